@@ -1,0 +1,48 @@
+"""kdebug_nb: ``kubectl debug`` (KEP-1441) made native to Jupyter.
+
+The public API is imported lazily so that ``import kdebug_nb`` and
+``%load_ext kdebug_nb`` stay cheap: the kubernetes client, pandas and IPython
+load on first use.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__version__ = "0.1.0"
+
+_LAZY = {
+    "debug": "kdebug_nb.engine.api",
+    "run": "kdebug_nb.engine.api",
+    "status": "kdebug_nb.engine.api",
+    "pods": "kdebug_nb.engine.api",
+    "cleanup": "kdebug_nb.engine.api",
+    "DebugResult": "kdebug_nb.engine.result",
+    "DebugOptions": "kdebug_nb.engine.options",
+    "parse_args": "kdebug_nb.engine.grammar",
+}
+
+__all__ = ["__version__", "load_ipython_extension", "unload_ipython_extension", *_LAZY]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'kdebug_nb' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def load_ipython_extension(ipython: Any) -> None:
+    from kdebug_nb.magics import load_ipython_extension as load
+
+    load(ipython)
+
+
+def unload_ipython_extension(ipython: Any) -> None:
+    from kdebug_nb.magics import unload_ipython_extension as unload
+
+    unload(ipython)

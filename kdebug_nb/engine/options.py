@@ -1,0 +1,97 @@
+"""What one debug run asks for, and what the builders answer.
+
+``DebugOptions`` is the parsed form of kubectl debug's flags plus the
+notebook's own; ``kdebug_nb.engine.grammar`` produces it from argv, the Python
+API from keyword arguments. ``Plan`` is what a pure builder returns: the exact
+object to send and where the debug container will live.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Mode = Literal["ephemeral", "copy", "node"]
+Profile = Literal["legacy", "general", "baseline", "restricted", "netadmin", "sysadmin"]
+PROFILES: tuple[str, ...] = ("legacy", "general", "baseline", "restricted", "netadmin", "sysadmin")
+DEFAULT_PROFILE = "general"
+DEFAULT_TIMEOUT = 60.0
+
+
+@dataclass(frozen=True)
+class DebugOptions:
+    """kubectl debug's flags (names as kubectl's, dashes as underscores).
+
+    ``None`` means "not given" wherever kubectl distinguishes an explicit
+    value from a default (``attach``, ``share_processes``).
+    """
+
+    targets: tuple[str, ...] = ()
+    command: tuple[str, ...] = ()
+    # kubectl debug flags
+    arguments_only: bool = False
+    attach: bool | None = None
+    container: str = ""
+    copy_to: str = ""
+    custom: str = ""
+    env: tuple[tuple[str, str], ...] = ()  # command-line order, later key wins
+    filenames: tuple[str, ...] = ()
+    image: str = ""
+    image_pull_policy: str = ""
+    keep_annotations: bool = False
+    keep_init_containers: bool = True
+    keep_labels: bool = False
+    keep_liveness: bool = False
+    keep_readiness: bool = False
+    keep_startup: bool = False
+    profile: str = DEFAULT_PROFILE
+    quiet: bool = False
+    replace: bool = False
+    same_node: bool = False
+    set_image: tuple[tuple[str, str], ...] = ()
+    share_processes: bool | None = None
+    stdin: bool = False
+    target: str = ""
+    tty: bool = False
+    # kubectl globals
+    namespace: str = ""
+    context: str = ""
+    kubeconfig: str = ""
+    # kdebug_nb's own
+    detach: bool = False
+    timeout: float = DEFAULT_TIMEOUT
+    rm: bool = False
+    dry_run: bool = False
+    output: str = ""  # "yaml" | "json" with dry_run
+    selector: str = ""
+    all_namespaces: bool = False
+    max_concurrency: int = 0
+    verbose: bool = False
+
+    @property
+    def effective_attach(self) -> bool:
+        """kubectl's rule: an explicit --attach wins, else -i decides."""
+        return self.stdin if self.attach is None else self.attach
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The result of a pure builder: what to send, and where to look after."""
+
+    mode: Mode
+    namespace: str
+    #: the pod that holds the debug container (original, copy or node pod)
+    pod_name: str
+    #: None for a set-image-only copy: there is no debug container
+    container: str | None
+    #: the PATCH body (ephemeral) or the Pod to POST (copy, node)
+    body: dict[str, Any]
+    #: informational lines kubectl prints unless -q
+    notices: tuple[str, ...] = ()
+    #: warnings kubectl prints even with -q
+    warnings: tuple[str, ...] = ()
+    #: --replace: the original pod to delete after the copy is created
+    delete_original: str | None = None
+    #: the image of the debug container, for results and history
+    image: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)

@@ -1,0 +1,99 @@
+"""Kubernetes ``Status`` objects, the shape of every error the sandbox answers.
+
+Handlers raise ``StatusError``; one middleware turns it into the JSON body
+and HTTP code. Constructors word messages like the real API server.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+REASONS = {
+    400: "BadRequest",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "NotFound",
+    405: "MethodNotAllowed",
+    406: "NotAcceptable",
+    409: "AlreadyExists",
+    410: "Expired",
+    415: "UnsupportedMediaType",
+    422: "Invalid",
+    500: "InternalError",
+}
+
+
+class StatusError(Exception):
+    def __init__(
+        self,
+        code: int,
+        message: str,
+        *,
+        reason: str | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.reason = reason or REASONS.get(code, "Unknown")
+        self.details = details
+
+    def to_status(self) -> dict[str, Any]:
+        return status_body(self.code, self.reason, self.message, self.details)
+
+
+def status_body(
+    code: int, reason: str, message: str, details: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "kind": "Status",
+        "apiVersion": "v1",
+        "metadata": {},
+        "status": "Failure" if code >= 400 else "Success",
+        "message": message,
+        "reason": reason,
+        "code": code,
+    }
+    if details is not None:
+        body["details"] = details
+    return body
+
+
+def not_found(resource: str, name: str, group: str = "") -> StatusError:
+    return StatusError(
+        404,
+        f'{resource} "{name}" not found',
+        details={"name": name, "group": group, "kind": resource},
+    )
+
+
+def resource_missing() -> StatusError:
+    """404 for an endpoint the server does not serve (details carry no name)."""
+    return StatusError(404, "the server could not find the requested resource", details={})
+
+
+def already_exists(resource: str, name: str, group: str = "") -> StatusError:
+    return StatusError(
+        409,
+        f'{resource} "{name}" already exists',
+        details={"name": name, "group": group, "kind": resource},
+    )
+
+
+def invalid(kind: str, name: str, causes: list[tuple[str, str, str]]) -> StatusError:
+    """422 Invalid. ``causes`` are (reason, field path, message) triples, e.g.
+    ("FieldValueRequired", "spec.containers[0].image", "Required value")."""
+    summary = ", ".join(f"{f}: {m}" for _, f, m in causes)
+    return StatusError(
+        422,
+        f'{kind} "{name}" is invalid: {summary}',
+        details={
+            "name": name,
+            "kind": kind,
+            "causes": [{"reason": r, "message": m, "field": f} for r, f, m in causes],
+        },
+    )
+
+
+def forbidden(message: str, name: str = "", kind: str = "") -> StatusError:
+    return StatusError(403, message, details={"name": name, "kind": kind})
