@@ -1,0 +1,32 @@
+"""A local Kubernetes-API-compatible sandbox cluster for demos, tutorials and tests.
+
+``Sandbox`` serves the Kubernetes REST and streaming APIs on 127.0.0.1 from its
+own thread, with a simulated kubelet that runs containers as local processes;
+``load_scenario`` reads what the cluster contains. Both are imported lazily so
+``import kdebug_nb.sandbox`` does not pull in aiohttp or the kubelet.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+_LAZY = {
+    "Sandbox": "kdebug_nb.sandbox.server",
+    "SandboxError": "kdebug_nb.sandbox.server",
+    "load_scenario": "kdebug_nb.sandbox.scenario",
+    "Scenario": "kdebug_nb.sandbox.scenario",
+    "ScenarioError": "kdebug_nb.sandbox.scenario",
+}
+
+__all__ = list(_LAZY)
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'kdebug_nb.sandbox' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value

@@ -1,0 +1,89 @@
+"""The ``kdebug-sandbox`` console script (also ``python -m kdebug_nb.sandbox``).
+
+``kdebug-sandbox serve`` runs a sandbox cluster in the foreground until
+SIGINT/SIGTERM, then stops every process its kubelet started and exits 0.
+``kdebug-sandbox scenarios`` lists the built-in scenarios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+from types import FrameType
+
+from kdebug_nb.sandbox.kubeconfig import CONTEXT
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kdebug-sandbox",
+        description="A local Kubernetes-API-compatible cluster whose containers run as local processes.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    serve = sub.add_parser("serve", help="serve a sandbox cluster until interrupted")
+    serve.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one)")
+    serve.add_argument(
+        "--scenario", default="default", help="built-in scenario name or path to a YAML file"
+    )
+    serve.add_argument("--kubeconfig", help="where to write the kubeconfig (default: a temp file)")
+    serve.add_argument("--token", help="require this bearer token (written into the kubeconfig)")
+    sub.add_parser("scenarios", help="list the built-in scenarios")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "serve":
+            return serve(args.scenario, port=args.port, kubeconfig=args.kubeconfig, token=args.token)
+        if args.command == "scenarios":
+            return list_scenarios()
+    except Exception as exc:  # noqa: BLE001 - the CLI's contract: one line on stderr, exit 1
+        message = " ".join(str(exc).split()) or type(exc).__name__
+        print(f"kdebug-sandbox: error: {message}", file=sys.stderr)
+        return 1
+    parser.print_help(sys.stderr)
+    return 1
+
+
+def list_scenarios() -> int:
+    from kdebug_nb.sandbox.scenario import builtin_scenarios
+
+    scenarios = builtin_scenarios()
+    width = max(map(len, scenarios), default=0)
+    for name, description in scenarios.items():
+        print(f"{name:<{width}}  {description}".rstrip())
+    return 0
+
+
+def serve(scenario: str, *, port: int, kubeconfig: str | None, token: str | None) -> int:
+    from kdebug_nb.sandbox.server import Sandbox
+
+    done = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        done.set()
+
+    previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
+    sb = Sandbox(scenario, port=port, token=token, kubeconfig_path=kubeconfig)
+    try:
+        sb.start()
+        print(f"kdebug sandbox: scenario {sb.scenario.name!r} serving at {sb.url}")
+        print(f"kubeconfig: {sb.kubeconfig} (context {CONTEXT}, namespace default)")
+        print(f"  export KUBECONFIG={sb.kubeconfig}")
+        print("  kubectl get pods")
+        print("Containers run as processes on this machine. Ctrl-C stops the sandbox and all of them.")
+        sys.stdout.flush()
+        # Event.wait with a timeout keeps the main thread responsive to signals on every platform.
+        while not done.wait(0.5):
+            pass
+        print("kdebug sandbox: stopping", flush=True)
+    finally:
+        sb.stop()
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    return 0

@@ -1,0 +1,474 @@
+"""Scenarios: what a sandbox cluster contains when it starts.
+
+A scenario is a YAML file. Built-in ones live in ``kdebug_nb/sandbox/scenarios/``
+(``default``, ``locked-down``); users pass a path to their own. The format is
+documented on ``load_scenario`` and in ``scenarios/README.md``.
+"""
+
+from __future__ import annotations
+
+import copy
+import platform
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from kdebug_nb.sandbox.cluster import Cluster, Obj, User, now_rfc3339
+
+__all__ = [
+    "Scenario",
+    "ScenarioError",
+    "apply_scenario",
+    "builtin_scenarios",
+    "load_scenario",
+]
+
+#: namespaces every cluster has, created unless the scenario defines them itself
+SYSTEM_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
+VERBS = {"get", "list", "watch", "create", "update", "patch", "delete", "deletecollection", "*"}
+
+_TOP_KEYS = {
+    "name",
+    "description",
+    "extends",
+    "namespaces",
+    "nodes",
+    "images",
+    "users",
+    "policy",
+    "pods",
+}
+_NAMESPACE_KEYS = {"name", "labels", "annotations"}
+_NODE_KEYS = {
+    "name",
+    "labels",
+    "annotations",
+    "taints",
+    "addresses",
+    "conditions",
+    "capacity",
+    "allocatable",
+    "unschedulable",
+    "nodeInfo",
+}
+_USER_KEYS = {"name", "token", "allow"}
+_POLICY_KEYS = {"ephemeralContainers": bool, "requireAuth": bool}
+
+
+class ScenarioError(ValueError):
+    """A scenario that cannot be loaded or applied; the message is one line."""
+
+
+@dataclass
+class Scenario:
+    """A parsed, checked scenario (plain data: apply it with ``apply_scenario``)."""
+
+    name: str
+    source: str
+    description: str = ""
+    namespaces: list[dict[str, Any]] = field(default_factory=list)
+    nodes: list[dict[str, Any]] = field(default_factory=list)
+    #: ``None`` keeps the kubelet's default image catalogue
+    images: list[dict[str, Any]] | None = None
+    users: list[dict[str, Any]] = field(default_factory=list)
+    policy: dict[str, bool] = field(default_factory=dict)
+    pods: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def require_auth(self) -> bool:
+        return bool(self.policy.get("requireAuth", False))
+
+    def admin_token(self) -> str | None:
+        """The token of the first user allowed everything, if any (for kubeconfigs)."""
+        for user in self.users:
+            if "*" in user.get("allow", {}).get("*", []):
+                return str(user["token"])
+        return None
+
+
+def builtin_scenarios() -> dict[str, str]:
+    """Built-in scenario names mapped to their one-line descriptions."""
+    out: dict[str, str] = {}
+    for entry in sorted(_scenario_dir().iterdir(), key=lambda p: p.name):
+        if entry.name.endswith(".yaml"):
+            name = entry.name[: -len(".yaml")]
+            try:
+                data = yaml.safe_load(entry.read_text())
+            except yaml.YAMLError:
+                data = {}
+            desc = data.get("description", "") if isinstance(data, dict) else ""
+            out[name] = " ".join(str(desc).split())
+    return out
+
+
+def _scenario_dir() -> Any:
+    return resources.files("kdebug_nb.sandbox") / "scenarios"
+
+
+def load_scenario(name_or_path: str | Path | None = None, *, _depth: int = 0) -> Scenario:
+    """Load a built-in scenario by name (``default`` when None) or a YAML file by path.
+
+    The file is a mapping with these keys, all optional::
+
+        name: my-story                 # defaults to the file name
+        extends: default               # start from another scenario (built-in name or path);
+                                       #   entries with the same name replace, policy merges
+        description: one paragraph shown by `kdebug-sandbox scenarios`
+        namespaces:                    # default, kube-system, kube-public and
+          - name: secure               #   kube-node-lease always exist
+            labels: {pod-security.kubernetes.io/enforce: restricted}
+        nodes:                         # defaults: Ready, 4 cpu, 16Gi, 110 pods, linux/amd64
+          - name: node-1
+            labels: {topology.kubernetes.io/zone: zone-a}
+            taints: [{key: dedicated, value: db, effect: NoSchedule}]
+            addresses: [{type: InternalIP, address: 10.0.0.11}]
+            conditions: [{type: Ready, status: "False", reason: KubeletNotReady}]
+            capacity: {cpu: "8", memory: 32Gi}
+        images:                        # replaces the kubelet's default catalogue;
+          - ref: example.com/neato:1.4 #   the fields are ImageCatalogue.from_spec's
+            entrypoint: [/neato]
+        users:                         # bearer tokens and what they may do
+          - name: viewer
+            token: viewer-token
+            allow: {pods: [get, list, watch], pods/log: [get]}
+        policy:
+          ephemeralContainers: true    # false: PATCH .../ephemeralcontainers is refused
+          requireAuth: false           # true: requests without a known token get 401
+        pods:                          # ordinary Pod manifests, created as the API would
+          - apiVersion: v1             #   (defaulted, validated, Pod Security admission)
+            kind: Pod
+            metadata: {name: neato, namespace: default, labels: {app: neato}}
+            spec: {containers: [{name: neato, image: example.com/neato:1.4}]}
+
+    Raises ``ScenarioError`` with a one-line message naming the file and the
+    offending entry (unknown key, missing name, YAML error with its line).
+    """
+    name_or_path = "default" if name_or_path is None else name_or_path
+    text, source, default_name = _read_source(name_or_path)
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        where = f" line {mark.line + 1}" if mark is not None else ""
+        raise ScenarioError(f"{source}:{where}: invalid YAML: {problem}") from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ScenarioError(f"{source}: a scenario must be a mapping, not {type(data).__name__}")
+    scenario = _parse(data, source, default_name)
+    base = data.get("extends")
+    if base is None:
+        return scenario
+    if not isinstance(base, str) or base == name_or_path or _depth > 4:
+        raise ScenarioError(f"{source}: extends must name another scenario (no cycles)")
+    return _merge(load_scenario(base, _depth=_depth + 1), scenario, data)
+
+
+def _merge(base: Scenario, child: Scenario, data: dict[str, Any]) -> Scenario:
+    """``child`` on top of ``base``: entries with the same name (pods: namespace/name) replace."""
+
+    def key(entry: dict[str, Any]) -> str:
+        meta = entry.get("metadata")
+        if isinstance(meta, dict):
+            return f"{meta.get('namespace') or 'default'}/{meta.get('name')}"
+        return str(entry.get("name") or entry.get("ref"))
+
+    def merged(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        out = {key(e): e for e in old}
+        out.update({key(e): e for e in new})
+        return list(out.values())
+
+    return Scenario(
+        name=child.name,
+        source=child.source,
+        description=child.description or base.description,
+        namespaces=merged(base.namespaces, child.namespaces),
+        nodes=merged(base.nodes, child.nodes),
+        images=merged(base.images or [], child.images or [])
+        if base.images is not None or child.images is not None
+        else None,
+        users=merged(base.users, child.users),
+        policy={**base.policy, **child.policy},
+        pods=merged(base.pods, child.pods),
+    )
+
+
+def _read_source(name_or_path: str | Path) -> tuple[str, str, str]:
+    """Return (text, source shown in errors, default scenario name)."""
+    text_name = str(name_or_path)
+    is_path = (
+        isinstance(name_or_path, Path)
+        or "/" in text_name
+        or text_name.endswith((".yaml", ".yml"))
+        or Path(text_name).is_file()
+    )
+    if is_path:
+        path = Path(name_or_path).expanduser()
+        try:
+            return path.read_text(), str(path), path.stem
+        except OSError as exc:
+            raise ScenarioError(f"cannot read scenario {path}: {exc.strerror or exc}") from None
+    entry = _scenario_dir() / f"{text_name}.yaml"
+    if not entry.is_file():
+        known = ", ".join(builtin_scenarios()) or "none"
+        raise ScenarioError(
+            f"unknown scenario {text_name!r} (built-in: {known}); pass a path to a YAML file"
+        )
+    return entry.read_text(), f"scenario {text_name!r}", text_name
+
+
+def _parse(data: dict[str, Any], source: str, default_name: str) -> Scenario:
+    _check_keys(data, _TOP_KEYS, source)
+    sc = Scenario(
+        name=str(data.get("name") or default_name),
+        source=source,
+        description=" ".join(str(data.get("description", "")).split()),
+    )
+    for i, ns in enumerate(_list(data, "namespaces", source)):
+        where = _named(ns, f"namespaces[{i}]", source)
+        _check_keys(ns, _NAMESPACE_KEYS, f"{source}: {where}")
+        _check_str_map(ns, ("labels", "annotations"), f"{source}: {where}")
+        sc.namespaces.append(ns)
+    for i, node in enumerate(_list(data, "nodes", source)):
+        where = _named(node, f"nodes[{i}]", source)
+        _check_keys(node, _NODE_KEYS, f"{source}: {where}")
+        _check_str_map(node, ("labels", "annotations"), f"{source}: {where}")
+        for key in ("taints", "addresses", "conditions"):
+            if not isinstance(node.get(key, []), list):
+                raise ScenarioError(f"{source}: {where}: {key} must be a list")
+        sc.nodes.append(node)
+    if "images" in data:
+        images = _list(data, "images", source)
+        for i, image in enumerate(images):
+            if not isinstance(image, dict) or not image.get("ref"):
+                raise ScenarioError(f"{source}: images[{i}]: missing ref")
+        sc.images = images
+    for i, user in enumerate(_list(data, "users", source)):
+        where = _named(user, f"users[{i}]", source)
+        _check_keys(user, _USER_KEYS, f"{source}: {where}")
+        if not user.get("token"):
+            raise ScenarioError(f"{source}: {where}: missing token")
+        allow = user.get("allow", {})
+        if not isinstance(allow, dict):
+            raise ScenarioError(f"{source}: {where}: allow must map resources to verb lists")
+        for resource, verbs in allow.items():
+            if isinstance(verbs, str):
+                verbs = [verbs]
+            bad = [v for v in verbs or [] if v not in VERBS]
+            if bad:
+                raise ScenarioError(
+                    f"{source}: {where}: unknown verb {bad[0]!r} for {resource!r} "
+                    f"(known: {', '.join(sorted(VERBS))})"
+                )
+            allow[resource] = list(verbs or [])
+        sc.users.append(user)
+    policy = data.get("policy") or {}
+    if not isinstance(policy, dict):
+        raise ScenarioError(f"{source}: policy must be a mapping")
+    for key, value in policy.items():
+        if key not in _POLICY_KEYS:
+            raise ScenarioError(
+                f"{source}: policy: unknown key {key!r} (known: {', '.join(_POLICY_KEYS)})"
+            )
+        if not isinstance(value, bool):
+            raise ScenarioError(f"{source}: policy.{key} must be true or false")
+    sc.policy = dict(policy)
+    for i, pod in enumerate(_list(data, "pods", source)):
+        if not isinstance(pod, dict):
+            raise ScenarioError(f"{source}: pods[{i}] must be a Pod manifest (a mapping)")
+        meta = pod.get("metadata")
+        if not isinstance(meta, dict) or not meta.get("name"):
+            raise ScenarioError(f"{source}: pods[{i}]: missing metadata.name")
+        if pod.get("kind", "Pod") != "Pod":
+            raise ScenarioError(f"{source}: pods[{i}]: kind must be Pod, not {pod['kind']!r}")
+        sc.pods.append(pod)
+    return sc
+
+
+def _list(data: Mapping[str, Any], key: str, source: str) -> list[Any]:
+    value = data.get(key) or []
+    if not isinstance(value, list):
+        raise ScenarioError(f"{source}: {key} must be a list")
+    return value
+
+
+def _named(entry: Any, where: str, source: str) -> str:
+    if not isinstance(entry, dict):
+        raise ScenarioError(f"{source}: {where} must be a mapping")
+    if not entry.get("name"):
+        raise ScenarioError(f"{source}: {where}: missing name")
+    return f"{where.split('[')[0]} {entry['name']!r}"
+
+
+def _check_keys(entry: Mapping[str, Any], allowed: set[str], where: str) -> None:
+    for key in entry:
+        if key not in allowed:
+            raise ScenarioError(f"{where}: unknown key {key!r} (known: {', '.join(sorted(allowed))})")
+
+
+def _check_str_map(entry: Mapping[str, Any], keys: tuple[str, ...], where: str) -> None:
+    for key in keys:
+        value = entry.get(key, {})
+        if not isinstance(value, dict):
+            raise ScenarioError(f"{where}: {key} must be a mapping of strings")
+
+
+# -- applying -------------------------------------------------------------------
+
+
+def apply_scenario(cluster: Cluster, scenario: Scenario) -> None:
+    """Fill ``cluster`` with the scenario's objects. Call on the sandbox loop.
+
+    Pods go through sandbox-api's ``create_pod`` so they are defaulted,
+    validated and admitted exactly like pods created over the API; a pod the
+    API would refuse makes the scenario fail with that refusal's message.
+    """
+    from kdebug_nb.sandbox.status import StatusError
+
+    defined = {ns["name"] for ns in scenario.namespaces}
+    for name in SYSTEM_NAMESPACES:
+        if name not in defined:
+            cluster.put(namespace_object({"name": name}))
+    for ns in scenario.namespaces:
+        cluster.put(namespace_object(ns))
+    for i, node in enumerate(scenario.nodes):
+        cluster.put(node_object(node, index=i))
+    if scenario.images is not None:
+        from kdebug_nb.sandbox.kubelet.images import ImageCatalogue
+
+        try:
+            cluster.extensions["images"] = ImageCatalogue.from_spec(copy.deepcopy(scenario.images))
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ScenarioError(f"{scenario.source}: images: {exc}") from None
+    for user in scenario.users:
+        allow = {res: set(verbs) for res, verbs in user.get("allow", {}).items()}
+        cluster.users[str(user["token"])] = User(str(user["name"]), str(user["token"]), allow)
+    cluster.policy.ephemeral_containers = scenario.policy.get("ephemeralContainers", True)
+    cluster.policy.require_auth = scenario.policy.get("requireAuth", False)
+    if scenario.pods:
+        from kdebug_nb.sandbox.pods import create_pod
+
+        for pod in scenario.pods:
+            body = copy.deepcopy(pod)
+            body.setdefault("apiVersion", "v1")
+            body.setdefault("kind", "Pod")
+            pod_ns = body["metadata"].get("namespace") or "default"
+            try:
+                create_pod(cluster, pod_ns, body)
+            except StatusError as exc:
+                raise ScenarioError(
+                    f"{scenario.source}: pod {pod_ns}/{body['metadata']['name']}: {exc.message}"
+                ) from None
+
+
+def namespace_object(spec: Mapping[str, Any]) -> Obj:
+    name = str(spec["name"])
+    labels = {"kubernetes.io/metadata.name": name, **_strs(spec.get("labels"))}
+    meta: Obj = {"name": name, "labels": labels}
+    if spec.get("annotations"):
+        meta["annotations"] = _strs(spec["annotations"])
+    return {
+        "apiVersion": "v1",
+        "kind": "Namespace",
+        "metadata": meta,
+        "spec": {"finalizers": ["kubernetes"]},
+        "status": {"phase": "Active"},
+    }
+
+
+_CONDITION_DEFAULTS = [
+    ("MemoryPressure", "False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available"),
+    ("DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
+    ("PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available"),
+    ("Ready", "True", "KubeletReady", "kubelet is posting ready status"),
+]
+
+
+def node_object(spec: Mapping[str, Any], *, index: int = 0) -> Obj:
+    """A Node as a kubelet would register it; the scenario entry overrides the defaults."""
+    name = str(spec["name"])
+    now = now_rfc3339()
+    labels = {
+        "beta.kubernetes.io/arch": "amd64",
+        "beta.kubernetes.io/os": "linux",
+        "kubernetes.io/arch": "amd64",
+        "kubernetes.io/hostname": name,
+        "kubernetes.io/os": "linux",
+        **_strs(spec.get("labels")),
+    }
+    annotations = {
+        "node.alpha.kubernetes.io/ttl": "0",
+        "volumes.kubernetes.io/controller-managed-attach-detach": "true",
+        **_strs(spec.get("annotations")),
+    }
+    conditions: list[Obj] = []
+    overrides = {c.get("type"): c for c in spec.get("conditions", []) if isinstance(c, dict)}
+    for type_, status, reason, message in _CONDITION_DEFAULTS:
+        cond = {"type": type_, "status": status, "reason": reason, "message": message}
+        cond.update({k: str(v) for k, v in overrides.pop(type_, {}).items()})
+        conditions.append({**cond, "lastHeartbeatTime": now, "lastTransitionTime": now})
+    for extra_type, extra in overrides.items():
+        conditions.append(
+            {
+                "status": "Unknown",
+                **{k: str(v) for k, v in extra.items()},
+                "type": str(extra_type),
+                "lastHeartbeatTime": now,
+                "lastTransitionTime": now,
+            }
+        )
+    capacity = {
+        "cpu": "4",
+        "ephemeral-storage": "102687672Ki",
+        "hugepages-2Mi": "0",
+        "memory": "16384Mi",
+        "pods": "110",
+        **_strs(spec.get("capacity")),
+    }
+    allocatable = {**capacity, **_strs(spec.get("allocatable"))}
+    addresses = spec.get("addresses") or [
+        {"type": "InternalIP", "address": f"10.0.0.{11 + index}"},
+        {"type": "Hostname", "address": name},
+    ]
+    node_info = {
+        "architecture": "amd64",
+        "bootID": "",
+        "containerRuntimeVersion": "kdebug-sandbox://0.1.0",
+        "kernelVersion": platform.release(),
+        "kubeProxyVersion": "v1.32.0",
+        "kubeletVersion": "v1.32.0",
+        "machineID": "",
+        "operatingSystem": "linux",
+        "osImage": "kdebug sandbox (processes run locally)",
+        "systemUUID": "",
+        **_strs(spec.get("nodeInfo")),
+    }
+    node_spec: Obj = {"podCIDR": f"10.244.{index}.0/24", "podCIDRs": [f"10.244.{index}.0/24"]}
+    if spec.get("taints"):
+        node_spec["taints"] = copy.deepcopy(spec["taints"])
+    if spec.get("unschedulable"):
+        node_spec["unschedulable"] = True
+    return {
+        "apiVersion": "v1",
+        "kind": "Node",
+        "metadata": {"name": name, "labels": labels, "annotations": annotations},
+        "spec": node_spec,
+        "status": {
+            "addresses": copy.deepcopy(addresses),
+            "allocatable": allocatable,
+            "capacity": capacity,
+            "conditions": conditions,
+            "daemonEndpoints": {"kubeletEndpoint": {"Port": 10250}},
+            "nodeInfo": node_info,
+            "images": [],
+        },
+    }
+
+
+def _strs(value: Any) -> dict[str, str]:
+    return {str(k): str(v) for k, v in (value or {}).items()}

@@ -1,0 +1,246 @@
+"""``Sandbox``: a local Kubernetes-API-compatible server on its own thread.
+
+The aiohttp application runs on a private event loop in a daemon thread, so
+it works the same from a script, a test session or a Jupyter kernel (whose
+own loop is never touched, and ``run_app`` is never used). It listens on
+127.0.0.1 only and writes a kubeconfig for clients::
+
+    with Sandbox() as sb:
+        subprocess.run(["kubectl", "--kubeconfig", str(sb.kubeconfig), "get", "pods"])
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import inspect
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from kdebug_nb.sandbox.cluster import Cluster, User
+from kdebug_nb.sandbox.kubeconfig import CONTEXT, remove_kubeconfig, write_kubeconfig
+from kdebug_nb.sandbox.scenario import Scenario, apply_scenario, load_scenario
+
+if TYPE_CHECKING:
+    from aiohttp import web
+
+    from kdebug_nb.sandbox.middleware import RequestRecord
+
+T = TypeVar("T")
+
+#: how long start() waits for the server to listen, and stop() for it to wind down
+START_TIMEOUT = 30.0
+STOP_TIMEOUT = 30.0
+
+
+class SandboxError(RuntimeError):
+    """The sandbox could not start (bad scenario, port in use, ...); one-line message."""
+
+
+class Sandbox:
+    """A sandbox cluster: API server + simulated kubelet, started and stopped explicitly.
+
+    ``scenario`` is a built-in name (``"default"``, ``"locked-down"``), a path
+    to a scenario YAML file, an already loaded ``Scenario``, or None for the
+    default. ``token`` makes the API require that bearer token (it is written
+    into the kubeconfig). ``kubeconfig_path`` says where to write the
+    kubeconfig; otherwise a private temp file is used and removed on ``stop()``.
+    """
+
+    context = CONTEXT
+    host = "127.0.0.1"
+
+    def __init__(
+        self,
+        scenario: str | Path | Scenario | None = None,
+        *,
+        port: int = 0,
+        token: str | None = None,
+        kubeconfig_path: str | Path | None = None,
+    ) -> None:
+        self.scenario: Scenario = (
+            scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+        )
+        self.token = token
+        self.requested_port = port
+        self.requested_kubeconfig = Path(kubeconfig_path) if kubeconfig_path else None
+        self.port = 0
+        self.url = ""
+        self.kubeconfig: Path | None = None
+        self.requests: list[RequestRecord] = []
+        self.cluster = Cluster()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._runner: web.AppRunner | None = None
+        self._stopping = False
+
+    # -- lifecycle -----------------------------------------------------------------
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive() and not self._stopping
+
+    def start(self) -> Sandbox:
+        """Start serving; returns once the port is open and the scenario is applied."""
+        if self._thread is not None:
+            raise SandboxError("this sandbox was already started; create a new Sandbox()")
+        ready: Future[None] = Future()
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(
+            target=self._run, args=(ready,), name=f"kdebug-sandbox-{id(self):x}", daemon=True
+        )
+        self._thread.start()
+        try:
+            ready.result(timeout=START_TIMEOUT)
+        except BaseException:
+            self._join()
+            raise
+        self.url = f"http://{self.host}:{self.port}"
+        token = self.token
+        if token is None and self.scenario.require_auth:
+            token = self.scenario.admin_token()
+        self.kubeconfig = write_kubeconfig(self.url, self.requested_kubeconfig, token=token)
+        atexit.register(self.stop)
+        return self
+
+    def _run(self, ready: Future[None]) -> None:
+        loop = self._loop
+        assert loop is not None
+        asyncio.set_event_loop(loop)
+        try:
+            loop.run_until_complete(self._serve())
+        except BaseException as exc:  # noqa: BLE001 - handed to start(), which re-raises
+            if not ready.done():
+                ready.set_exception(exc)
+            self._close_loop()
+            return
+        ready.set_result(None)
+        try:
+            loop.run_forever()
+        finally:
+            self._close_loop()
+
+    def _close_loop(self) -> None:
+        loop = self._loop
+        assert loop is not None
+        try:
+            pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
+            for task in pending:
+                task.cancel()
+            if pending:
+                loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+            loop.run_until_complete(loop.shutdown_asyncgens())
+        finally:
+            loop.close()
+
+    async def _serve(self) -> None:
+        # Imported here: the API and kubelet are heavy, and `import kdebug_nb.sandbox`
+        # (or this module) must stay cheap.
+        from aiohttp import web
+
+        from kdebug_nb.sandbox.app import create_app
+        from kdebug_nb.sandbox.kubelet import Kubelet
+
+        cluster = self.cluster
+        try:
+            apply_scenario(cluster, self.scenario)
+            if self.token is not None:
+                cluster.users[self.token] = User("kubernetes-admin", self.token, {"*": {"*"}})
+                cluster.policy.require_auth = True
+            kubelet = Kubelet(cluster)
+            cluster.extensions["kubelet"] = kubelet
+            kubelet.start()
+            app = create_app(cluster, request_log=self.requests)
+            # Short shutdown timeout: open watches and log follows would otherwise hold stop().
+            runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=1.0)
+            await runner.setup()
+            self._runner = runner
+            site = web.TCPSite(runner, self.host, self.requested_port, reuse_address=True)
+            try:
+                await site.start()
+            except OSError as exc:
+                raise SandboxError(
+                    f"cannot listen on {self.host}:{self.requested_port}: {exc.strerror or exc}"
+                ) from None
+        except BaseException:
+            # Whatever got started (kubelet processes, the runner) must not outlive a failed start.
+            await self._shutdown()
+            raise
+        server = site._server
+        assert server is not None
+        sockets = getattr(server, "sockets", None) or []
+        self.port = sockets[0].getsockname()[1]
+
+    async def _shutdown(self) -> None:
+        kubelet = self.cluster.extensions.get("kubelet")
+        try:
+            if kubelet is not None:
+                await kubelet.shutdown()
+        finally:
+            # Ends open watches (they wait on these queues) before the runner closes them.
+            for q in list(self.cluster.watchers):
+                q.put_nowait(None)
+            if self._runner is not None:
+                await self._runner.cleanup()
+                self._runner = None
+
+    def stop(self) -> None:
+        """Stop every process the kubelet started, then the server and its thread.
+
+        Idempotent; also runs at interpreter exit for a sandbox left running.
+        """
+        if self._stopping or self._thread is None:
+            return
+        self._stopping = True
+        atexit.unregister(self.stop)
+        loop = self._loop
+        try:
+            if loop is not None and loop.is_running():
+                fut = asyncio.run_coroutine_threadsafe(self._shutdown(), loop)
+                try:
+                    fut.result(timeout=STOP_TIMEOUT)
+                finally:
+                    loop.call_soon_threadsafe(loop.stop)
+        finally:
+            self._join()
+            if self.kubeconfig is not None and self.requested_kubeconfig is None:
+                remove_kubeconfig(self.kubeconfig)
+
+    def _join(self) -> None:
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join(timeout=STOP_TIMEOUT)
+
+    def __enter__(self) -> Sandbox:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # -- reaching into the cluster -------------------------------------------------
+
+    def call(self, fn: Callable[[], T], timeout: float | None = 30.0) -> T:
+        """Run ``fn()`` on the sandbox loop and return its result.
+
+        The cluster is not thread-safe; this is the only way other threads may
+        touch it. ``fn`` may be a plain function or return an awaitable (an
+        ``async def``), which is awaited on the loop.
+        """
+        loop = self._loop
+        if loop is None or not loop.is_running():
+            raise SandboxError("the sandbox is not running; call start() first")
+
+        async def runner() -> Any:
+            result = fn()
+            if inspect.isawaitable(result):
+                result = await result
+            return result
+
+        result: T = asyncio.run_coroutine_threadsafe(runner(), loop).result(timeout=timeout)
+        return result
+
+    def __repr__(self) -> str:
+        state = f"{self.url}" if self.running else "stopped"
+        return f"<Sandbox scenario={self.scenario.name!r} {state}>"

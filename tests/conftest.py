@@ -1,0 +1,129 @@
+"""Shared fixtures: one sandbox cluster per test session, clients pointed at it.
+
+Most tests share the session's ``sandbox`` (default scenario) and isolate
+themselves with ``fresh_namespace`` or unique pod names instead of starting
+servers of their own.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from kubectl_bin import kubectl135_path, kubectl_path, run_kubectl
+
+if TYPE_CHECKING:
+    from kdebug_nb.sandbox.server import Sandbox
+
+Kubectl = Callable[..., "subprocess.CompletedProcess[str]"]
+
+
+@pytest.fixture(scope="session")
+def sandbox() -> Iterator[Sandbox]:
+    """The session's sandbox on the default scenario (stopped, processes and all, at the end)."""
+    from kdebug_nb.sandbox.server import Sandbox
+
+    sb = Sandbox().start()
+    try:
+        yield sb
+    finally:
+        sb.stop()
+
+
+@pytest.fixture(scope="session")
+def api_client(sandbox: Sandbox) -> Iterator[Any]:
+    """An official ``kubernetes.client.ApiClient`` configured from the sandbox kubeconfig."""
+    from kubernetes import config
+
+    client = config.new_client_from_config(
+        config_file=str(sandbox.kubeconfig), context=sandbox.context
+    )
+    try:
+        yield client
+    finally:
+        client.close()
+
+
+@pytest.fixture(scope="session")
+def core_v1(api_client: Any) -> Any:
+    """``kubernetes.client.CoreV1Api`` talking to the session sandbox."""
+    from kubernetes import client
+
+    return client.CoreV1Api(api_client)
+
+
+@pytest.fixture(scope="session")
+def kubectl_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A private discovery cache so kubectl never writes to ~/.kube."""
+    return tmp_path_factory.mktemp("kubectl-cache")
+
+
+def _runner(binary: str | None, name: str, kubeconfig: Path | None, cache: Path) -> Kubectl:
+    if binary is None:
+        pytest.skip(f"{name} not found on PATH")
+    assert kubeconfig is not None
+
+    def kubectl(
+        *args: str, timeout: float = 60.0, input: str | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        return run_kubectl(
+            binary,
+            kubeconfig,
+            args,
+            timeout=timeout,
+            input=input,
+            env={"KUBECACHEDIR": str(cache)},
+        )
+
+    kubectl.binary = binary  # type: ignore[attr-defined]
+    return kubectl
+
+
+@pytest.fixture(scope="session")
+def kubectl(sandbox: Sandbox, kubectl_cache: Path) -> Kubectl:
+    """Run the real kubectl (1.32) against the session sandbox: ``kubectl("get", "pods")``.
+
+    Returns the CompletedProcess (text; never raises on a non-zero exit).
+    Skips the test when kubectl is not installed.
+    """
+    return _runner(kubectl_path(), "kubectl", sandbox.kubeconfig, kubectl_cache)
+
+
+@pytest.fixture(scope="session")
+def kubectl135(sandbox: Sandbox, kubectl_cache: Path) -> Kubectl:
+    """Like ``kubectl`` but kubectl 1.35 (skips when that binary is absent)."""
+    return _runner(kubectl135_path(), "kubectl 1.35", sandbox.kubeconfig, kubectl_cache)
+
+
+@pytest.fixture
+def fresh_namespace(core_v1: Any, request: pytest.FixtureRequest) -> Iterator[str]:
+    """A namespace created through the API for this test only; its pods are deleted after."""
+    from kubernetes.client.exceptions import ApiException
+
+    slug = "".join(c if c.isalnum() else "-" for c in request.node.name.lower())
+    slug = "-".join(filter(None, slug.split("-")))[:40].strip("-")
+    name = f"t-{slug}-{uuid.uuid4().hex[:6]}"
+    core_v1.create_namespace({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}})
+    try:
+        yield name
+    finally:
+        # Delete pods one by one first: their processes stop with them, whether or not
+        # namespace deletion cascades.
+        try:
+            pods = core_v1.list_namespaced_pod(name, _preload_content=False)
+
+            for pod in json.loads(pods.data)["items"]:
+                try:
+                    core_v1.delete_namespaced_pod(
+                        pod["metadata"]["name"], name, grace_period_seconds=0
+                    )
+                except ApiException:
+                    pass
+            core_v1.delete_namespace(name)
+        except ApiException:
+            pass

