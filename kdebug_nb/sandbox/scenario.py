@@ -72,7 +72,7 @@ class Scenario:
     description: str = ""
     namespaces: list[dict[str, Any]] = field(default_factory=list)
     nodes: list[dict[str, Any]] = field(default_factory=list)
-    #: ``None`` keeps the kubelet's default image catalogue
+    #: images added to the kubelet's default catalogue; ``None`` leaves it as it is
     images: list[dict[str, Any]] | None = None
     users: list[dict[str, Any]] = field(default_factory=list)
     policy: dict[str, bool] = field(default_factory=dict)
@@ -128,9 +128,10 @@ def load_scenario(name_or_path: str | Path | None = None, *, _depth: int = 0) ->
             addresses: [{type: InternalIP, address: 10.0.0.11}]
             conditions: [{type: Ready, status: "False", reason: KubeletNotReady}]
             capacity: {cpu: "8", memory: 32Gi}
-        images:                        # replaces the kubelet's default catalogue;
-          - ref: example.com/neato:1.4 #   the fields are ImageCatalogue.from_spec's
-            entrypoint: [/neato]
+        images:                        # added to the kubelet's default catalogue (a ref
+          - ref: example.com/app:1.0   #   there is shadowed); fields: ImageCatalogue.from_spec
+            entrypoint: [/app]
+            binaries: ["@busybox"]     # @busybox, @debian: whole userlands; [] = distroless
         users:                         # bearer tokens and what they may do
           - name: viewer
             token: viewer-token
@@ -142,7 +143,7 @@ def load_scenario(name_or_path: str | Path | None = None, *, _depth: int = 0) ->
           - apiVersion: v1             #   (defaulted, validated, Pod Security admission)
             kind: Pod
             metadata: {name: neato, namespace: default, labels: {app: neato}}
-            spec: {containers: [{name: neato, image: example.com/neato:1.4}]}
+            spec: {containers: [{name: neato, image: example.com/neato:1.0}]}
 
     Raises ``ScenarioError`` with a one-line message naming the file and the
     offending entry (unknown key, missing name, YAML error with its line).
@@ -166,10 +167,13 @@ def load_scenario(name_or_path: str | Path | None = None, *, _depth: int = 0) ->
         return scenario
     if not isinstance(base, str) or base == name_or_path or _depth > 4:
         raise ScenarioError(f"{source}: extends must name another scenario (no cycles)")
-    return _merge(load_scenario(base, _depth=_depth + 1), scenario, data)
+    if _looks_like_path(base) and not Path(base).is_absolute() and Path(source).is_file():
+        # A user's file extends its neighbours, wherever the process runs from.
+        base = str(Path(source).parent / base)
+    return _merge(load_scenario(base, _depth=_depth + 1), scenario)
 
 
-def _merge(base: Scenario, child: Scenario, data: dict[str, Any]) -> Scenario:
+def _merge(base: Scenario, child: Scenario) -> Scenario:
     """``child`` on top of ``base``: entries with the same name (pods: namespace/name) replace."""
 
     def key(entry: dict[str, Any]) -> str:
@@ -201,13 +205,7 @@ def _merge(base: Scenario, child: Scenario, data: dict[str, Any]) -> Scenario:
 def _read_source(name_or_path: str | Path) -> tuple[str, str, str]:
     """Return (text, source shown in errors, default scenario name)."""
     text_name = str(name_or_path)
-    is_path = (
-        isinstance(name_or_path, Path)
-        or "/" in text_name
-        or text_name.endswith((".yaml", ".yml"))
-        or Path(text_name).is_file()
-    )
-    if is_path:
+    if isinstance(name_or_path, Path) or _looks_like_path(text_name):
         path = Path(name_or_path).expanduser()
         try:
             return path.read_text(), str(path), path.stem
@@ -220,6 +218,10 @@ def _read_source(name_or_path: str | Path) -> tuple[str, str, str]:
             f"unknown scenario {text_name!r} (built-in: {known}); pass a path to a YAML file"
         )
     return entry.read_text(), f"scenario {text_name!r}", text_name
+
+
+def _looks_like_path(text: str) -> bool:
+    return "/" in text or text.endswith((".yaml", ".yml")) or Path(text).is_file()
 
 
 def _parse(data: dict[str, Any], source: str, default_name: str) -> Scenario:
@@ -302,7 +304,7 @@ def _named(entry: Any, where: str, source: str) -> str:
         raise ScenarioError(f"{source}: {where} must be a mapping")
     if not entry.get("name"):
         raise ScenarioError(f"{source}: {where}: missing name")
-    return f"{where.split('[')[0]} {entry['name']!r}"
+    return f"{where.split('[')[0].removesuffix('s')} {entry['name']!r}"
 
 
 def _check_keys(entry: Mapping[str, Any], allowed: set[str], where: str) -> None:
@@ -342,7 +344,9 @@ def apply_scenario(cluster: Cluster, scenario: Scenario) -> None:
         from kdebug_nb.sandbox.kubelet.images import ImageCatalogue
 
         try:
-            cluster.extensions["images"] = ImageCatalogue.from_spec(copy.deepcopy(scenario.images))
+            cluster.extensions["images"] = ImageCatalogue.from_spec(
+                copy.deepcopy(scenario.images), base=ImageCatalogue.default()
+            )
         except (ValueError, KeyError, TypeError) as exc:
             raise ScenarioError(f"{scenario.source}: images: {exc}") from None
     for user in scenario.users:
