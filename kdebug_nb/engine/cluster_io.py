@@ -1,0 +1,510 @@
+"""All API traffic of the engine, as raw JSON, with errors translated once.
+
+``ClusterClient`` uses the official client's transport (authentication, TLS,
+proxies, exec credential plugins) through ``ApiClient.param_serialize`` +
+``call_api`` and parses response bodies itself: no model classes are built,
+so a 5,000-pod list costs one ``json.loads``. Every ``ApiException`` and
+urllib3 connection error is turned into a ``kdebug_nb.errors`` exception
+here, keeping the server's Status message and chaining the cause.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import math
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote
+
+from kdebug_nb import errors
+from kdebug_nb.engine.connection import Connection, get_default_connection
+
+JSON = dict[str, Any]
+Query = Sequence[tuple[str, str]]
+
+#: (connect, read) seconds for ordinary requests
+_TIMEOUT = (10.0, 60.0)
+_CHUNK = 256 * 1024
+SMP = "application/strategic-merge-patch+json"
+
+
+@dataclass
+class AttachOutcome:
+    """What an attach session returned: output, and the exit code if the server sent it."""
+
+    output: str = ""
+    exit_code: int | None = None
+    status: JSON = field(default_factory=dict)
+
+
+class ClusterClient:
+    """The engine's only door to the API server (one per Connection is plenty)."""
+
+    def __init__(self, connection: Connection | None = None) -> None:
+        self.connection = connection or get_default_connection()
+        resolved = self.connection.resolve()
+        self._api = resolved.api_client
+        #: the namespace kubectl would use: -n, else the context's, else "default"
+        self.namespace = resolved.namespace
+        self.server = resolved.server
+        self.context = resolved.context
+
+    # ---- reads -----------------------------------------------------------
+
+    def read_pod(self, namespace: str, name: str) -> JSON:
+        return self._json("GET", _pod_path(namespace, name))
+
+    def read_node(self, name: str) -> JSON:
+        return self._json("GET", f"/api/v1/nodes/{quote(name, safe='')}")
+
+    def read_namespace(self, name: str) -> JSON:
+        return self._json("GET", f"/api/v1/namespaces/{quote(name, safe='')}")
+
+    def list_pods(
+        self,
+        namespace: str | None = None,
+        *,
+        selector: str = "",
+        field_selector: str = "",
+        all_namespaces: bool = False,
+    ) -> JSON:
+        """A PodList as JSON: one namespace, or every namespace with ``all_namespaces``."""
+        if all_namespaces or not namespace:
+            path = "/api/v1/pods"
+        else:
+            path = f"/api/v1/namespaces/{quote(namespace, safe='')}/pods"
+        query = [("labelSelector", selector)] if selector else []
+        if field_selector:
+            query.append(("fieldSelector", field_selector))
+        return self._json("GET", path, query=query)
+
+    def list_nodes(self, *, selector: str = "") -> JSON:
+        return self._json("GET", "/api/v1/nodes", query=_sel(selector))
+
+    def list_namespaces(self, *, selector: str = "") -> JSON:
+        return self._json("GET", "/api/v1/namespaces", query=_sel(selector))
+
+    def events_for(self, namespace: str, pod: str) -> list[JSON]:
+        """The pod's events, oldest first (empty when events cannot be read)."""
+        try:
+            doc = self._json(
+                "GET",
+                f"/api/v1/namespaces/{quote(namespace, safe='')}/events",
+                query=[("fieldSelector", f"involvedObject.name={pod}")],
+            )
+        except errors.KDebugError:
+            return []  # events are decoration for a message, never a reason to fail
+        items = [
+            e for e in doc.get("items") or [] if (e.get("involvedObject") or {}).get("name") == pod
+        ]
+        items.sort(key=_event_time)
+        return items
+
+    # ---- writes ----------------------------------------------------------
+
+    def patch_ephemeral(self, namespace: str, name: str, body: JSON) -> JSON:
+        """PATCH the ephemeralcontainers subresource with a strategic merge patch."""
+        return self._json(
+            "PATCH", _pod_path(namespace, name) + "/ephemeralcontainers", body=body, content_type=SMP
+        )
+
+    def create_pod(self, namespace: str, body: JSON) -> JSON:
+        return self._json(
+            "POST", f"/api/v1/namespaces/{quote(namespace, safe='')}/pods", body=body
+        )
+
+    def delete_pod(self, namespace: str, name: str, *, grace_period: int | None = None) -> JSON:
+        body: JSON = {"kind": "DeleteOptions", "apiVersion": "v1"}
+        if grace_period is not None:
+            body["gracePeriodSeconds"] = grace_period
+        return self._json("DELETE", _pod_path(namespace, name), body=body)
+
+    # ---- streams ---------------------------------------------------------
+
+    def watch_pod(
+        self, namespace: str, name: str, *, deadline: float | None = None
+    ) -> Iterator[tuple[str, JSON]]:
+        """LIST then WATCH one pod; yields ``(type, pod)`` until ``deadline`` (monotonic).
+
+        The first item comes from the LIST: ``("ADDED", pod)`` or ``("DELETED", {})``
+        when the pod does not exist. The watch is resumed from the last
+        resourceVersion when the server ends it, and relisted on 410 Gone.
+        """
+        path = f"/api/v1/namespaces/{quote(namespace, safe='')}/pods"
+        fsel = ("fieldSelector", f"metadata.name={name}")
+        while True:
+            listed = self._json("GET", path, query=[fsel])
+            rv = str((listed.get("metadata") or {}).get("resourceVersion", ""))
+            items = listed.get("items") or []
+            yield ("ADDED", items[0]) if items else ("DELETED", {})
+            gone = False
+            while not gone:
+                remaining = _remaining(deadline)
+                if remaining is not None and remaining <= 0:
+                    return
+                query = [fsel, ("watch", "true"), ("allowWatchBookmarks", "true")]
+                if rv:
+                    query.append(("resourceVersion", rv))
+                read_timeout: float | None = None
+                if remaining is not None:
+                    query.append(("timeoutSeconds", str(max(1, math.ceil(remaining)))))
+                    read_timeout = remaining + 0.5
+                else:
+                    query.append(("timeoutSeconds", "300"))
+                    read_timeout = 330.0
+                try:
+                    resp = self._send("GET", path, query=query, timeout=(10.0, read_timeout))
+                except errors.ConnectionFailed:
+                    if _remaining(deadline) is not None and (_remaining(deadline) or 0) <= 0:
+                        return
+                    raise
+                try:
+                    for line in _lines(resp, deadline):
+                        event = json.loads(line)
+                        kind, obj = event.get("type", ""), event.get("object") or {}
+                        if kind == "ERROR":
+                            if obj.get("code") == 410:
+                                gone = True
+                                break
+                            raise _status_error(obj.get("code", 500), obj, path)
+                        rv = str((obj.get("metadata") or {}).get("resourceVersion", rv))
+                        if kind != "BOOKMARK":
+                            yield kind, obj
+                except _DeadlineReached:
+                    return
+                finally:
+                    _close(resp)
+
+    def follow_log(
+        self, namespace: str, pod: str, container: str, *, follow: bool = True
+    ) -> Iterator[str]:
+        """The container's log from its start, as text chunks while they arrive.
+
+        Decoding is incremental, so a multi-byte character split across two
+        network reads is never mangled.
+        """
+        query = [("container", container)]
+        if follow:
+            query.append(("follow", "true"))
+        resp = self._send("GET", _pod_path(namespace, pod) + "/log", query=query, timeout=(10.0, None))
+        decoder = codecs.getincrementaldecoder("utf-8")("replace")
+        try:
+            while True:
+                data = _read1(resp, self.server)
+                if not data:
+                    break
+                text = decoder.decode(data)
+                if text:
+                    yield text
+            tail = decoder.decode(b"", final=True)
+            if tail:
+                yield tail
+        finally:
+            _close(resp)
+
+    def read_log(self, namespace: str, pod: str, container: str) -> str:
+        return "".join(self.follow_log(namespace, pod, container, follow=False))
+
+    def attach(
+        self,
+        namespace: str,
+        pod: str,
+        container: str,
+        *,
+        stdin_data: str | bytes | None = None,
+        tty: bool = False,
+        on_output: Callable[[str], None] | None = None,
+        deadline: float | None = None,
+    ) -> AttachOutcome:
+        """Attach over WebSocket, send ``stdin_data``, close stdin, collect output + status.
+
+        Closing stdin uses the v5 channel protocol's close frame; on a v4-only
+        server the data is sent and the session lasts until the process
+        exits by itself (v4 has no way to signal EOF without hanging up).
+        """
+        from kubernetes.stream import ws_client
+        from websocket import WebSocketBadStatusException, WebSocketException
+
+        query = [
+            ("container", container),
+            ("stdin", "true" if stdin_data is not None else "false"),
+            ("stdout", "true"),
+            ("stderr", "false" if tty else "true"),
+            ("tty", "true" if tty else "false"),
+        ]
+        path = _pod_path(namespace, pod) + "/attach"
+        method, url, headers, _, _ = self._api.param_serialize(
+            method="GET", resource_path=path, query_params=query, auth_settings=["BearerToken"]
+        )
+        try:
+            ws = ws_client.WSClient(
+                self._api.configuration, ws_client.get_websocket_url(url), headers, False, True
+            )
+        except WebSocketBadStatusException as exc:
+            body = _parse_body(exc.resp_body)
+            raise _status_error(exc.status_code, body, path) from exc
+        except (OSError, WebSocketException) as exc:
+            raise _unreachable(self.server, exc) from exc
+        out = AttachOutcome()
+        decoders = {
+            ch: codecs.getincrementaldecoder("utf-8")("replace")
+            for ch in (ws_client.STDOUT_CHANNEL, ws_client.STDERR_CHANNEL)
+        }
+        parts: list[str] = []
+        try:
+            if stdin_data is not None:
+                data = stdin_data.encode() if isinstance(stdin_data, str) else stdin_data
+                if data:
+                    ws.write_channel(ws_client.STDIN_CHANNEL, data)
+                ws.close_channel(ws_client.STDIN_CHANNEL)
+            while ws.is_open():
+                remaining = _remaining(deadline)
+                if remaining is not None and remaining <= 0:
+                    break
+                ws.update(timeout=min(remaining, 1.0) if remaining is not None else 1.0)
+                for ch, dec in decoders.items():
+                    raw = ws.read_channel(ch)
+                    text = dec.decode(raw) if raw else ""
+                    if text:
+                        parts.append(text)
+                        if on_output is not None:
+                            on_output(text)
+            for dec in decoders.values():
+                tail = dec.decode(b"", final=True)
+                if tail:
+                    parts.append(tail)
+                    if on_output is not None:
+                        on_output(tail)
+            raw_status = ws.read_channel(ws_client.ERROR_CHANNEL)
+        except (OSError, WebSocketException) as exc:
+            raise _unreachable(self.server, exc) from exc
+        finally:
+            ws.close()
+        out.output = "".join(parts)
+        if raw_status:
+            out.status = _parse_body(raw_status)
+            out.exit_code = _exit_code_from_status(out.status)
+        return out
+
+    # ---- plumbing --------------------------------------------------------
+
+    def _json(
+        self,
+        method: str,
+        path: str,
+        *,
+        query: Query = (),
+        body: JSON | None = None,
+        content_type: str | None = None,
+    ) -> JSON:
+        resp = self._send(method, path, query=query, body=body, content_type=content_type)
+        try:
+            data = resp.data
+        except Exception as exc:  # urllib3 protocol/timeout errors while reading the body
+            raise _unreachable(self.server, exc) from exc
+        finally:
+            _close(resp)
+        return _parse_body(data)
+
+    def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        query: Query = (),
+        body: JSON | None = None,
+        content_type: str | None = None,
+        timeout: tuple[float, float | None] = _TIMEOUT,
+    ) -> Any:
+        """Send one request; return the unread urllib3 response of a 2xx, raise otherwise."""
+        headers = {"Accept": "application/json"}
+        if body is not None:
+            headers["Content-Type"] = content_type or "application/json"
+        request = self._api.param_serialize(
+            method=method,
+            resource_path=path,
+            query_params=list(query) or None,
+            header_params=headers,
+            body=body,
+            auth_settings=["BearerToken"],
+        )
+        try:
+            rest_resp = self._api.call_api(*request, _request_timeout=timeout)
+        except Exception as exc:
+            raise _translate_transport(exc, self.server) from exc
+        resp = rest_resp.response
+        if not 200 <= rest_resp.status <= 299:
+            try:
+                raw = resp.data
+            except Exception:
+                raw = b""
+            finally:
+                _close(resp)
+            raise _status_error(rest_resp.status, _parse_body(raw), path)
+        return resp
+
+
+# ---- helpers ---------------------------------------------------------------
+
+
+class _DeadlineReached(Exception):
+    pass
+
+
+def _pod_path(namespace: str, name: str) -> str:
+    return f"/api/v1/namespaces/{quote(namespace, safe='')}/pods/{quote(name, safe='')}"
+
+
+def _sel(selector: str) -> list[tuple[str, str]]:
+    return [("labelSelector", selector)] if selector else []
+
+
+def _remaining(deadline: float | None) -> float | None:
+    return None if deadline is None else deadline - time.monotonic()
+
+
+def _event_time(event: JSON) -> str:
+    return str(
+        event.get("lastTimestamp")
+        or event.get("eventTime")
+        or event.get("firstTimestamp")
+        or (event.get("metadata") or {}).get("creationTimestamp")
+        or ""
+    )
+
+
+def _close(resp: Any) -> None:
+    try:
+        resp.close()
+        resp.release_conn()
+    except Exception:  # the connection may already be gone; nothing to recover
+        pass
+
+
+def _read1(resp: Any, server: str) -> bytes:
+    try:
+        return bytes(resp.read1(_CHUNK))
+    except Exception as exc:
+        raise _translate_transport(exc, server) from exc
+
+
+def _lines(resp: Any, deadline: float | None) -> Iterator[bytes]:
+    """Newline-delimited watch events as they arrive."""
+    from urllib3.exceptions import ProtocolError, ReadTimeoutError
+
+    buf = b""
+    while True:
+        try:
+            data = resp.read1(_CHUNK)
+        except (ReadTimeoutError, TimeoutError) as exc:
+            raise _DeadlineReached() from exc
+        except ProtocolError:
+            # the server hung up mid-watch: resume from the last resourceVersion
+            return
+        if not data:
+            if buf.strip():
+                yield buf
+            return
+        buf += data
+        while b"\n" in buf:
+            line, buf = buf.split(b"\n", 1)
+            if line.strip():
+                yield line
+        remaining = _remaining(deadline)
+        if remaining is not None and remaining <= 0 and not buf:
+            raise _DeadlineReached()
+
+
+def _parse_body(raw: bytes | str | None) -> JSON:
+    if not raw:
+        return {}
+    try:
+        doc = json.loads(raw)
+    except ValueError:
+        text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
+        return {"kind": "Status", "message": text.strip()[:500]}
+    return doc if isinstance(doc, dict) else {"items": doc}
+
+
+def _exit_code_from_status(status: JSON) -> int | None:
+    if status.get("status") == "Success":
+        return 0
+    for cause in (status.get("details") or {}).get("causes") or []:
+        if cause.get("reason") == "ExitCode":
+            try:
+                return int(cause.get("message", ""))
+            except ValueError:
+                return None
+    return None
+
+
+def _status_error(code: int, body: JSON, path: str) -> errors.ApiError:
+    """A Status answer (or any non-2xx) as the matching engine error."""
+    message = str(body.get("message") or f"the server responded with status {code}")
+    reason = str(body.get("reason") or "")
+    details = body.get("details") or {}
+    kw: dict[str, Any] = {"status": code, "reason": reason, "body": body}
+    if code == 404:
+        if path.endswith("/ephemeralcontainers") and not details.get("name"):
+            return errors.EphemeralContainersDisabled(
+                "ephemeral containers are disabled for this cluster "
+                f'(error from server: "{message}")',
+                **kw,
+            )
+        return errors.NotFound(message, **kw)
+    if code == 403:
+        return errors.Forbidden(message, **kw)
+    if code == 409 and reason == "AlreadyExists":
+        return errors.AlreadyExists(message, **kw)
+    if code == 422:
+        return errors.Invalid(message, **kw)
+    if code == 401:
+        return errors.ApiError(
+            f"you must be logged in to the server (Unauthorized): {message}", **kw
+        )
+    return errors.ApiError(message, **kw)
+
+
+def _translate_transport(exc: BaseException, server: str) -> errors.KDebugError:
+    from kubernetes.client.exceptions import ApiException
+
+    if isinstance(exc, ApiException) and exc.status:
+        return _status_error(exc.status, _parse_body(exc.body), "")
+    return _unreachable(server, exc)
+
+
+def _unreachable(server: str, exc: BaseException) -> errors.ConnectionFailed:
+    return errors.ConnectionFailed(
+        f"cannot reach the Kubernetes API server at {server}: {_why(exc)} — "
+        "is the cluster running? (%ksandbox start starts a local one)"
+    )
+
+
+def _why(exc: BaseException) -> str:
+    seen: set[int] = set()
+    cur: BaseException | None = exc
+    chain: list[BaseException] = []
+    while cur is not None and id(cur) not in seen:
+        seen.add(id(cur))
+        chain.append(cur)
+        cur = getattr(cur, "reason", None) if isinstance(
+            getattr(cur, "reason", None), BaseException
+        ) else (cur.__cause__ or cur.__context__)
+    text = " ".join(str(e) for e in chain).lower()
+    if any(isinstance(e, ConnectionRefusedError) for e in chain) or "refused" in text:
+        return "connection refused"
+    if "timed out" in text or "timeout" in text:
+        return "timed out"
+    if "name or service not known" in text or "nodename nor servname" in text:
+        return "unknown host"
+    if "certificate" in text or "ssl" in text:
+        return "TLS handshake failed"
+    if any(isinstance(e, ConnectionResetError) for e in chain) or "reset" in text:
+        return "connection reset"
+    if "remote end closed" in text or "connection aborted" in text:
+        return "connection closed by the server"
+    last = str(chain[-1]).splitlines()[0] if str(chain[-1]) else type(chain[-1]).__name__
+    return last[:200]

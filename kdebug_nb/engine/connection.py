@@ -1,0 +1,205 @@
+"""Where the engine's API requests go: kubeconfig, context and namespace.
+
+A ``Connection`` names a cluster the way kubectl does (``--kubeconfig``,
+``--context``, ``-n``). ``resolve()`` turns it into an authenticated
+``ApiClient`` plus the effective namespace, once per process: loading a
+kubeconfig (and running an exec credential plugin) is far slower than a
+request, so clients are cached per Connection.
+
+Lookup order: explicit kubeconfig/context, then ``$KUBECONFIG`` or
+``~/.kube/config``, then the in-cluster service account (JupyterHub running
+on Kubernetes). Credentials never leave the client configuration: nothing
+here logs, prints or stores a token or certificate.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from kdebug_nb.errors import ConfigError
+
+if TYPE_CHECKING:
+    from kubernetes.client.api_client import ApiClient
+
+_HINT = "start a local cluster with %ksandbox start (or: kdebug-sandbox serve)"
+_SA_DIR = "/var/run/secrets/kubernetes.io/serviceaccount"
+
+
+@dataclass(frozen=True)
+class Connection:
+    """A cluster as kubectl's global flags name it; ``None`` means "the default"."""
+
+    kubeconfig: str | None = None
+    context: str | None = None
+    namespace: str | None = None
+
+    def resolve(self) -> Resolved:
+        """The cached, authenticated client for this connection."""
+        with _LOCK:
+            resolved = _CACHE.get(self)
+            if resolved is None:
+                resolved = _load(self)
+                _CACHE[self] = resolved
+            return resolved
+
+    def with_flags(
+        self, kubeconfig: str = "", context: str = "", namespace: str = ""
+    ) -> Connection:
+        """This connection with kubectl's ``--kubeconfig/--context/-n`` applied on top."""
+        if not (kubeconfig or context or namespace):
+            return self
+        return Connection(
+            kubeconfig or self.kubeconfig,
+            context or self.context,
+            namespace or self.namespace,
+        )
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """A loaded connection: the client and what it resolved to."""
+
+    api_client: ApiClient
+    namespace: str
+    server: str
+    context: str  # context name, or "in-cluster"
+
+
+_LOCK = threading.Lock()
+_CACHE: dict[Connection, Resolved] = {}
+_DEFAULT: Connection | None = None
+
+
+def get_default_connection() -> Connection:
+    """The connection runs use when none is passed (set by ``%ksandbox start``)."""
+    return _DEFAULT if _DEFAULT is not None else Connection()
+
+
+def set_default_connection(conn: Connection | None) -> None:
+    """Point this process at another cluster without touching any kubeconfig file.
+
+    ``None`` restores kubectl's own lookup. Cached clients of the previous
+    default are kept (another caller may still hold that Connection).
+    """
+    global _DEFAULT
+    _DEFAULT = conn
+
+
+def clear_cache() -> None:
+    """Forget every loaded client (e.g. after a kubeconfig file was rewritten)."""
+    with _LOCK:
+        for resolved in _CACHE.values():
+            try:
+                resolved.api_client.close()
+            except Exception:  # closing is best effort; the pool may be gone
+                pass
+        _CACHE.clear()
+
+
+def _kubeconfig_paths(explicit: str | None) -> list[str]:
+    if explicit:
+        path = os.path.expanduser(explicit)
+        if not os.path.exists(path):
+            raise ConfigError(f"kubeconfig {explicit} does not exist — {_HINT}")
+        return [path]
+    env = os.environ.get("KUBECONFIG", "")
+    if env:
+        return [os.path.expanduser(p) for p in env.split(os.pathsep) if p]
+    default = os.path.expanduser("~/.kube/config")
+    return [default] if os.path.exists(default) else []
+
+
+def _load(conn: Connection) -> Resolved:
+    paths = [p for p in _kubeconfig_paths(conn.kubeconfig) if os.path.exists(p)]
+    if paths:
+        return _load_kubeconfig(conn, paths)
+    if conn.context:
+        raise ConfigError(f'context "{conn.context}" not found: no kubeconfig found — {_HINT}')
+    if os.environ.get("KUBERNETES_SERVICE_HOST") and os.path.exists(f"{_SA_DIR}/token"):
+        return _load_incluster(conn)
+    raise ConfigError(
+        "no Kubernetes configuration found (no --kubeconfig, $KUBECONFIG, ~/.kube/config "
+        f"or in-cluster service account) — {_HINT}"
+    )
+
+
+def _load_kubeconfig(conn: Connection, paths: list[str]) -> Resolved:
+    import yaml
+    from kubernetes.client.api_client import ApiClient
+    from kubernetes.client.configuration import Configuration
+    from kubernetes.config.config_exception import ConfigException
+    from kubernetes.config.kube_config import load_kube_config
+
+    shown = os.pathsep.join(paths)
+    merged: dict[str, Any] = {"contexts": [], "current-context": ""}
+    for path in paths:
+        try:
+            with open(path, encoding="utf-8") as f:
+                doc = yaml.safe_load(f)
+        except (OSError, yaml.YAMLError) as exc:
+            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise ConfigError(f"cannot read kubeconfig {path}: {first} — {_HINT}") from exc
+        if not isinstance(doc, dict):
+            raise ConfigError(f"kubeconfig {path} is empty or not a kubeconfig — {_HINT}")
+        merged["contexts"].extend(doc.get("contexts") or [])
+        # kubectl: the first file that sets current-context wins
+        merged["current-context"] = merged["current-context"] or doc.get("current-context", "")
+    names = [c.get("name") for c in merged["contexts"] if isinstance(c, dict)]
+    context = conn.context or merged["current-context"]
+    if not context:
+        raise ConfigError(f"kubeconfig {shown} has no current context; pass --context — {_HINT}")
+    if context not in names:
+        available = ", ".join(str(n) for n in names) or "none"
+        raise ConfigError(
+            f'context "{context}" not found in kubeconfig {shown} (available: {available})'
+        )
+    entry = next(c for c in merged["contexts"] if c.get("name") == context)
+    ctx_ns = ((entry.get("context") or {}).get("namespace")) or "default"
+
+    cfg = Configuration()
+    try:
+        load_kube_config(
+            config_file=os.pathsep.join(paths),
+            context=context,
+            client_configuration=cfg,
+            persist_config=False,
+        )
+    except (ConfigException, OSError, KeyError, TypeError, ValueError) as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ConfigError(f"invalid kubeconfig {shown} (context {context}): {first}") from exc
+    _tune(cfg)
+    return Resolved(ApiClient(cfg), conn.namespace or ctx_ns, cfg.host, context)
+
+
+def _load_incluster(conn: Connection) -> Resolved:
+    from kubernetes.client.api_client import ApiClient
+    from kubernetes.client.configuration import Configuration
+    from kubernetes.config.config_exception import ConfigException
+    from kubernetes.config.incluster_config import load_incluster_config
+
+    cfg = Configuration()
+    try:
+        load_incluster_config(client_configuration=cfg)
+    except ConfigException as exc:
+        raise ConfigError(f"in-cluster configuration is broken: {exc} — {_HINT}") from exc
+    namespace = conn.namespace or ""
+    if not namespace:
+        try:
+            with open(f"{_SA_DIR}/namespace", encoding="utf-8") as f:
+                namespace = f.read().strip()
+        except OSError:
+            namespace = ""
+    _tune(cfg)
+    return Resolved(ApiClient(cfg), namespace or "default", cfg.host, "in-cluster")
+
+
+def _tune(cfg: Any) -> None:
+    # Several requests may run at once (a watch next to a log follow, fleet
+    # runs); the default pool of 4 connections would serialise them.
+    cfg.connection_pool_maxsize = max(cfg.connection_pool_maxsize or 0, 16)
+    # One retry on connection errors: a refused connection must fail fast, the
+    # way kubectl does, instead of three silent attempts.
+    cfg.retries = 1

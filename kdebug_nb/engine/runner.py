@@ -1,0 +1,354 @@
+"""One debug run: read the target, build, apply, wait, capture (design decisions 2, 3).
+
+Round trips of a one-shot run: GET the target, PATCH (or POST), LIST+WATCH
+the pod until the debug container runs or ends, then follow its log from the
+start — so nothing the command prints is lost to an attach race — and take
+the exit code from the container's terminated state. Attach is used only when
+there is stdin to send.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+from typing import Any
+
+from kdebug_nb import errors
+from kdebug_nb.engine.cluster_io import ClusterClient
+from kdebug_nb.engine.connection import Connection
+from kdebug_nb.engine.options import DebugOptions, Plan
+from kdebug_nb.engine.result import DebugResult
+from kdebug_nb.engine.targets import TargetRef, file_targets, parse_target
+from kdebug_nb.engine.waiting import (
+    container_status,
+    describe_events,
+    wait_for_container,
+    wait_for_exit,
+)
+
+OutputCallback = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Progress:
+    """A step of a run, for progress displays.
+
+    ``state`` is one of: ``notice`` (an informational line kubectl prints to
+    stdout), ``warning`` (a line kubectl prints to stderr), ``reading``,
+    ``creating``, ``waiting``, ``running``, ``terminated``, ``deleting``, ``done``.
+    """
+
+    state: str
+    reason: str = ""
+    message: str = ""
+    elapsed: float = 0.0
+
+
+ProgressCallback = Callable[[Progress], None]
+
+#: copy and node pods created by this process, for ``cleanup()``
+CREATED_PODS: list[tuple[Connection, str, str]] = []
+
+
+def resolve_targets(opts: DebugOptions, client: ClusterClient) -> list[TargetRef]:
+    namespace = opts.namespace or client.namespace
+    if opts.filenames:
+        if opts.targets:
+            raise errors.UsageError(
+                "resource/name arguments cannot be provided when a path is specified"
+            )
+        return file_targets(opts.filenames, namespace, bool(opts.namespace))
+    if not opts.targets:
+        raise errors.UsageError("NAME or filename is required for debug")
+    return [parse_target(t) for t in opts.targets]
+
+
+def run_many(
+    opts: DebugOptions,
+    *,
+    connection: Connection | None = None,
+    on_output: OutputCallback | None = None,
+    on_progress: ProgressCallback | None = None,
+    stdin_data: str | None = None,
+    suffix: Callable[[], str] | None = None,
+) -> list[DebugResult]:
+    """Every target in turn, as kubectl does; the first error stops the rest."""
+    session = _Session.open(opts, connection, on_output, on_progress, suffix)
+    return [
+        session.run_target(ref, stdin_data) for ref in resolve_targets(session.opts, session.client)
+    ]
+
+
+def run(
+    opts: DebugOptions,
+    *,
+    connection: Connection | None = None,
+    on_output: OutputCallback | None = None,
+    on_progress: ProgressCallback | None = None,
+    stdin_data: str | None = None,
+    suffix: Callable[[], str] | None = None,
+) -> DebugResult:
+    """One run against one target (several targets: ``run_many``)."""
+    session = _Session.open(opts, connection, on_output, on_progress, suffix)
+    refs = resolve_targets(session.opts, session.client)
+    if len(refs) > 1:
+        raise errors.UsageError(
+            f"{len(refs)} targets given; debug one at a time here "
+            "(the kdebug command and run_many() process several in turn)"
+        )
+    return session.run_target(refs[0], stdin_data)
+
+
+def build_only(
+    opts: DebugOptions,
+    *,
+    connection: Connection | None = None,
+    suffix: Callable[[], str] | None = None,
+) -> list[Plan]:
+    """The plans a run would apply: reads the targets, sends nothing."""
+    session = _Session.open(opts, connection, None, None, suffix)
+    return [session.plan(ref)[0] for ref in resolve_targets(session.opts, session.client)]
+
+
+class _Session:
+    """State shared by the targets of one invocation."""
+
+    def __init__(
+        self,
+        opts: DebugOptions,
+        client: ClusterClient,
+        notices: list[str],
+        on_output: OutputCallback | None,
+        on_progress: ProgressCallback | None,
+        suffix: Callable[[], str] | None,
+    ) -> None:
+        self.opts = opts
+        self.client = client
+        self.pending_notices = notices
+        self.on_output = on_output
+        self.on_progress = on_progress
+        self.suffix = suffix
+        self.t0 = time.monotonic()
+        self._container = ""
+
+    @classmethod
+    def open(
+        cls,
+        opts: DebugOptions,
+        connection: Connection | None,
+        on_output: OutputCallback | None,
+        on_progress: ProgressCallback | None,
+        suffix: Callable[[], str] | None,
+    ) -> _Session:
+        from kdebug_nb.engine.connection import get_default_connection
+        from kdebug_nb.engine.grammar import validate
+
+        notices = list(validate(opts))  # before any API call, like kubectl
+        conn = (connection or get_default_connection()).with_flags(
+            opts.kubeconfig, opts.context, opts.namespace
+        )
+        client = ClusterClient(conn)
+        if not opts.namespace:
+            opts = replace(opts, namespace=client.namespace)
+        return cls(opts, client, notices, on_output, on_progress, suffix)
+
+    # ---- events -----------------------------------------------------------
+
+    def progress(self, state: str, reason: str = "", message: str = "") -> None:
+        if self.on_progress is not None:
+            self.on_progress(Progress(state, reason, message, time.monotonic() - self.t0))
+
+    def emit_lines(self, plan_notices: tuple[str, ...], warnings: tuple[str, ...]) -> None:
+        if not self.opts.quiet:
+            for line in [*self.pending_notices, *plan_notices]:
+                self.progress("notice", message=line)
+        self.pending_notices = []
+        for line in warnings:
+            self.progress("warning", message=line)
+
+    # ---- steps ------------------------------------------------------------
+
+    def read(self, ref: TargetRef) -> dict[str, Any]:
+        if ref.obj is not None:
+            return ref.obj
+        self.progress("reading", message=ref.label)
+        if ref.kind == "Node":
+            return self.client.read_node(ref.name)
+        return self.client.read_pod(self.opts.namespace, ref.name)
+
+    def plan(self, ref: TargetRef) -> tuple[Plan, dict[str, Any]]:
+        from kdebug_nb.engine.builders import build_plan
+
+        target = self.read(ref)
+        target.setdefault("kind", ref.kind)
+        namespace = ref.namespace or self.opts.namespace
+        opts = self.opts if namespace == self.opts.namespace else replace(self.opts, namespace=namespace)
+        kwargs: dict[str, Any] = {"namespace": namespace}
+        if self.suffix is not None:
+            kwargs["suffix"] = self.suffix
+        return build_plan(target, opts, **kwargs), target
+
+    def run_target(self, ref: TargetRef, stdin_data: str | None) -> DebugResult:
+        t_start = time.monotonic()
+        plan, target = self.plan(ref)
+        opts = self.opts
+        result = DebugResult(
+            pod=plan.pod_name,
+            namespace=plan.namespace,
+            container=plan.container,
+            mode=plan.mode,
+            image=plan.image,
+            node=str((target.get("spec") or {}).get("nodeName") or "")
+            if plan.mode != "node"
+            else ref.name,
+            command=tuple(opts.command),
+            context=self.client.context,
+            notices=tuple(self.pending_notices) + tuple(plan.notices),
+            warnings=tuple(plan.warnings),
+            sent=plan.body,
+        )
+        self.emit_lines(plan.notices, plan.warnings)
+        if opts.dry_run:
+            result.reason = "DryRun"
+            result.duration = time.monotonic() - t_start
+            return result
+        created: list[str] = []
+        try:
+            self.apply(plan, created, result)
+            result.created = tuple(created)
+            if plan.container is None or opts.detach:
+                result.reason = "Created"
+                result.still_running = plan.container is not None
+                return result
+            self.follow(plan, result, stdin_data)
+            if opts.rm and plan.mode in ("copy", "node") and not result.still_running:
+                self.progress("deleting", message=f"pod/{plan.pod_name}")
+                self.client.delete_pod(plan.namespace, plan.pod_name, grace_period=0)
+                result.deleted = (f"pod/{plan.pod_name}",)
+            self.progress("done", reason=result.reason)
+            return result
+        except errors.KDebugError as exc:
+            if created and not exc.leftovers:
+                exc.leftovers = tuple(created)
+            raise
+        finally:
+            result.duration = time.monotonic() - t_start
+
+    def apply(self, plan: Plan, created: list[str], result: DebugResult) -> None:
+        """The mutating requests, in kubectl's order (behaviour doc §11)."""
+        client = self.client
+        self.progress("creating", message=f"pod/{plan.pod_name}")
+        if plan.mode == "ephemeral":
+            pod = client.patch_ephemeral(plan.namespace, plan.pod_name, plan.body)
+            created.append(f"pod/{plan.pod_name} ephemeral container {plan.container}")
+        else:
+            pod = client.create_pod(plan.namespace, plan.body)
+            created.append(f"pod/{plan.pod_name}")
+            CREATED_PODS.append((client.connection, plan.namespace, plan.pod_name))
+            if plan.delete_original:
+                client.delete_pod(plan.namespace, plan.delete_original, grace_period=0)
+                result.deleted = (f"pod/{plan.delete_original}",)
+        node = (pod.get("spec") or {}).get("nodeName")
+        if node:
+            result.node = str(node)
+
+    def follow(self, plan: Plan, result: DebugResult, stdin_data: str | None) -> None:
+        """Wait for the debug container, then capture its output and exit code."""
+        assert plan.container is not None
+        opts = self.opts
+        self._container = plan.container
+        deadline = time.monotonic() + opts.timeout if opts.timeout and opts.timeout > 0 else None
+        parts: list[str] = []
+        try:
+            pod = wait_for_container(
+                self.client, plan.namespace, plan.pod_name, plan.container, deadline, self._waiting
+            )
+            _record_pod(result, pod, plan.container)
+            want_stdin = stdin_data is not None or opts.stdin
+            if not opts.command and not want_stdin:
+                # nothing to capture: the container is up (or already done)
+                return
+            if want_stdin and result.exit_code is None:
+                self.progress("running", message="attaching")
+                outcome = self.client.attach(
+                    plan.namespace,
+                    plan.pod_name,
+                    plan.container,
+                    stdin_data=stdin_data or "",
+                    on_output=self._sink(parts),
+                )
+                result.output = outcome.output
+                if outcome.exit_code is not None:
+                    result.exit_code = outcome.exit_code
+                pod = wait_for_exit(self.client, plan.namespace, plan.pod_name, plan.container)
+            else:
+                self.progress("running")
+                for chunk in self._log(plan):
+                    parts.append(chunk)
+                    if self.on_output is not None:
+                        self.on_output(chunk)
+                result.output = "".join(parts)
+                pod = wait_for_exit(self.client, plan.namespace, plan.pod_name, plan.container)
+            exit_code_from_attach = result.exit_code
+            _record_pod(result, pod, plan.container)
+            if result.exit_code is None:
+                result.exit_code = exit_code_from_attach
+            self.progress("terminated", reason=result.reason, message=str(result.exit_code))
+        except KeyboardInterrupt:
+            result.output = result.output or "".join(parts)
+            result.interrupted = True
+            result.still_running = True
+            result.reason = "Interrupted"
+
+    def _waiting(self, state: str, reason: str = "", message: str = "") -> None:
+        self.progress(state, reason, message)
+        if state == "waiting" and message and not self.opts.quiet and self._container:
+            # kubectl prints this on stderr for every update carrying a message
+            self.progress("warning", message=f"Warning: container {self._container}: {message}")
+
+    def _sink(self, parts: list[str]) -> OutputCallback:
+        def sink(chunk: str) -> None:
+            parts.append(chunk)
+            if self.on_output is not None:
+                self.on_output(chunk)
+
+        return sink
+
+    def _log(self, plan: Plan) -> Iterator[str]:
+        assert plan.container is not None
+        return self.client.follow_log(plan.namespace, plan.pod_name, plan.container)
+
+
+def _record_pod(result: DebugResult, pod: dict[str, Any], container: str) -> None:
+    """Copy node, state, exit code and times of the debug container into the result."""
+    node = (pod.get("spec") or {}).get("nodeName")
+    if node:
+        result.node = str(node)
+    status = container_status(pod, container) or {}
+    state = status.get("state") or {}
+    term = state.get("terminated")
+    if term is None and "running" in state:
+        # a restarted container (copy of a restartPolicy Always pod): last run's exit
+        term = (status.get("lastState") or {}).get("terminated")
+        result.started_at = (state.get("running") or {}).get("startedAt") or result.started_at
+        if term is None:
+            result.reason = "Running"
+            result.still_running = True
+            return
+    if term is not None:
+        result.exit_code = int(term.get("exitCode", 0))
+        result.reason = str(term.get("reason") or ("Completed" if result.exit_code == 0 else "Error"))
+        result.started_at = term.get("startedAt") or result.started_at
+        result.finished_at = term.get("finishedAt")
+        result.still_running = False
+
+
+__all__ = [
+    "CREATED_PODS",
+    "Progress",
+    "build_only",
+    "describe_events",
+    "run",
+    "run_many",
+]
