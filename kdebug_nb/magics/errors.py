@@ -1,0 +1,43 @@
+"""How a magic reports a failure: one line on stderr, or the full exception.
+
+With ``KDebug.short_errors`` on (the default) a ``KDebugError`` becomes one
+line saying what went wrong and what to do; usage errors add the magic's
+usage line on the same line. With it off, the error is re-raised untouched.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import TypeVar
+
+from kdebug_nb.errors import KDebugError, UsageError
+
+T = TypeVar("T")
+
+
+def one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def error_line(exc: BaseException, usage: str = "") -> str:
+    """The line shown for ``exc``: kubectl's ``error: ...`` form, plus hints."""
+    message = one_line(str(exc)) or type(exc).__name__
+    line = f"error: {message}"
+    leftovers = getattr(exc, "leftovers", ())
+    if leftovers:
+        line += f" (left running: {', '.join(leftovers)})"
+    if isinstance(exc, UsageError) and usage:
+        line += f" — usage: {one_line(usage)}"
+    return line
+
+
+def guarded(short_errors: bool, usage: str, call: Callable[[], T]) -> T | None:
+    """Run ``call``; with short errors, print a KDebugError as one line and return None."""
+    try:
+        return call()
+    except KDebugError as exc:
+        if not short_errors:
+            raise
+        print(error_line(exc, usage), file=sys.stderr)
+        return None

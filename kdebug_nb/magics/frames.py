@@ -1,0 +1,107 @@
+"""DataFrames that display with state colouring, and stay DataFrames.
+
+``%kstatus`` and ``%khistory`` return the engine's/runbook's raw frames; to
+colour them without showing a table twice (a displayed Styler plus the
+returned frame) they return a DataFrame subclass whose only difference is its
+notebook HTML: an escaped pandas Styler. Any operation on it gives back a
+plain DataFrame. Imported only when a frame is shown (it imports pandas).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any, ClassVar
+
+import pandas as pd
+
+#: the most rows rendered through the Styler; larger frames show the head
+STYLE_ROWS = 200
+
+_GOOD = re.compile(r"(?i)^(running|ok|true|ready|succeeded|completed|active)\b")
+_WARN = re.compile(r"(?i)^(waiting|pending|started|containercreating|podinitializing|terminating|interrupted|unknown)\b")
+_BAD = re.compile(
+    r"(?i)(error|fail|backoff|crashloop|oomkilled|evicted|false|invalid|notready|terminated)"
+)
+
+_COLOURS = {
+    "good": "color:#2e7d32;font-weight:bold",
+    "warn": "color:#b26a00;font-weight:bold",
+    "bad": "color:#c62828;font-weight:bold",
+}
+
+
+def state_style(value: Any) -> str:
+    """CSS for a state-like cell value (Running green, Waiting amber, errors red)."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    text = str(value)
+    if _BAD.search(text) and not _GOOD.match(text):
+        return _COLOURS["bad"]
+    if _GOOD.match(text):
+        return _COLOURS["good"]
+    if _WARN.match(text):
+        return _COLOURS["warn"]
+    return ""
+
+
+def exit_style(value: Any) -> str:
+    if value is None or pd.isna(value):
+        return ""
+    return _COLOURS["good"] if int(value) == 0 else _COLOURS["bad"]
+
+
+def styled_html(frame: pd.DataFrame, state_columns: tuple[str, ...]) -> str:
+    """Escaped, coloured HTML for ``frame`` (plain escaped HTML without jinja2)."""
+    head = frame.head(STYLE_ROWS)
+    more = len(frame) - len(head)
+    try:
+        styler = head.style
+    except (AttributeError, ImportError):  # the Styler needs jinja2
+        return pd.DataFrame(frame).to_html(escape=True, max_rows=STYLE_ROWS)
+    styler = (
+        styler.format(escape="html", na_rep="")
+        .format_index(escape="html", axis=0)
+        .format_index(escape="html", axis=1)
+    )
+    cols = [c for c in state_columns if c in head.columns]
+    if cols:
+        styler = styler.map(state_style, subset=cols)
+    if "exit_code" in head.columns:
+        styler = styler.map(exit_style, subset=["exit_code"])
+    styler = styler.set_table_attributes('class="kdebug-frame dataframe"')
+    text = styler.to_html()
+    if more:
+        text += f"<p>… {more} more row(s) ({html.escape(str(len(frame)))} in all)</p>"
+    return text
+
+
+class _StyledFrame(pd.DataFrame):
+    _state_columns: ClassVar[tuple[str, ...]] = ()
+
+    @property
+    def _constructor(self) -> type[pd.DataFrame]:
+        return pd.DataFrame
+
+    def _repr_html_(self) -> str | None:
+        return styled_html(pd.DataFrame(self), self._state_columns)
+
+
+class StatusFrame(_StyledFrame):
+    """A pod status frame from the engine, coloured by container state."""
+
+    _state_columns = ("state", "status", "phase", "ready", "reason", "last_state", "condition")
+
+
+class HistoryFrame(_StyledFrame):
+    """The run history, coloured by status and exit code."""
+
+    _state_columns = ("status",)
+
+
+def as_status_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    return StatusFrame(frame)
+
+
+def as_history_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    return HistoryFrame(frame)

@@ -1,0 +1,89 @@
+"""The "waiting for the container" line, gone once output begins.
+
+In a Jupyter frontend it is an updatable display (``display_id``) that is
+blanked when the first output chunk arrives; in a terminal it is a
+carriage-return line on stderr; elsewhere (a pipe, a test) nothing is shown.
+"""
+
+from __future__ import annotations
+
+import html
+import sys
+from typing import Any
+
+
+def describe(progress: Any) -> str:
+    """``waiting: ContainerCreating — pulling image (2.1 s)`` from an engine Progress."""
+    state = getattr(progress, "state", "") or "waiting"
+    reason = getattr(progress, "reason", "") or ""
+    message = " ".join(str(getattr(progress, "message", "") or "").split())
+    elapsed = getattr(progress, "elapsed", None)
+    text = f"{state}: {reason}" if reason else str(state)
+    if message:
+        text += f" — {message}"
+    if isinstance(elapsed, int | float):
+        text += f" ({elapsed:.1f} s)"
+    return text
+
+
+class ProgressLine:
+    """Callable given to the engine as ``on_progress``; ``clear()`` removes it."""
+
+    def __init__(self, *, enabled: bool = True, rich: bool | None = None) -> None:
+        self.enabled = enabled
+        self.rich = _in_frontend() if rich is None else rich
+        self._handle: Any = None
+        self._tty_shown = False
+        self.last = ""
+
+    def __call__(self, progress: Any) -> None:
+        state = getattr(progress, "state", "")
+        if state in ("notice", "warning"):
+            # kubectl's own lines: notices on stdout, warnings on stderr
+            self.clear()
+            stream = sys.stdout if state == "notice" else sys.stderr
+            print(str(getattr(progress, "message", "")), file=stream, flush=True)
+            return
+        if state in ("running", "terminated", "done"):
+            # output begins (or the run ended): the waiting line has done its job
+            self.clear()
+            return
+        if not self.enabled:
+            return
+        text = "⏳ " + describe(progress)
+        self.last = text
+        if self.rich:
+            bundle = {
+                "text/plain": text,
+                "text/html": f'<span style="color:#777;font-family:monospace">{html.escape(text)}</span>',
+            }
+            if self._handle is None:
+                from IPython.display import display
+
+                self._handle = display(bundle, raw=True, display_id=True)
+            else:
+                self._handle.update(bundle, raw=True)
+        elif sys.stderr.isatty():
+            sys.stderr.write("\r\x1b[K" + text)
+            sys.stderr.flush()
+            self._tty_shown = True
+
+    def clear(self) -> None:
+        """Make the line disappear (called on the first output chunk and at the end)."""
+        if self._handle is not None:
+            self._handle.update({"text/plain": ""}, raw=True)
+            self._handle = None
+        if self._tty_shown:
+            sys.stderr.write("\r\x1b[K")
+            sys.stderr.flush()
+            self._tty_shown = False
+
+
+def _in_frontend() -> bool:
+    """True inside a Jupyter kernel, where display updates reach a frontend."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = get_ipython()
+    return shell is not None and getattr(shell, "kernel", None) is not None
