@@ -1,0 +1,171 @@
+"""Schema of Pod and PodSpec with scheduling (affinity, tolerations, topology
+spread), PodSecurityContext, DNS, readiness/scheduling gates and resource claims."""
+
+from __future__ import annotations
+
+from .schema import BOOL, INT32, INT64, KEEP, LIST, MAP, PTR, QUANTITY, STRING, F
+
+MESSAGES: dict[str, dict[int, F]] = {
+    "Affinity": {
+        1: F("nodeAffinity", "NodeAffinity", PTR),
+        2: F("podAffinity", "PodAffinity", PTR),
+        3: F("podAntiAffinity", "PodAntiAffinity", PTR),
+    },
+    "HostAlias": {
+        1: F("ip", STRING, KEEP),
+        2: F("hostnames", STRING, LIST),
+    },
+    "NodeAffinity": {
+        1: F("requiredDuringSchedulingIgnoredDuringExecution", "NodeSelector", PTR),
+        2: F("preferredDuringSchedulingIgnoredDuringExecution", "PreferredSchedulingTerm", LIST),
+    },
+    "NodeSelector": {
+        1: F("nodeSelectorTerms", "NodeSelectorTerm", LIST),
+    },
+    "NodeSelectorRequirement": {
+        1: F("key", STRING, KEEP),
+        2: F("operator", STRING, KEEP),
+        3: F("values", STRING, LIST),
+    },
+    "NodeSelectorTerm": {
+        1: F("matchExpressions", "NodeSelectorRequirement", LIST),
+        2: F("matchFields", "NodeSelectorRequirement", LIST),
+    },
+    "Pod": {
+        1: F("metadata", "ObjectMeta"),
+        2: F("spec", "PodSpec"),
+        3: F("status", "PodStatus"),
+    },
+    "PodAffinity": {
+        1: F("requiredDuringSchedulingIgnoredDuringExecution", "PodAffinityTerm", LIST),
+        2: F("preferredDuringSchedulingIgnoredDuringExecution", "WeightedPodAffinityTerm", LIST),
+    },
+    "PodAffinityTerm": {
+        1: F("labelSelector", "LabelSelector", PTR),
+        2: F("namespaces", STRING, LIST),
+        3: F("topologyKey", STRING, KEEP),
+        4: F("namespaceSelector", "LabelSelector", PTR),
+        5: F("matchLabelKeys", STRING, LIST),
+        6: F("mismatchLabelKeys", STRING, LIST),
+    },
+    "PodAntiAffinity": {
+        1: F("requiredDuringSchedulingIgnoredDuringExecution", "PodAffinityTerm", LIST),
+        2: F("preferredDuringSchedulingIgnoredDuringExecution", "WeightedPodAffinityTerm", LIST),
+    },
+    "PodDNSConfig": {
+        1: F("nameservers", STRING, LIST),
+        2: F("searches", STRING, LIST),
+        3: F("options", "PodDNSConfigOption", LIST),
+    },
+    "PodDNSConfigOption": {
+        1: F("name", STRING),
+        2: F("value", STRING, PTR),
+    },
+    "PodOS": {
+        1: F("name", STRING, KEEP),
+    },
+    "PodReadinessGate": {
+        1: F("conditionType", STRING, KEEP),
+    },
+    "PodResourceClaim": {
+        1: F("name", STRING, KEEP),
+        3: F("resourceClaimName", STRING, PTR),
+        4: F("resourceClaimTemplateName", STRING, PTR),
+    },
+    "PodSchedulingGate": {
+        1: F("name", STRING, KEEP),
+    },
+    "PodSecurityContext": {
+        1: F("seLinuxOptions", "SELinuxOptions", PTR),
+        2: F("runAsUser", INT64, PTR),
+        3: F("runAsNonRoot", BOOL, PTR),
+        4: F("supplementalGroups", INT64, LIST),
+        5: F("fsGroup", INT64, PTR),
+        6: F("runAsGroup", INT64, PTR),
+        7: F("sysctls", "Sysctl", LIST),
+        8: F("windowsOptions", "WindowsSecurityContextOptions", PTR),
+        9: F("fsGroupChangePolicy", STRING, PTR),
+        10: F("seccompProfile", "SeccompProfile", PTR),
+        11: F("appArmorProfile", "AppArmorProfile", PTR),
+        12: F("supplementalGroupsPolicy", STRING, PTR),
+        13: F("seLinuxChangePolicy", STRING, PTR),
+    },
+    "PodSpec": {
+        1: F("volumes", "Volume", LIST),
+        2: F("containers", "Container", LIST),
+        3: F("restartPolicy", STRING),
+        4: F("terminationGracePeriodSeconds", INT64, PTR),
+        5: F("activeDeadlineSeconds", INT64, PTR),
+        6: F("dnsPolicy", STRING),
+        7: F("nodeSelector", STRING, MAP),
+        8: F("serviceAccountName", STRING),
+        9: F("serviceAccount", STRING),
+        10: F("nodeName", STRING),
+        11: F("hostNetwork", BOOL),
+        12: F("hostPID", BOOL),
+        13: F("hostIPC", BOOL),
+        14: F("securityContext", "PodSecurityContext", PTR),
+        15: F("imagePullSecrets", "LocalObjectReference", LIST),
+        16: F("hostname", STRING),
+        17: F("subdomain", STRING),
+        18: F("affinity", "Affinity", PTR),
+        19: F("schedulerName", STRING),
+        20: F("initContainers", "Container", LIST),
+        21: F("automountServiceAccountToken", BOOL, PTR),
+        22: F("tolerations", "Toleration", LIST),
+        23: F("hostAliases", "HostAlias", LIST),
+        24: F("priorityClassName", STRING),
+        25: F("priority", INT32, PTR),
+        26: F("dnsConfig", "PodDNSConfig", PTR),
+        27: F("shareProcessNamespace", BOOL, PTR),
+        28: F("readinessGates", "PodReadinessGate", LIST),
+        29: F("runtimeClassName", STRING, PTR),
+        30: F("enableServiceLinks", BOOL, PTR),
+        31: F("preemptionPolicy", STRING, PTR),
+        32: F("overhead", QUANTITY, MAP),
+        33: F("topologySpreadConstraints", "TopologySpreadConstraint", LIST),
+        34: F("ephemeralContainers", "EphemeralContainer", LIST),
+        35: F("setHostnameAsFQDN", BOOL, PTR),
+        36: F("os", "PodOS", PTR),
+        37: F("hostUsers", BOOL, PTR),
+        38: F("schedulingGates", "PodSchedulingGate", LIST),
+        39: F("resourceClaims", "PodResourceClaim", LIST),
+        40: F("resources", "ResourceRequirements", PTR),
+        41: F("hostnameOverride", STRING, PTR),
+        42: F("workloadRef", "WorkloadReference", PTR),
+    },
+    "PreferredSchedulingTerm": {
+        1: F("weight", INT32, KEEP),
+        2: F("preference", "NodeSelectorTerm", KEEP),
+    },
+    "Sysctl": {
+        1: F("name", STRING, KEEP),
+        2: F("value", STRING, KEEP),
+    },
+    "Toleration": {
+        1: F("key", STRING),
+        2: F("operator", STRING),
+        3: F("value", STRING),
+        4: F("effect", STRING),
+        5: F("tolerationSeconds", INT64, PTR),
+    },
+    "TopologySpreadConstraint": {
+        1: F("maxSkew", INT32, KEEP),
+        2: F("topologyKey", STRING, KEEP),
+        3: F("whenUnsatisfiable", STRING, KEEP),
+        4: F("labelSelector", "LabelSelector", PTR),
+        5: F("minDomains", INT32, PTR),
+        6: F("nodeAffinityPolicy", STRING, PTR),
+        7: F("nodeTaintsPolicy", STRING, PTR),
+        8: F("matchLabelKeys", STRING, LIST),
+    },
+    "WeightedPodAffinityTerm": {
+        1: F("weight", INT32, KEEP),
+        2: F("podAffinityTerm", "PodAffinityTerm", KEEP),
+    },
+    "WorkloadReference": {
+        1: F("name", STRING, KEEP),
+        2: F("podGroup", STRING, KEEP),
+        3: F("podGroupReplicaKey", STRING),
+    },
+}
