@@ -48,7 +48,7 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(?i)\b(bearer\s+)[A-Za-z0-9._~+/=-]{8,}"), rf"\1{MASK}"),
     (
         re.compile(
-            r"(?i)\b([A-Za-z_][A-Za-z0-9_.-]*(?:token|passw(?:or)?d|passwd|secret|api[-_]?key)"
+            r"(?i)\b([A-Za-z0-9_.-]*(?:token|passw(?:or)?d|passwd|secret|api[-_]?key)"
             r"[A-Za-z0-9_.-]*\s*[=:]\s*)(\"[^\"]*\"|'[^']*'|\S+)"
         ),
         rf"\1{MASK}",
