@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -100,6 +101,12 @@ def kubectl135(sandbox: Sandbox, kubectl_cache: Path) -> Kubectl:
     return _runner(kubectl135_path(), "kubectl 1.35", sandbox.kubeconfig, kubectl_cache)
 
 
+@pytest.fixture(params=["1.32", "1.35"])
+def any_kubectl(request: pytest.FixtureRequest) -> Kubectl:
+    """``kubectl`` and then ``kubectl135``: a test using this runs once with each binary."""
+    return request.getfixturevalue("kubectl" if request.param == "1.32" else "kubectl135")  # type: ignore[no-any-return]
+
+
 @pytest.fixture
 def fresh_namespace(core_v1: Any, request: pytest.FixtureRequest) -> Iterator[str]:
     """A namespace created through the API for this test only; its pods are deleted after."""
@@ -127,3 +134,27 @@ def fresh_namespace(core_v1: Any, request: pytest.FixtureRequest) -> Iterator[st
             core_v1.delete_namespace(name)
         except ApiException:
             pass
+
+
+def still_alive(pids: list[int], timeout: float = 10.0) -> list[int]:
+    """Which of ``pids`` are still running after waiting up to ``timeout`` (zombies are gone)."""
+    import psutil
+
+    deadline = time.monotonic() + timeout
+    while True:
+        alive = []
+        for pid in pids:
+            try:
+                if psutil.Process(pid).status() != psutil.STATUS_ZOMBIE:
+                    alive.append(pid)
+            except psutil.NoSuchProcess:
+                pass
+        if not alive or time.monotonic() > deadline:
+            return alive
+        time.sleep(0.05)
+
+
+@pytest.fixture
+def wait_gone() -> Callable[..., list[int]]:
+    """``wait_gone(pids)`` -> the PIDs still alive after a short grace period (want [])."""
+    return still_alive

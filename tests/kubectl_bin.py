@@ -12,8 +12,12 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from collections.abc import Mapping, Sequence
+import time
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
 
 KUBECTL135_DEFAULT = "/opt/kubectl135/kubectl/kubectl"
 
@@ -65,3 +69,17 @@ def run_kubectl(
         env=full_env,
         check=False,
     )
+
+
+def wait_until(
+    probe: Callable[[], T | None], *, timeout: float = 30.0, what: str = "condition"
+) -> T:
+    """Call ``probe`` until it returns something truthy (returned); fail after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    last: T | None = None
+    while time.monotonic() < deadline:
+        last = probe()
+        if last:
+            return last
+        time.sleep(0.05)
+    raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what} (last: {last!r})")

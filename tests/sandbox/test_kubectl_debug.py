@@ -1,0 +1,139 @@
+"""``kubectl debug`` end to end against the sandbox, as the KEP's stories run it."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from kubectl_bin import kubectl_path, run_kubectl, wait_until
+
+from kdebug_nb.sandbox.server import Sandbox
+
+Kubectl = Callable[..., Any]
+
+NEATO = {
+    "apiVersion": "v1",
+    "kind": "Pod",
+    "metadata": {"name": "neato", "labels": {"app": "neato"}},
+    "spec": {"containers": [{"name": "neato", "image": "example.com/neato:1.0"}]},
+}
+
+
+def running_pod(core_v1: Any, namespace: str, body: dict[str, Any]) -> str:
+    core_v1.create_namespaced_pod(namespace, body)
+    name = str(body["metadata"]["name"])
+
+    def running() -> bool:
+        pod = core_v1.read_namespaced_pod(name, namespace)
+        return pod.status.phase == "Running"
+
+    wait_until(running, what=f"{namespace}/{name} Running")
+    return name
+
+
+def pod_json(kubectl: Kubectl, *args: str) -> dict[str, Any]:
+    proc = kubectl("get", "pod", *args, "-o", "json")
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)  # type: ignore[no-any-return]
+
+
+def test_debug_ephemeral_then_logs(
+    any_kubectl: Kubectl, core_v1: Any, fresh_namespace: str
+) -> None:
+    ns = fresh_namespace
+    pod = running_pod(core_v1, ns, NEATO)
+    proc = any_kubectl("debug", "-n", ns, pod, "--image=busybox", "-c", "dbg", "--", "echo", "hi")
+    assert proc.returncode == 0, proc.stderr
+
+    def terminated() -> dict[str, Any] | None:
+        for status in pod_json(any_kubectl, "-n", ns, pod)["status"].get(
+            "ephemeralContainerStatuses", []
+        ):
+            if status["name"] == "dbg":
+                return status["state"].get("terminated")  # type: ignore[no-any-return]
+        return None
+
+    assert wait_until(terminated, what="dbg to terminate")["exitCode"] == 0
+    logs = any_kubectl("logs", "-n", ns, pod, "-c", "dbg")
+    assert logs.returncode == 0, logs.stderr
+    assert logs.stdout == "hi\n"
+    spec = pod_json(any_kubectl, "-n", ns, pod)["spec"]["ephemeralContainers"]
+    assert [(c["name"], c["image"], c["command"]) for c in spec] == [
+        ("dbg", "busybox", ["echo", "hi"])
+    ]
+
+
+def test_debug_copy_to(any_kubectl: Kubectl, core_v1: Any, fresh_namespace: str) -> None:
+    ns = fresh_namespace
+    pod = running_pod(core_v1, ns, NEATO)
+    proc = any_kubectl(
+        "debug", "-n", ns, pod, "--copy-to=neato-copy", "--image=busybox", "--", "true"
+    )
+    assert proc.returncode == 0, proc.stderr
+    copy = pod_json(any_kubectl, "-n", ns, "neato-copy")
+    containers = copy["spec"]["containers"]
+    assert containers[0]["name"] == "neato"
+    assert containers[1]["image"] == "busybox" and containers[1]["command"] == ["true"]
+    assert copy["spec"]["shareProcessNamespace"] is True
+    assert "app" not in copy["metadata"].get("labels", {})  # kubectl drops labels on copies
+
+
+def test_debug_node(any_kubectl: Kubectl, fresh_namespace: str) -> None:
+    ns = fresh_namespace
+    proc = any_kubectl("debug", "-n", ns, "node/node-1", "--image=busybox", "--", "true")
+    assert proc.returncode == 0, proc.stderr
+    assert "Creating debugging pod node-debugger-node-1-" in proc.stdout
+    name = proc.stdout.split("Creating debugging pod ")[1].split()[0]
+
+    def finished() -> dict[str, Any] | None:
+        pod = pod_json(any_kubectl, "-n", ns, name)
+        return pod if pod["status"].get("phase") == "Succeeded" else None
+
+    pod = wait_until(finished, what=f"{name} Succeeded")
+    assert pod["spec"]["nodeName"] == "node-1"
+    assert pod["spec"]["hostPID"] is True and pod["spec"]["hostNetwork"] is True
+    assert pod["spec"]["restartPolicy"] == "Never"
+
+
+def test_viewer_may_not_debug(any_kubectl: Kubectl) -> None:
+    proc = any_kubectl("--token=viewer-token", "debug", "neato", "--image=busybox", "--", "true")
+    assert proc.returncode != 0
+    assert "Forbidden" in proc.stderr or "forbidden" in proc.stderr
+    assert 'User "viewer" cannot patch resource "pods/ephemeralcontainers"' in proc.stderr
+    # ...while reading is fine
+    assert any_kubectl("--token=viewer-token", "get", "pod", "neato").returncode == 0
+
+
+@pytest.fixture(scope="module")
+def locked_down() -> Iterator[Sandbox]:
+    if kubectl_path() is None:
+        pytest.skip("kubectl not found on PATH")
+    with Sandbox("locked-down") as sb:
+        yield sb
+
+
+def test_locked_down_refuses_ephemeral_containers(
+    locked_down: Sandbox, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    binary = kubectl_path()
+    assert binary is not None and locked_down.kubeconfig is not None
+    cache = {"KUBECACHEDIR": str(tmp_path_factory.mktemp("cache"))}
+    proc = run_kubectl(
+        binary,
+        locked_down.kubeconfig,
+        ["debug", "neato", "--image=busybox", "-c", f"dbg-{uuid.uuid4().hex[:4]}", "--", "true"],
+        env=cache,
+    )
+    assert proc.returncode != 0
+    assert "ephemeral containers are disabled for this cluster" in proc.stderr
+    # copy mode does not need them
+    proc = run_kubectl(
+        binary,
+        locked_down.kubeconfig,
+        ["debug", "neato", "--copy-to=neato-copy", "--image=busybox", "--", "true"],
+        env=cache,
+    )
+    assert proc.returncode == 0, proc.stderr

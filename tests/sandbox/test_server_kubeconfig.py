@@ -1,0 +1,102 @@
+"""The kubeconfig a sandbox writes, and bearer-token auth through it."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+import yaml
+from kubernetes import client, config
+
+from kdebug_nb.sandbox.kubeconfig import kubeconfig_dict, remove_kubeconfig, write_kubeconfig
+from kdebug_nb.sandbox.scenario import Scenario
+from kdebug_nb.sandbox.server import Sandbox
+
+
+def status_of(url: str, token: str | None = None) -> tuple[int, dict]:
+    req = urllib.request.Request(url)
+    if token:
+        req.add_header("Authorization", f"Bearer {token}")
+    try:
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            return resp.status, json.loads(resp.read())
+    except urllib.error.HTTPError as err:
+        return err.code, json.loads(err.read())
+
+
+def test_session_kubeconfig_names_everything_kdebug_sandbox(sandbox: Sandbox) -> None:
+    assert sandbox.kubeconfig is not None
+    conf = yaml.safe_load(sandbox.kubeconfig.read_text())
+    assert conf["current-context"] == "kdebug-sandbox" == sandbox.context
+    [ctx] = conf["contexts"]
+    assert ctx == {
+        "name": "kdebug-sandbox",
+        "context": {"cluster": "kdebug-sandbox", "user": "kdebug-sandbox", "namespace": "default"},
+    }
+    assert conf["clusters"] == [{"name": "kdebug-sandbox", "cluster": {"server": sandbox.url}}]
+    # the default scenario does not require auth: no credential is written
+    assert conf["users"] == [{"name": "kdebug-sandbox", "user": {}}]
+    assert str(Path.home() / ".kube") not in str(sandbox.kubeconfig)
+
+
+def test_kubeconfig_dict_loads_in_memory(sandbox: Sandbox) -> None:
+    api = config.new_client_from_config_dict(kubeconfig_dict(sandbox.url), context="kdebug-sandbox")
+    try:
+        version = client.VersionApi(api).get_code()
+        assert version.git_version.startswith("v1.")
+    finally:
+        api.close()
+
+
+def test_write_and_remove(tmp_path: Path) -> None:
+    path = write_kubeconfig("http://127.0.0.1:1", tmp_path / "k", token="t0k")
+    assert yaml.safe_load(path.read_text())["users"][0]["user"] == {"token": "t0k"}
+    remove_kubeconfig(path)
+    remove_kubeconfig(path)
+    assert not path.exists()
+
+
+def test_token_is_required_and_written_to_the_kubeconfig() -> None:
+    with Sandbox(Scenario(name="empty", source="test"), token="s3cret") as sb:
+        assert sb.kubeconfig is not None
+        conf = yaml.safe_load(sb.kubeconfig.read_text())
+        assert conf["users"][0]["user"] == {"token": "s3cret"}
+        assert "s3cret" not in repr(sb)
+        code, body = status_of(f"{sb.url}/api/v1/namespaces")
+        assert code == 401
+        assert (body["kind"], body["reason"]) == ("Status", "Unauthorized")
+        assert status_of(f"{sb.url}/api/v1/namespaces", token="wrong")[0] == 401
+        assert status_of(f"{sb.url}/api/v1/namespaces", token="s3cret")[0] == 200
+        api = config.new_client_from_config(config_file=str(sb.kubeconfig), context=sb.context)
+        try:
+            names = [ns.metadata.name for ns in client.CoreV1Api(api).list_namespace().items]
+        finally:
+            api.close()
+        assert "default" in names
+
+
+def test_require_auth_scenario_puts_the_admin_token_in_the_kubeconfig(tmp_path: Path) -> None:
+    path = tmp_path / "auth.yaml"
+    path.write_text(
+        "users:\n"
+        "  - {name: admin, token: adm, allow: {'*': ['*']}}\n"
+        "  - {name: ro, token: ro, allow: {pods: [get, list]}}\n"
+        "policy: {requireAuth: true}\n"
+    )
+    with Sandbox(path) as sb:
+        assert sb.kubeconfig is not None
+        assert yaml.safe_load(sb.kubeconfig.read_text())["users"][0]["user"] == {"token": "adm"}
+        assert status_of(f"{sb.url}/api/v1/namespaces/default/pods")[0] == 401
+        assert status_of(f"{sb.url}/api/v1/namespaces/default/pods", token="ro")[0] == 200
+        code, body = status_of(f"{sb.url}/api/v1/nodes", token="ro")
+        assert code == 403 and body["reason"] == "Forbidden"
+        assert 'User "ro" cannot list resource "nodes"' in body["message"]
+
+
+@pytest.mark.parametrize("token", ["viewer-token", None])
+def test_default_scenario_viewer_reads_but_cannot_write(sandbox: Sandbox, token: str | None) -> None:
+    code, _ = status_of(f"{sandbox.url}/api/v1/namespaces/default/pods/neato", token=token)
+    assert code == 200

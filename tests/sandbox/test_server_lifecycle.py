@@ -1,0 +1,182 @@
+"""Sandbox start/stop: port 0, idempotent stop, call(), failed starts, no processes left."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from kdebug_nb.sandbox.scenario import Scenario, ScenarioError
+from kdebug_nb.sandbox.server import Sandbox, SandboxError
+
+
+def empty() -> Scenario:
+    return Scenario(name="empty", source="test")
+
+
+def get_json(url: str) -> dict:
+    with urllib.request.urlopen(url, timeout=10) as resp:
+        return json.loads(resp.read())
+
+
+def test_port_zero_serves_version_and_stop_is_idempotent() -> None:
+    sb = Sandbox(empty()).start()
+    try:
+        assert sb.port > 0
+        assert sb.url == f"http://127.0.0.1:{sb.port}"
+        assert sb.running
+        assert "gitVersion" in get_json(f"{sb.url}/version")
+    finally:
+        sb.stop()
+    sb.stop()
+    assert not sb.running
+    with pytest.raises(OSError):
+        socket.create_connection(("127.0.0.1", sb.port), timeout=2).close()
+
+
+def test_context_manager_removes_its_temp_kubeconfig() -> None:
+    with Sandbox(empty()) as sb:
+        path = sb.kubeconfig
+        assert path is not None and path.is_file()
+        assert path.stat().st_mode & 0o077 == 0
+    assert not path.exists()
+
+
+def test_explicit_kubeconfig_path_is_kept(tmp_path: Path) -> None:
+    target = tmp_path / "conf" / "sandbox.yaml"
+    with Sandbox(empty(), kubeconfig_path=target) as sb:
+        assert sb.kubeconfig == target
+    assert target.is_file()
+    assert target.stat().st_mode & 0o777 == 0o600
+
+
+def test_a_sandbox_starts_once() -> None:
+    with Sandbox(empty()) as sb, pytest.raises(SandboxError, match="already started"):
+        sb.start()
+
+
+def test_call_runs_on_the_sandbox_thread(sandbox: Sandbox) -> None:
+    name = sandbox.call(lambda: threading.current_thread().name)
+    assert name.startswith("kdebug-sandbox-") and name != threading.current_thread().name
+
+    async def count_nodes() -> int:
+        return len(sandbox.cluster.list("Node"))
+
+    assert sandbox.call(count_nodes) == 2
+
+
+def test_call_on_a_stopped_sandbox_says_so() -> None:
+    sb = Sandbox(empty())
+    with pytest.raises(SandboxError, match="not running"):
+        sb.call(lambda: None)
+
+
+def test_port_in_use_is_a_one_line_error() -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        sb = Sandbox(empty(), port=port)
+        with pytest.raises(SandboxError, match=f"cannot listen on 127.0.0.1:{port}"):
+            sb.start()
+        sb.stop()
+
+
+def test_a_pod_the_api_refuses_fails_start(tmp_path: Path) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text(
+        "pods:\n  - metadata: {name: noimage}\n    spec: {containers: [{name: c}]}\n"
+    )
+    sb = Sandbox(path)
+    with pytest.raises(ScenarioError, match=r"pod default/noimage: .*image"):
+        sb.start()
+    sb.stop()
+
+
+def test_repr_shows_scenario_and_url(sandbox: Sandbox) -> None:
+    assert repr(sandbox) == f"<Sandbox scenario='default' {sandbox.url}>"
+
+
+def test_default_scenario_objects_are_served(sandbox: Sandbox) -> None:
+    nodes = get_json(f"{sandbox.url}/api/v1/nodes")
+    assert [n["metadata"]["name"] for n in nodes["items"]] == ["node-1", "node-2"]
+    pods = get_json(f"{sandbox.url}/api/v1/namespaces/default/pods")
+    names = {p["metadata"]["name"] for p in pods["items"]}
+    assert {"neato", "web", "api", "crasher"} <= names
+    neato = next(p for p in pods["items"] if p["metadata"]["name"] == "neato")
+    # defaulted exactly like an API create
+    assert neato["spec"]["containers"][0]["imagePullPolicy"] == "IfNotPresent"
+    assert neato["spec"]["restartPolicy"] == "Always"
+
+
+def test_request_log_records_each_request(sandbox: Sandbox, core_v1: object) -> None:
+    before = len(sandbox.requests)
+    for _ in range(3):
+        core_v1.list_namespaced_pod("kube-public")  # type: ignore[attr-defined]
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        mine = [
+            r
+            for r in sandbox.requests[before:]
+            if r.path == "/api/v1/namespaces/kube-public/pods" and r.method == "GET"
+        ]
+        if len(mine) == 3:
+            break
+        time.sleep(0.01)
+    assert len(mine) == 3
+    assert all(r.status == 200 and r.duration >= 0 for r in mine)
+    assert {r.user for r in mine} == {"kubernetes-admin"}
+
+
+# -- processes ----------------------------------------------------------------------
+
+# Run in a fresh interpreter so the session sandbox's processes cannot be confused
+# with these; the script reports the PIDs its sandbox started.
+SCRIPT = textwrap.dedent(
+    """
+    import json, sys, time
+    import psutil
+    from kdebug_nb.sandbox.server import Sandbox
+
+    sb = Sandbox().start()
+
+    def running():
+        pod = sb.cluster.get("Pod", "default", "neato")
+        return pod is not None and pod.get("status", {}).get("phase") == "Running"
+
+    deadline = time.monotonic() + 30
+    while not sb.call(running):
+        assert time.monotonic() < deadline, "neato never ran"
+        time.sleep(0.05)
+    pids = [p.pid for p in psutil.Process().children(recursive=True)]
+    print(json.dumps(pids), flush=True)
+    if sys.argv[1] == "stop":
+        sb.stop()
+        left = [p.pid for p in psutil.Process().children(recursive=True)]
+        print(json.dumps(left), flush=True)
+    # "forget": leave it to atexit
+    """
+)
+
+
+@pytest.mark.parametrize("how", ["stop", "forget"])
+def test_no_process_outlives_the_sandbox(how: str, wait_gone: Callable[..., list[int]]) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-c", SCRIPT, how], capture_output=True, text=True, timeout=90
+    )
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    started = json.loads(lines[0])
+    assert started, "the default scenario should have started processes"
+    if how == "stop":
+        assert json.loads(lines[1]) == []
+    assert wait_gone(started) == []
