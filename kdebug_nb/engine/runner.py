@@ -222,18 +222,39 @@ class _Session:
                 result.still_running = plan.container is not None
                 return result
             self.follow(plan, result, stdin_data)
-            if opts.rm and plan.mode in ("copy", "node") and not result.still_running:
-                self.progress("deleting", message=f"pod/{plan.pod_name}")
-                self.client.delete_pod(plan.namespace, plan.pod_name, grace_period=0)
-                result.deleted = (f"pod/{plan.pod_name}",)
+            if opts.rm and plan.mode in ("copy", "node"):
+                # --rm also applies after an interrupt: deleting stops what still runs
+                self.remove(plan, created, result)
             self.progress("done", reason=result.reason)
             return result
         except errors.KDebugError as exc:
+            if opts.rm and plan.mode in ("copy", "node") and created:
+                try:
+                    self.remove(plan, created, result)
+                except errors.KDebugError:
+                    pass  # the original error matters more; the pod stays in leftovers
             if created and not exc.leftovers:
                 exc.leftovers = tuple(created)
             raise
         finally:
             result.duration = time.monotonic() - t_start
+
+    def remove(self, plan: Plan, created: list[str], result: DebugResult) -> None:
+        """``--rm``: delete the copy or node pod this run created."""
+        self.progress("deleting", message=f"pod/{plan.pod_name}")
+        try:
+            self.client.delete_pod(plan.namespace, plan.pod_name, grace_period=0)
+        except errors.NotFound:
+            pass
+        label = f"pod/{plan.pod_name}"
+        if label in created:
+            created.remove(label)
+        result.created = tuple(created)
+        result.deleted = (*result.deleted, label)
+        result.still_running = False
+        entry = (self.client.connection, plan.namespace, plan.pod_name)
+        if entry in CREATED_PODS:
+            CREATED_PODS.remove(entry)
 
     def apply(self, plan: Plan, created: list[str], result: DebugResult) -> None:
         """The mutating requests, in kubectl's order (behaviour doc §11)."""
@@ -282,6 +303,11 @@ class _Session:
                 if outcome.exit_code is not None:
                     result.exit_code = outcome.exit_code
                 pod = wait_for_exit(self.client, plan.namespace, plan.pod_name, plan.container)
+                # What the process printed before the attach began went only to its
+                # log (the attach race): the log is the complete record.
+                logged = self.client.read_log(plan.namespace, plan.pod_name, plan.container)
+                if len(logged) > len(result.output) and logged.endswith(result.output):
+                    result.output = logged
             else:
                 self.progress("running")
                 for chunk in self._log(plan):
