@@ -67,6 +67,11 @@ class DebugOptions:
     all_namespaces: bool = False
     max_concurrency: int = 0
     verbose: bool = False
+    #: -h/--help was given: adapters show ``grammar.USAGE`` and run nothing
+    help: bool = False
+    #: a partial container spec given inline (Python API, tests) instead of a
+    #: ``--custom`` file; same rules as the file's content
+    custom_spec: dict[str, Any] | None = field(default=None, compare=False, hash=False)
 
     @property
     def effective_attach(self) -> bool:
