@@ -14,11 +14,11 @@ import shlex
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future, ThreadPoolExecutor
+
     from kdebug_nb.magics.state import KDebugState
 
 #: seconds a cluster answer is considered fresh
@@ -36,6 +36,10 @@ class LookupCache:
         self._pending: dict[tuple[Any, ...], Future[list[str]]] = {}
 
     def get(self, key: tuple[Any, ...], fetch: Callable[[], list[str]], wait: float) -> list[str]:
+        # imported on first completion, not at %load_ext time
+        from concurrent.futures import ThreadPoolExecutor
+        from concurrent.futures import TimeoutError as FutureTimeout
+
         now = time.monotonic()
         with self._lock:
             hit = self._cache.get(key)

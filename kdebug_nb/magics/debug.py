@@ -16,8 +16,6 @@ from IPython.core.magic import Magics, line_cell_magic, magics_class
 
 from kdebug_nb.errors import Interrupted, KDebugError, UsageError
 from kdebug_nb.magics.errors import guarded, one_line
-from kdebug_nb.magics.progress import ProgressLine
-from kdebug_nb.runbook.record import HistoryRecord
 
 if TYPE_CHECKING:
     from kdebug_nb.engine.options import DebugOptions
@@ -60,6 +58,13 @@ waiting and streaming and says what was left running. Every run is kept by
 """
 
 
+def full_help() -> str:
+    """The magic's help followed by the engine's usage and flag reference."""
+    from kdebug_nb.engine.grammar import USAGE as ENGINE_USAGE
+
+    return f"{HELP}\n{ENGINE_USAGE}"
+
+
 def split_line(line: str) -> list[str]:
     try:
         return shlex.split(line)
@@ -89,6 +94,9 @@ class DebugMagics(Magics):
         return guarded(settings.short_errors, USAGE, lambda: self._kdebug(line, cell, settings))
 
     kdebug.__doc__ = HELP
+    # IPython's ``?`` asks ``getdoc()`` first: the engine's flag reference is
+    # appended on demand, keeping the grammar's import out of %load_ext
+    kdebug.getdoc = lambda: full_help()  # type: ignore[attr-defined]
 
     def _kdebug(self, line: str, cell: str | None, settings: Settings) -> Any:
         from kdebug_nb.engine.grammar import parse_args
@@ -109,6 +117,8 @@ class DebugMagics(Magics):
 
     def _run(self, opts: DebugOptions, line: str, cell: str | None, settings: Settings) -> Any:
         from kdebug_nb.engine import api
+        from kdebug_nb.magics.progress import ProgressLine
+        from kdebug_nb.runbook.record import HistoryRecord
 
         store = self.state.store
         record = store.start(

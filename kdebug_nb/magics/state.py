@@ -6,11 +6,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kdebug_nb.magics.settings import KDebug, Settings
-from kdebug_nb.runbook.store import HistoryStore, default_history_path
 
 if TYPE_CHECKING:
     from kdebug_nb.engine.connection import Connection
     from kdebug_nb.magics.completion import Completer
+    from kdebug_nb.runbook.store import HistoryStore
     from kdebug_nb.sandbox.server import Sandbox
 
 
@@ -43,11 +43,17 @@ class KDebugState:
         s = settings or self.settings()
         if not s.persist_history:
             return None
-        return Path(s.history_path).expanduser() if s.history_path else default_history_path()
+        if s.history_path:
+            return Path(s.history_path).expanduser()
+        from kdebug_nb.runbook.store import default_history_path
+
+        return default_history_path()
 
     @property
     def store(self) -> HistoryStore:
         """The history, following changes of ``KDebug.history_path`` without losing records."""
+        from kdebug_nb.runbook.store import HistoryStore
+
         path = self.history_path()
         if self._store is None:
             self._store = HistoryStore(path)
