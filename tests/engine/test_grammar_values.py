@@ -1,0 +1,84 @@
+"""Value parsing: --env/--set-image maps (§1.3.1) and the image reference check (§1.3.3)."""
+
+from __future__ import annotations
+
+import pytest
+
+from kdebug_nb.engine.envmap import MapSyntaxError, merge_pairs, parse_map
+from kdebug_nb.engine.imageref import is_valid_image
+
+# ---------------------------------------------------------------- §1.3.1 maps
+
+
+@pytest.mark.parametrize("value,pairs", [
+    ("A=x,y", [("A", "x,y")]),          # exactly one '=': commas are not separators
+    ("A=1,B", [("A", "1,B")]),
+    ('"A=1"', [("A", "1")]),            # quotes stripped from the whole value
+    ('""A=1""', [("A", "1")]),
+    ("A=1,B=2", [("A", "1"), ("B", "2")]),  # 2+ '=': one CSV record
+    ("A=b=c", [("A", "b=c")]),          # split at the first '='
+    ("*=busybox,app=app-debugger", [("*", "busybox"), ("app", "app-debugger")]),
+    ('"A=1,2",B=3', [("A", "1,2"), ("B", "3")]),  # quoted CSV field keeps its comma
+    ("A=1, B=2", [("A", "1"), (" B", "2")]),     # spaces are kept
+    ("FOO=", [("FOO", "")]),            # empty values are allowed
+    ("A=1,A=2", [("A", "1"), ("A", "2")]),
+])
+def test_parse_map(value: str, pairs: list[tuple[str, str]]) -> None:
+    assert parse_map(value) == pairs
+
+
+@pytest.mark.parametrize("value,message", [
+    ("FOO", "FOO must be formatted as key=value"),
+    ("A=1,B=2,C", "C must be formatted as key=value"),
+    ('A=1,B=x"y=2', 'bare " in non-quoted-field'),
+    ('"A=1"x,B=2', 'extraneous or missing " in quoted-field'),
+    ('"A=1,B=2', 'extraneous or missing " in quoted-field'),
+])
+def test_parse_map_errors(value: str, message: str) -> None:
+    with pytest.raises(MapSyntaxError, match=message):
+        parse_map(value)
+
+
+def test_repeated_flags_accumulate_later_wins_first_position_kept() -> None:
+    assert merge_pairs([("A", "1"), ("B", "2")], [("A", "3")], [("C", "4")]) == (
+        ("A", "3"), ("B", "2"), ("C", "4"))
+
+
+# ---------------------------------------------------------------- §1.3.3 image references
+
+DIGEST = "sha256:" + "a" * 64
+
+
+@pytest.mark.parametrize("ref", [
+    "busybox",
+    "app:debug",
+    "myproj/debug-tools",
+    "localhost:5000/foo/bar:1.0",
+    "gcr.io/distroless/static-debian11:debug-nonroot",
+    f"busybox@{DIGEST}",
+    "[::1]:5000/x",
+    "a__b",
+    "a--b",
+    "registry.example.com/team/tool:v1.2.3",
+    "Example.com/x",  # a domain may use uppercase
+    f"docker.io/library/busybox:1.36@{DIGEST}",
+])
+def test_valid_images(ref: str) -> None:
+    assert is_valid_image(ref)
+
+
+@pytest.mark.parametrize("ref", [
+    "Busybox",
+    "busybox:",
+    "image:label@deadbeef",
+    "SUPERGOODIMAGE#1!!!!",
+    "a___b",
+    "",
+    "busybox\n",
+    "busybox@sha256:" + "a" * 31,
+    "-busybox",
+    "busybox:" + "t" * 129,
+    "busybox:-tag",
+])
+def test_invalid_images(ref: str) -> None:
+    assert not is_valid_image(ref)
