@@ -131,6 +131,7 @@ class _Session:
         self.suffix = suffix
         self.t0 = time.monotonic()
         self._container = ""
+        self.pending_warnings: list[str] = []
 
     @classmethod
     def open(
@@ -144,14 +145,18 @@ class _Session:
         from kdebug_nb.engine.connection import get_default_connection
         from kdebug_nb.engine.grammar import validate
 
-        notices = list(validate(opts))  # before any API call, like kubectl
+        checked = validate(opts)  # before any API call, like kubectl
+        notices = list(checked)
+        warnings = list(getattr(checked, "warnings", ()))
         conn = (connection or get_default_connection()).with_flags(
             opts.kubeconfig, opts.context, opts.namespace
         )
         client = ClusterClient(conn)
         if not opts.namespace:
             opts = replace(opts, namespace=client.namespace)
-        return cls(opts, client, notices, on_output, on_progress, suffix)
+        session = cls(opts, client, notices, on_output, on_progress, suffix)
+        session.pending_warnings = warnings
+        return session
 
     # ---- events -----------------------------------------------------------
 
@@ -163,9 +168,10 @@ class _Session:
         if not self.opts.quiet:
             for line in [*self.pending_notices, *plan_notices]:
                 self.progress("notice", message=line)
-        self.pending_notices = []
-        for line in warnings:
+        for line in [*self.pending_warnings, *warnings]:
             self.progress("warning", message=line)
+        self.pending_notices = []
+        self.pending_warnings = []
 
     # ---- steps ------------------------------------------------------------
 
@@ -205,7 +211,7 @@ class _Session:
             command=tuple(opts.command),
             context=self.client.context,
             notices=tuple(self.pending_notices) + tuple(plan.notices),
-            warnings=tuple(plan.warnings),
+            warnings=tuple(self.pending_warnings) + tuple(plan.warnings),
             sent=plan.body,
         )
         self.emit_lines(plan.notices, plan.warnings)

@@ -1,0 +1,130 @@
+"""One-shot debug: the engine versus ``kubectl debug`` + ``kubectl logs``.
+
+Runs ``debug POD --image=busybox -- true`` N times through the engine (read,
+patch, watch, follow log) and the same with real kubectl the way a user
+would get the output without ``-i``: ``kubectl debug ... -- true``, then
+``kubectl get`` until the container has terminated, then ``kubectl logs``.
+Prints median wall times, their ratio and the API requests each made (from
+the sandbox's request log).
+
+    python benchmarks/oneshot.py [--runs 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+
+
+def _requests(records: list[Any]) -> list[str]:
+    out = []
+    for r in records:
+        what = r.path.rsplit("/", 1)[-1]
+        if "watch=true" in r.query:
+            what += "?watch"
+        out.append(f"{r.method} {what}")
+    return out
+
+
+def _kubectl_binary() -> str | None:
+    from kubectl_bin import kubectl135_path, kubectl_path
+
+    return kubectl135_path() or kubectl_path()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=10)
+    args = parser.parse_args()
+
+    from kdebug_nb.engine.cluster_io import ClusterClient
+    from kdebug_nb.engine.connection import Connection
+    from kdebug_nb.engine.grammar import parse_args
+    from kdebug_nb.engine.runner import run
+    from kdebug_nb.sandbox.server import Sandbox
+
+    with Sandbox() as sb:
+        conn = Connection(str(sb.kubeconfig), sb.context)
+        cc = ClusterClient(conn)
+        pod = "bench-target"
+        cc.create_pod("default", {
+            "apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": pod, "namespace": "default"},
+            "spec": {"containers": [{"name": "app", "image": "busybox",
+                                     "command": ["sh", "-c", "while true; do sleep 1; done"]}]},
+        })
+        for _kind, obj in cc.watch_pod("default", pod, deadline=time.monotonic() + 30):
+            if (obj.get("status") or {}).get("phase") == "Running":
+                break
+
+        # warm-up: client load, connection pool, kubelet caches
+        run(parse_args([pod, "--image=busybox", "-q", "--", "true"]), connection=conn)
+
+        engine_times: list[float] = []
+        engine_reqs: list[list[str]] = []
+        for _ in range(args.runs):
+            before = len(sb.requests)
+            t0 = time.perf_counter()
+            r = run(parse_args([pod, "--image=busybox", "-q", "--", "true"]), connection=conn)
+            engine_times.append(time.perf_counter() - t0)
+            assert r.exit_code == 0, r
+            time.sleep(0.2)  # let streaming requests land in the log
+            engine_reqs.append(_requests(sb.requests[before:]))
+
+        kubectl = _kubectl_binary()
+        kubectl_times: list[float] = []
+        kubectl_reqs: list[list[str]] = []
+        if kubectl:
+            cache = tempfile.mkdtemp(prefix="kdebug-bench-cache-")
+            env = {k: v for k, v in os.environ.items() if k != "KUBECONFIG"}
+            env["KUBECACHEDIR"] = cache
+
+            def k(*a: str) -> subprocess.CompletedProcess[str]:
+                return subprocess.run([kubectl, "--kubeconfig", str(sb.kubeconfig), *a],
+                                      capture_output=True, text=True, env=env, timeout=60)
+
+            k("get", "pods")  # warm the discovery cache
+            for i in range(args.runs):
+                name = f"kb{i}"
+                before = len(sb.requests)
+                t0 = time.perf_counter()
+                done = k("debug", pod, "--image=busybox", "--profile=general", "-c", name, "-q",
+                         "--", "true")
+                assert done.returncode == 0, done.stderr
+                jsonpath = (
+                    '{.status.ephemeralContainerStatuses[?(@.name=="' + name + '")]'
+                    ".state.terminated.exitCode}"
+                )
+                while not k("get", "pod", pod, "-o", f"jsonpath={jsonpath}").stdout.strip():
+                    time.sleep(0.1)
+                k("logs", pod, "-c", name)
+                kubectl_times.append(time.perf_counter() - t0)
+                time.sleep(0.2)
+                kubectl_reqs.append(_requests(sb.requests[before:]))
+
+    eng = statistics.median(engine_times)
+    print(f"engine one-shot `true`:        median {eng * 1000:7.1f} ms over {args.runs} runs")
+    print(f"  requests per run: {len(engine_reqs[-1])}  {json.dumps(Counter(engine_reqs[-1]))}")
+    if kubectl_times:
+        kub = statistics.median(kubectl_times)
+        print(f"kubectl debug + get + logs:    median {kub * 1000:7.1f} ms ({kubectl})")
+        print(f"  requests per run: {len(kubectl_reqs[-1])}  {json.dumps(Counter(kubectl_reqs[-1]))}")
+        print(f"ratio engine / kubectl: {eng / kub:.2f}")
+    else:
+        print("kubectl not found: no comparison")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
