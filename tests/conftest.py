@@ -158,3 +158,29 @@ def still_alive(pids: list[int], timeout: float = 10.0) -> list[int]:
 def wait_gone() -> Callable[..., list[int]]:
     """``wait_gone(pids)`` -> the PIDs still alive after a short grace period (want [])."""
     return still_alive
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Fail the run if any test left a process behind (and stop it, so CI does not hang)."""
+    import psutil
+
+    try:
+        children = psutil.Process().children(recursive=True)
+    except psutil.Error:
+        return
+    leaked = still_alive([p.pid for p in children], timeout=5.0)
+    if not leaked:
+        return
+    lines = []
+    for pid in leaked:
+        try:
+            proc = psutil.Process(pid)
+            lines.append(f"  pid {pid}: {' '.join(proc.cmdline())[:200]}")
+            proc.kill()
+        except psutil.Error:
+            pass
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    message = "tests left processes running (now killed):\n" + "\n".join(lines)
+    if reporter is not None:
+        reporter.write_line("\n" + message, red=True)
+    session.exitstatus = pytest.ExitCode.TESTS_FAILED
