@@ -27,7 +27,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if "--help" in head or "-h" in head:
         from kdebug_nb.engine.grammar import USAGE
 
-        sys.stdout.write(USAGE.rstrip("\n") + "\n")
+        # one grammar, one help text; here the command is a program, not a magic
+        sys.stdout.write(USAGE.replace("%kdebug", "kdebug").rstrip("\n") + "\n")
         return 0
     try:
         return _run(args, sys.stdout, sys.stderr)
