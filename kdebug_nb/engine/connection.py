@@ -38,11 +38,16 @@ class Connection:
 
     def resolve(self) -> Resolved:
         """The cached, authenticated client for this connection."""
+        signature = _signature(self.kubeconfig)
         with _LOCK:
-            resolved = _CACHE.get(self)
-            if resolved is None:
-                resolved = _load(self)
-                _CACHE[self] = resolved
+            cached = _CACHE.get(self)
+            if cached is not None and cached[0] == signature:
+                return cached[1]
+            resolved = _load(self)
+            # a rewritten kubeconfig (a restarted sandbox on a new port) is reloaded
+            _CACHE[self] = (signature, resolved)
+            if cached is not None:
+                _close_quietly(cached[1])
             return resolved
 
     def with_flags(
@@ -69,7 +74,7 @@ class Resolved:
 
 
 _LOCK = threading.Lock()
-_CACHE: dict[Connection, Resolved] = {}
+_CACHE: dict[Connection, tuple[tuple[Any, ...], Resolved]] = {}
 _DEFAULT: Connection | None = None
 
 
@@ -91,12 +96,30 @@ def set_default_connection(conn: Connection | None) -> None:
 def clear_cache() -> None:
     """Forget every loaded client (e.g. after a kubeconfig file was rewritten)."""
     with _LOCK:
-        for resolved in _CACHE.values():
-            try:
-                resolved.api_client.close()
-            except Exception:  # closing is best effort; the pool may be gone
-                pass
+        for _sig, resolved in _CACHE.values():
+            _close_quietly(resolved)
         _CACHE.clear()
+
+
+def _close_quietly(resolved: Resolved) -> None:
+    try:
+        resolved.api_client.close()
+    except Exception:  # closing is best effort; the pool may be gone
+        pass
+
+
+def _signature(explicit: str | None) -> tuple[Any, ...]:
+    """What the loaded configuration depends on: files' identity and the environment."""
+    env = os.environ.get("KUBECONFIG", "")
+    paths = [explicit] if explicit else env.split(os.pathsep) if env else ["~/.kube/config"]
+    sig: list[Any] = [env, os.environ.get("KUBERNETES_SERVICE_HOST", "")]
+    for p in paths:
+        try:
+            st = os.stat(os.path.expanduser(p))
+            sig.append((p, st.st_mtime_ns, st.st_size, st.st_ino))
+        except OSError:
+            sig.append((p, None))
+    return tuple(sig)
 
 
 def _kubeconfig_paths(explicit: str | None) -> list[str]:
