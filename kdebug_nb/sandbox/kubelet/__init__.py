@@ -1,0 +1,27 @@
+"""The sandbox's simulated kubelet, container runtime and streaming routes.
+
+* ``Kubelet(cluster)`` schedules pods and runs their containers as local
+  processes (``kubelet.py``, ``worker.py``, ``containers.py``, ``runtime.py``).
+* ``ImageCatalogue`` says which images exist and what is in them (``images.py``).
+* ``stream_routes(cluster)`` serves pods' ``log``, ``exec`` and ``attach``
+  subresources (``streams.py``).
+
+Simulated, not isolated: processes run on this machine as the sandbox's
+user, with no filesystem, network or PID namespace of their own.
+"""
+
+from __future__ import annotations
+
+from .images import Image, ImageCatalogue, ImageError, ImageNotFound, InvalidImageName
+from .kubelet import Kubelet
+from .streams import stream_routes
+
+__all__ = [
+    "Image",
+    "ImageCatalogue",
+    "ImageError",
+    "ImageNotFound",
+    "InvalidImageName",
+    "Kubelet",
+    "stream_routes",
+]

@@ -1,0 +1,347 @@
+"""One container's life: pull, create, start, wait, restart with back-off.
+
+A ``ContainerRunner`` owns its container status dict (the entry the pod
+shows in ``containerStatuses`` / ``initContainerStatuses`` /
+``ephemeralContainerStatuses``) and asks its pod worker to publish whenever
+it changes. Events are worded like the real kubelet's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import re
+import secrets
+import signal
+import time
+from typing import TYPE_CHECKING, Any
+
+from ..cluster import now_rfc3339
+from .images import Image, ImageNotFound, InvalidImageName, parse_reference
+from .logs import ContainerLogs
+from .runtime import ExecNotFound, Process, start_error_message
+
+if TYPE_CHECKING:
+    from .worker import PodWorker
+
+Obj = dict[str, Any]
+
+#: back-off for crash loops and failing pulls: short, so the sandbox stays lively
+BACKOFF_START = 1.0
+BACKOFF_CAP = 10.0
+#: a container that ran this long without failing gets its back-off reset
+BACKOFF_RESET_AFTER = 60.0
+EPOCH = "1970-01-01T00:00:00Z"
+
+FIELD = {"init": "initContainers", "app": "containers", "ephemeral": "ephemeralContainers"}
+_VAR_REF = re.compile(r"\$(\$|\(([A-Za-z_][A-Za-z0-9_.-]*)\))")
+
+
+def go_duration(seconds: float) -> str:
+    """Format like Go's time.Duration.String (enough for what we print)."""
+    if seconds >= 60:
+        m, s = divmod(int(seconds), 60)
+        return f"{m}m{s}s"
+    if seconds >= 1:
+        return f"{seconds:.9f}".rstrip("0").rstrip(".") + "s"
+    ms = seconds * 1000
+    if ms >= 1:
+        return f"{ms:.6f}".rstrip("0").rstrip(".") + "ms"
+    return f"{seconds * 1e6:.3f}".rstrip("0").rstrip(".") + "µs"
+
+
+def expand(value: str, env: dict[str, str]) -> str:
+    """Kubernetes' $(VAR) expansion: known names replaced, $$ escapes, others kept."""
+
+    def sub(m: re.Match[str]) -> str:
+        if m.group(1) == "$":
+            return "$"
+        name = m.group(2)
+        return env[name] if name in env else m.group(0)
+
+    return _VAR_REF.sub(sub, value)
+
+
+def default_pull_policy(ref: str) -> str:
+    try:
+        parsed = parse_reference(ref)
+    except InvalidImageName:
+        return "IfNotPresent"
+    explicit_tag = ":" in ref.rsplit("/", 1)[-1].split("@", 1)[0]
+    if parsed.digest is None and (not explicit_tag or parsed.tag == "latest"):
+        return "Always"
+    return "IfNotPresent"
+
+
+class ContainerRunner:
+    """Runs one container of a pod until it will not run again."""
+
+    def __init__(self, worker: PodWorker, kind: str, spec: Obj) -> None:
+        self.worker = worker
+        self.kind = kind
+        self.spec = spec
+        self.name: str = spec["name"]
+        self.field_path = f"spec.{FIELD[kind]}{{{self.name}}}"
+        self.status: Obj = {
+            "name": self.name,
+            "state": {"waiting": {"reason": "ContainerCreating"}},
+            "lastState": {},
+            "ready": False,
+            "restartCount": 0,
+            "image": spec.get("image", ""),
+            "imageID": "",
+            "started": False,
+        }
+        self.logs = ContainerLogs()
+        self.process: Process | None = None
+        self.image: Image | None = None
+        self.env: dict[str, str] = {}
+        self.attempts = 0
+        self.last_exit: int | None = None
+        self.stopping = False
+        self._stop = asyncio.Event()
+        self.started = asyncio.Event()
+        self.done = asyncio.Event()
+        self.task: asyncio.Task[None] | None = None
+        self.stdin_closed = False
+
+    # -- control -----------------------------------------------------------
+
+    def start(self) -> None:
+        if self.task is None:
+            self.task = asyncio.ensure_future(self._main())
+
+    def set_waiting(self, reason: str, message: str = "") -> None:
+        waiting: Obj = {"reason": reason}
+        if message:
+            waiting["message"] = message
+        self.status["state"] = {"waiting": waiting}
+
+    async def stop(self, grace: float, *, announce: bool = True) -> None:
+        """TERM the running process, KILL after ``grace`` seconds; no restarts after."""
+        self.stopping = True
+        self._stop.set()
+        if self.task is None:
+            self.done.set()
+            return
+        proc = self.process
+        if proc is not None and proc.running:
+            if announce:
+                self.worker.event(self, "Killing", f"Stopping container {self.name}")
+            if grace > 0:
+                proc.signal(signal.SIGTERM)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(asyncio.shield(self.done.wait()), grace)
+            proc.signal(signal.SIGKILL)
+        try:
+            await asyncio.wait_for(asyncio.shield(self.done.wait()), 5)
+        except TimeoutError:
+            self.task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.task
+
+    async def _sleep(self, seconds: float) -> bool:
+        """Sleep unless stopped; True when stopped."""
+        try:
+            await asyncio.wait_for(self._stop.wait(), seconds)
+        except TimeoutError:
+            return False
+        return True
+
+    def should_restart(self, exit_code: int) -> bool:
+        if self.kind == "ephemeral":
+            return False
+        if self.spec.get("restartPolicy") == "Always":  # sidecar init container
+            return True
+        policy = self.worker.spec.get("restartPolicy", "Always")
+        if self.kind == "init":
+            return policy != "Never" and exit_code != 0
+        if policy == "Always":
+            return True
+        return policy == "OnFailure" and exit_code != 0
+
+    # -- the life cycle ----------------------------------------------------
+
+    async def _main(self) -> None:
+        try:
+            await self._run()
+        except asyncio.CancelledError:
+            pass
+        finally:
+            if self.process is not None and self.process.running:
+                self.process.signal(signal.SIGKILL)
+            self.logs.close()
+            self.done.set()
+            self.worker.publish()
+
+    async def _run(self) -> None:
+        backoff = BACKOFF_START
+        while not self.stopping:
+            if self.status["state"].get("waiting", {}).get("reason") == "PodInitializing":
+                self.set_waiting("ContainerCreating")
+                self.worker.publish()
+            image = await self._pull()
+            if image is None:
+                return
+            exit_code, terminated, ran_for = await self._run_once(image)
+            self.last_exit = exit_code
+            self.status["state"] = {"terminated": terminated}
+            self.status["ready"] = False
+            self.status["started"] = False
+            self.worker.publish()
+            if self.stopping or not self.should_restart(exit_code):
+                return
+            if ran_for >= BACKOFF_RESET_AFTER:
+                backoff = BACKOFF_START
+            w = self.worker
+            self.status["lastState"] = {"terminated": terminated}
+            self.set_waiting(
+                "CrashLoopBackOff",
+                f"back-off {go_duration(backoff)} restarting failed container={self.name} "
+                f"pod={w.name}_{w.namespace}({w.uid})",
+            )
+            w.event(
+                self,
+                "BackOff",
+                f"Back-off restarting failed container {self.name} in pod {w.name}_{w.namespace}({w.uid})",
+                type_="Warning",
+            )
+            w.publish()
+            if await self._sleep(backoff):
+                return
+            backoff = min(backoff * 2, BACKOFF_CAP)
+
+    async def _run_once(self, image: Image) -> tuple[int, Obj, float]:
+        w = self.worker
+        self.attempts += 1
+        self.status["restartCount"] = self.attempts - 1
+        container_id = "containerd://" + secrets.token_hex(32)
+        self.env = w.container_env(self.spec, image)
+        argv = [expand(a, self.env) for a in image.argv(self.spec.get("command"), self.spec.get("args"))]
+        log = self.logs.new_instance(container_id)
+        if not argv:
+            message = "failed to create containerd task: failed to create shim task: OCI runtime create failed: runc create failed: args must not be empty: unknown"
+            return self._start_failed(message, container_id)
+        w.event(self, "Created", f"Created container: {self.name}")
+        try:
+            proc = await w.kubelet.runtime.spawn(
+                image,
+                argv,
+                env=self.env,
+                cwd=w.scratch_dir(),
+                stdin=bool(self.spec.get("stdin")),
+                tty=bool(self.spec.get("tty")),
+                on_output=log.write,
+            )
+        except ExecNotFound as e:
+            return self._start_failed(start_error_message(e.name), container_id)
+        except OSError as e:
+            return self._start_failed(
+                f"failed to create containerd task: failed to create shim task: OCI runtime create failed: {e}: unknown",
+                container_id,
+            )
+        self.process = proc
+        self.stdin_closed = False
+        if self.stopping:
+            proc.signal(signal.SIGKILL)
+        started_at = now_rfc3339()
+        t0 = time.monotonic()
+        self.status.update(
+            state={"running": {"startedAt": started_at}},
+            containerID=container_id,
+            started=True,
+            ready=self.kind != "ephemeral",
+        )
+        w.event(self, "Started", f"Started container {self.name}")
+        self.started.set()
+        w.publish()
+        try:
+            code = await proc.wait()
+        finally:
+            w.kubelet.runtime.forget(proc)
+            log.close()
+        terminated = {
+            "exitCode": code,
+            "reason": "Completed" if code == 0 else "Error",
+            "startedAt": started_at,
+            "finishedAt": now_rfc3339(),
+            "containerID": container_id,
+        }
+        return code, terminated, time.monotonic() - t0
+
+    def _start_failed(self, message: str, container_id: str) -> tuple[int, Obj, float]:
+        self.worker.event(self, "Failed", f"Error: {message}", type_="Warning")
+        self.logs.close()
+        self.status["containerID"] = container_id
+        terminated = {
+            "exitCode": 128,
+            "reason": "StartError",
+            "message": message,
+            "startedAt": EPOCH,
+            "finishedAt": now_rfc3339(),
+            "containerID": container_id,
+        }
+        return 128, terminated, 0.0
+
+    async def _pull(self) -> Image | None:
+        """Resolve the image like a pull; None when stopped before it worked."""
+        w = self.worker
+        ref = self.spec.get("image", "")
+        policy = self.spec.get("imagePullPolicy") or default_pull_policy(ref)
+        backoff = BACKOFF_START
+        while not self.stopping:
+            try:
+                image = w.kubelet.images.resolve(ref)
+            except InvalidImageName as e:
+                w.event(self, "InspectFailed", str(e), type_="Warning")
+                w.event(self, "Failed", "Error: InvalidImageName", type_="Warning")
+                self.set_waiting("InvalidImageName", str(e))
+                w.publish()
+                await self._stop.wait()
+                return None
+            except ImageNotFound as e:
+                if policy == "Never":
+                    msg = f'Container image "{ref}" is not present with pull policy of Never'
+                    w.event(self, "ErrImageNeverPull", msg, type_="Warning")
+                    w.event(self, "Failed", "Error: ErrImageNeverPull", type_="Warning")
+                    self.set_waiting("ErrImageNeverPull", msg)
+                    w.publish()
+                    if await self._sleep(backoff):
+                        return None
+                    backoff = min(backoff * 2, BACKOFF_CAP)
+                    continue
+                w.event(self, "Pulling", f'Pulling image "{ref}"')
+                w.event(self, "Failed", f'Failed to pull image "{ref}": {e}', type_="Warning")
+                w.event(self, "Failed", "Error: ErrImagePull", type_="Warning")
+                self.set_waiting("ErrImagePull", str(e))
+                w.publish()
+                if await self._sleep(backoff):
+                    return None
+                msg = f'Back-off pulling image "{ref}"'
+                w.event(self, "BackOff", msg)
+                w.event(self, "Failed", "Error: ImagePullBackOff", type_="Warning")
+                self.set_waiting("ImagePullBackOff", msg)
+                w.publish()
+                if await self._sleep(backoff):
+                    return None
+                backoff = min(backoff * 2, BACKOFF_CAP)
+                continue
+            present = w.kubelet.node_images(w.node_name)
+            if policy == "Never" or (policy == "IfNotPresent" and image.image_id in present):
+                w.event(self, "Pulled", f'Container image "{ref}" already present on machine')
+            else:
+                t0 = time.monotonic()
+                w.event(self, "Pulling", f'Pulling image "{ref}"')
+                took = go_duration(max(time.monotonic() - t0, 0.001))
+                w.event(
+                    self,
+                    "Pulled",
+                    f'Successfully pulled image "{ref}" in {took} ({took} including waiting). '
+                    f"Image size: {image.size} bytes.",
+                )
+            present.add(image.image_id)
+            self.image = image
+            self.status["image"] = str(parse_reference(ref))
+            self.status["imageID"] = image.image_id
+            return image
+        return None

@@ -1,0 +1,246 @@
+"""The simulated container runtime: containers are local processes.
+
+What is real: every container (and every ``kubectl exec``) is a process on
+this machine, running the command the pod asks for, with the container's
+environment, in its own session and process group, its stdout/stderr
+captured. What is simulated: there is no filesystem, user, network or PID
+isolation. An image's executables are a directory of links (its ``PATH``)
+to a local busybox applet, a host binary, or a small Python program from
+``kubelet/apps``; a command the image does not contain fails as runc fails.
+Processes run as the sandbox's own user in a scratch directory per pod.
+
+No process may outlive the sandbox: every process group started here is
+recorded and killed on ``Runtime.close`` and, as a last resort, at
+interpreter exit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import contextlib
+import os
+import shutil
+import signal
+import sys
+import tempfile
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+
+from .images import Image, busybox_applets, busybox_path
+
+APPS_DIR = Path(__file__).parent / "apps"
+READ_CHUNK = 64 * 1024
+
+#: process groups alive anywhere in this interpreter (the atexit safety net)
+_LIVE_GROUPS: set[int] = set()
+
+
+def _kill_all_groups() -> None:
+    for pgid in list(_LIVE_GROUPS):
+        with contextlib.suppress(OSError):
+            os.killpg(pgid, signal.SIGKILL)
+    _LIVE_GROUPS.clear()
+
+
+atexit.register(_kill_all_groups)
+
+
+class ExecNotFound(Exception):
+    """The executable is not in the image (runc's ``exec: "x": executable file not found``)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        super().__init__(f'exec: "{name}": executable file not found in $PATH')
+
+
+def start_error_message(name: str) -> str:
+    return (
+        "failed to create containerd task: failed to create shim task: OCI runtime create failed: "
+        f'runc create failed: unable to start container process: exec: "{name}": '
+        "executable file not found in $PATH: unknown"
+    )
+
+
+def exec_error_message(name: str) -> str:
+    return (
+        "OCI runtime exec failed: exec failed: unable to start container process: "
+        f'exec: "{name}": executable file not found in $PATH: unknown'
+    )
+
+
+class Process:
+    """One running process group whose output goes to ``on_output``."""
+
+    def __init__(
+        self,
+        proc: asyncio.subprocess.Process,
+        on_output: Callable[[int, bytes], None],
+        argv: Sequence[str],
+    ) -> None:
+        self.proc = proc
+        self.pid = proc.pid
+        self.argv = list(argv)
+        self._on_output = on_output
+        self._readers = [
+            asyncio.ensure_future(self._pump(stream, n))
+            for n, stream in ((1, proc.stdout), (2, proc.stderr))
+            if stream is not None
+        ]
+        self.exit_code: int | None = None
+        self.signalled: int | None = None
+        #: set once the process has exited and its output is all read
+        self.finished = asyncio.Event()
+
+    async def _pump(self, stream: asyncio.StreamReader, n: int) -> None:
+        while True:
+            data = await stream.read(READ_CHUNK)
+            if not data:
+                return
+            self._on_output(n, data)
+
+    async def wait(self) -> int:
+        """Wait for exit and for all output; returns a shell-style exit code."""
+        code = await self.proc.wait()
+        # The main process is gone: like a container's init exiting, that ends
+        # every process it left behind (they would otherwise hold our pipes).
+        self._kill_group(signal.SIGKILL)
+        _LIVE_GROUPS.discard(self.pid)
+        if self._readers:
+            _, pending = await asyncio.wait(self._readers, timeout=2)
+            for task in pending:
+                task.cancel()
+        if code < 0:
+            self.signalled = -code
+            code = 128 - code
+        self.exit_code = code
+        self.finished.set()
+        return code
+
+    def _kill_group(self, sig: int) -> None:
+        with contextlib.suppress(OSError):
+            os.killpg(self.pid, sig)
+
+    def signal(self, sig: int) -> None:
+        if self.exit_code is None:
+            self._kill_group(sig)
+
+    def write_stdin(self, data: bytes) -> None:
+        stdin = self.proc.stdin
+        if stdin is not None and not stdin.is_closing():
+            with contextlib.suppress(OSError, RuntimeError):
+                stdin.write(data)
+
+    async def drain_stdin(self) -> None:
+        stdin = self.proc.stdin
+        if stdin is not None and not stdin.is_closing():
+            with contextlib.suppress(OSError, RuntimeError, ConnectionError):
+                await stdin.drain()
+
+    def close_stdin(self) -> None:
+        stdin = self.proc.stdin
+        if stdin is not None and not stdin.is_closing():
+            with contextlib.suppress(OSError, RuntimeError):
+                stdin.close()
+
+    @property
+    def running(self) -> bool:
+        return self.exit_code is None and self.proc.returncode is None
+
+
+class Runtime:
+    """Builds images' executable directories and starts processes."""
+
+    def __init__(self) -> None:
+        self.root = Path(tempfile.mkdtemp(prefix="kdebug-sandbox-"))
+        self._bindirs: dict[str, Path] = {}
+        self.processes: set[Process] = set()
+
+    # -- images ------------------------------------------------------------
+
+    def bindir(self, image: Image) -> Path:
+        """The directory standing for the image's PATH (made on first use)."""
+        key = f"{image.name}@{image.digest}"
+        found = self._bindirs.get(key)
+        if found is not None:
+            return found
+        path = self.root / "images" / image.digest.removeprefix("sha256:")[:16] / "bin"
+        path.mkdir(parents=True, exist_ok=True)
+        bb = busybox_path()
+        applets = busybox_applets() if bb else frozenset()
+        for name in image.binaries:
+            if "/" in name or name in (".", ".."):
+                continue
+            target = bb if (bb and (name in applets or name == "busybox")) else shutil.which(name)
+            if target:
+                with contextlib.suppress(FileExistsError):
+                    (path / name).symlink_to(target)
+        for name, app in image.apps.items():
+            script = APPS_DIR / f"{app}.py"
+            wrapper = path / name
+            wrapper.write_text(
+                f"#!{sys.executable} -I\n"
+                "import runpy, sys\n"
+                f"sys.argv[0] = {name!r}\n"
+                f"runpy.run_path({str(script)!r}, run_name='__main__')\n"
+            )
+            wrapper.chmod(0o755)
+        self._bindirs[key] = path
+        return path
+
+    def lookup(self, image: Image, argv0: str) -> str:
+        """Resolve a command's first word inside the image; raises ExecNotFound."""
+        name = argv0.rsplit("/", 1)[-1]
+        if name and name not in (".", ".."):
+            candidate = self.bindir(image) / name
+            if os.access(candidate, os.X_OK):
+                return str(candidate)
+        raise ExecNotFound(argv0)
+
+    def pod_dir(self, uid: str) -> Path:
+        path = self.root / "pods" / uid
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    # -- processes ---------------------------------------------------------
+
+    async def spawn(
+        self,
+        image: Image,
+        argv: Sequence[str],
+        *,
+        env: Mapping[str, str],
+        cwd: Path,
+        stdin: bool,
+        tty: bool,
+        on_output: Callable[[int, bytes], None],
+    ) -> Process:
+        """Start ``argv`` as the image would run it; raises ExecNotFound."""
+        program = self.lookup(image, argv[0])
+        proc = await asyncio.create_subprocess_exec(
+            program,
+            *argv[1:],
+            stdin=asyncio.subprocess.PIPE if stdin else asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT if tty else asyncio.subprocess.PIPE,
+            env=dict(env),
+            cwd=str(cwd),
+            start_new_session=True,
+        )
+        _LIVE_GROUPS.add(proc.pid)
+        process = Process(proc, on_output, argv)
+        self.processes.add(process)
+        return process
+
+    def forget(self, process: Process) -> None:
+        self.processes.discard(process)
+
+    async def close(self) -> None:
+        """Kill every process still running and remove the scratch tree."""
+        for process in list(self.processes):
+            process.signal(signal.SIGKILL)
+        waits = [p.wait() for p in self.processes if p.exit_code is None]
+        if waits:
+            await asyncio.wait_for(asyncio.gather(*waits, return_exceptions=True), 5)
+        self.processes.clear()
+        shutil.rmtree(self.root, ignore_errors=True)

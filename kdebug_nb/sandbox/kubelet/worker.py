@@ -1,0 +1,342 @@
+"""One pod's worker: schedule it, run its containers in order, publish status.
+
+The worker is the only writer of its pod's ``status``. It recomputes the
+whole kubelet-owned part of the status from its container runners on every
+change (``publish``), so phase, conditions and container statuses always
+agree.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import copy
+import shutil
+import signal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..cluster import now_rfc3339
+from .containers import ContainerRunner
+from .images import Image
+from .podstatus import condition, is_sidecar, merge_conditions, phase_for, pod_conditions, qos_class
+from .runtime import Process
+
+if TYPE_CHECKING:
+    from .kubelet import Kubelet
+
+Obj = dict[str, Any]
+
+SERVICE_ENV = {
+    "KUBERNETES_SERVICE_HOST": "10.96.0.1",
+    "KUBERNETES_SERVICE_PORT": "443",
+    "KUBERNETES_SERVICE_PORT_HTTPS": "443",
+    "KUBERNETES_PORT": "tcp://10.96.0.1:443",
+    "KUBERNETES_PORT_443_TCP": "tcp://10.96.0.1:443",
+    "KUBERNETES_PORT_443_TCP_PROTO": "tcp",
+    "KUBERNETES_PORT_443_TCP_PORT": "443",
+    "KUBERNETES_PORT_443_TCP_ADDR": "10.96.0.1",
+}
+
+
+class PodWorker:
+    """Drives one pod (identified by its uid) from Pending to its end."""
+
+    def __init__(self, kubelet: Kubelet, pod: Obj) -> None:
+        self.kubelet = kubelet
+        self.cluster = kubelet.cluster
+        meta = pod["metadata"]
+        self.namespace: str = meta.get("namespace") or "default"
+        self.name: str = meta["name"]
+        self.uid: str = meta.get("uid", "")
+        self.spec: Obj = pod.get("spec") or {}
+        self.runners: dict[str, ContainerRunner] = {}
+        self.init_runners = [self._runner("init", c) for c in self.spec.get("initContainers", [])]
+        self.app_runners = [self._runner("app", c) for c in self.spec.get("containers", [])]
+        for r in self.app_runners if self.init_runners else ():
+            r.set_waiting("PodInitializing")
+        for r in self.init_runners[1:]:
+            r.set_waiting("PodInitializing")
+        self.eph_runners: list[ContainerRunner] = []
+        self.node_name = ""
+        self.host_ip = ""
+        self.pod_ip = ""
+        self.start_time = ""
+        self.scheduled = False
+        self.unschedulable = ""
+        self.sandbox_ready = False
+        self.init_failed = False
+        self.terminal = False
+        self.terminating = False
+        self.task: asyncio.Task[None] | None = None
+        self._terminate_task: asyncio.Future[None] | None = None
+        self._events: dict[tuple[str, str, str, str], str] = {}
+        #: processes started by ``exec`` in this pod's containers
+        self.exec_processes: set[Process] = set()
+
+    def _runner(self, kind: str, spec: Obj) -> ContainerRunner:
+        runner = ContainerRunner(self, kind, spec)
+        self.runners[runner.name] = runner
+        return runner
+
+    # -- entry points ------------------------------------------------------
+
+    def start(self) -> None:
+        self.task = asyncio.ensure_future(self._main())
+
+    def on_update(self, pod: Obj) -> None:
+        """The API changed the pod: pick up new ephemeral containers."""
+        self.spec = pod.get("spec") or self.spec
+        self.sync_ephemerals()
+
+    def sync_ephemerals(self) -> None:
+        for spec in self.spec.get("ephemeralContainers", []):
+            if spec.get("name") in self.runners:
+                continue
+            runner = self._runner("ephemeral", spec)
+            self.eph_runners.append(runner)
+        if not self.scheduled or self.terminal or self.terminating:
+            return
+        for runner in self.eph_runners:
+            if runner.task is None:
+                runner.start()
+
+    async def terminate(self, grace: float) -> None:
+        """Stop every container (TERM, KILL after ``grace``); idempotent."""
+        if self._terminate_task is None:
+            self._terminate_task = asyncio.ensure_future(self._terminate(grace))
+        await asyncio.shield(self._terminate_task)
+
+    async def _terminate(self, grace: float) -> None:
+        self.terminating = True
+        for proc in list(self.exec_processes):
+            proc.signal(signal.SIGKILL)
+        await asyncio.gather(*(r.stop(grace) for r in self.runners.values()), return_exceptions=True)
+        if self.task is not None and not self.task.done():
+            self.task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.task
+        self.publish()
+
+    def cleanup(self) -> None:
+        for runner in self.runners.values():
+            runner.logs.close()
+        shutil.rmtree(self.kubelet.runtime.root / "pods" / self.uid, ignore_errors=True)
+
+    # -- the pod's life ----------------------------------------------------
+
+    async def _main(self) -> None:
+        if not await self._schedule():
+            return
+        self._setup_sandbox()
+        self.publish()
+        self.sync_ephemerals()
+        for runner in self.init_runners:
+            if self.terminating:
+                return
+            runner.start()
+            if is_sidecar(runner.spec):
+                await _first(runner.started.wait(), runner.done.wait())
+                continue
+            await runner.done.wait()
+            if runner.last_exit != 0:
+                if not self.terminating:
+                    self.init_failed = True
+                    await self._finish()
+                return
+        for runner in self.app_runners:
+            runner.start()
+        await asyncio.gather(*(r.done.wait() for r in self.app_runners))
+        if not self.terminating:
+            await self._finish()
+
+    async def _finish(self) -> None:
+        """The pod reached Succeeded/Failed: nothing else may keep running."""
+        self.terminal = True
+        await asyncio.gather(*(r.stop(0, announce=True) for r in self.runners.values() if r.task is not None))
+        self.publish()
+
+    async def _schedule(self) -> bool:
+        delay = 0.2
+        reported = ""
+        while not self.terminating:
+            pod = self.current()
+            if pod is None:
+                return False
+            spec = pod.get("spec") or {}
+            wanted = spec.get("nodeName")
+            if wanted:
+                if self.cluster.get("Node", "", wanted) is not None:
+                    self.node_name = wanted
+                    self.scheduled = True
+                    return True
+            else:
+                node, message = self.kubelet.pick_node(pod)
+                if node is not None:
+                    spec["nodeName"] = self.node_name = node["metadata"]["name"]
+                    self.scheduled = True
+                    self.kubelet.put(pod)
+                    self.event(
+                        None,
+                        "Scheduled",
+                        f"Successfully assigned {self.namespace}/{self.name} to {self.node_name}",
+                        component="default-scheduler",
+                    )
+                    return True
+                self.unschedulable = message
+                if message != reported:
+                    reported = message
+                    self.event(None, "FailedScheduling", message, type_="Warning", component="default-scheduler")
+                    self.publish()
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 2.0)
+        return False
+
+    def _setup_sandbox(self) -> None:
+        node = self.cluster.get("Node", "", self.node_name) or {}
+        self.host_ip = self.kubelet.node_ip(node)
+        self.pod_ip = self.host_ip if self.spec.get("hostNetwork") else self.kubelet.allocate_pod_ip(self.node_name)
+        self.start_time = now_rfc3339()
+        self.sandbox_ready = True
+        self.unschedulable = ""
+
+    # -- helpers for runners -----------------------------------------------
+
+    def current(self) -> Obj | None:
+        pod = self.cluster.get("Pod", self.namespace, self.name)
+        if pod is None or pod["metadata"].get("uid", "") != self.uid:
+            return None
+        return pod
+
+    def scratch_dir(self) -> Path:
+        return self.kubelet.runtime.pod_dir(self.uid)
+
+    def container_env(self, spec: Obj, image: Image) -> dict[str, str]:
+        from .containers import expand
+
+        env: dict[str, str] = {"PATH": str(self.kubelet.runtime.bindir(image))}
+        env["HOSTNAME"] = self.spec.get("hostname") or self.name
+        env.update((k, v) for k, v in image.env if k != "PATH")
+        if spec.get("tty"):
+            env["TERM"] = "xterm"
+        env.update(SERVICE_ENV)
+        env["HOME"] = str(self.scratch_dir())
+        pod = self.current() or {}
+        for item in spec.get("env") or ():
+            name = item.get("name")
+            if not name:
+                continue
+            if "value" in item:
+                env[name] = expand(str(item.get("value") or ""), env)
+            elif "valueFrom" in item:
+                value = self._value_from(pod, item["valueFrom"])
+                if value is not None:
+                    env[name] = value
+        return env
+
+    def _value_from(self, pod: Obj, source: Obj) -> str | None:
+        ref = source.get("fieldRef")
+        if not ref:
+            return None
+        path = ref.get("fieldPath", "")
+        meta = pod.get("metadata", {})
+        simple = {
+            "metadata.name": self.name,
+            "metadata.namespace": self.namespace,
+            "metadata.uid": self.uid,
+            "spec.nodeName": self.node_name,
+            "spec.serviceAccountName": self.spec.get("serviceAccountName", "default"),
+            "status.podIP": self.pod_ip,
+            "status.podIPs": self.pod_ip,
+            "status.hostIP": self.host_ip,
+            "status.hostIPs": self.host_ip,
+        }
+        if path in simple:
+            return simple[path]
+        for prefix, field in (("metadata.labels['", "labels"), ("metadata.annotations['", "annotations")):
+            if path.startswith(prefix) and path.endswith("']"):
+                return str((meta.get(field) or {}).get(path[len(prefix) : -2], ""))
+        return None
+
+    def event(
+        self,
+        runner: ContainerRunner | None,
+        reason: str,
+        message: str,
+        *,
+        type_: str = "Normal",
+        component: str = "kubelet",
+    ) -> None:
+        """Record an event, counting repeats on one Event like the real recorder."""
+        pod = self.current()
+        if pod is None:
+            return
+        field_path = runner.field_path if runner is not None else ""
+        key = (field_path, reason, message, type_)
+        name = self._events.get(key)
+        existing = self.cluster.get("Event", self.namespace, name) if name else None
+        if existing is not None:
+            existing["count"] = int(existing.get("count", 1)) + 1
+            existing["lastTimestamp"] = now_rfc3339()
+            self.cluster.put(existing)
+            return
+        ev = self.cluster.record_event(
+            pod, reason, message, type_=type_, field_path=field_path, component=component
+        )
+        self._events[key] = ev["metadata"]["name"]
+
+    # -- status ------------------------------------------------------------
+
+    def publish(self) -> None:
+        """Write the kubelet-owned part of the pod's status, if it changed."""
+        pod = self.current()
+        if pod is None:
+            return
+        status = pod.setdefault("status", {})
+        new = self.render(status)
+        if all(status.get(k) == v for k, v in new.items()):
+            return
+        status.update(new)
+        self.kubelet.put(pod)
+
+    def render(self, status: Obj) -> Obj:
+        spec = self.spec
+        init = [copy.deepcopy(r.status) for r in self.init_runners]
+        app = [copy.deepcopy(r.status) for r in self.app_runners]
+        out: Obj = {"qosClass": status.get("qosClass") or qos_class(spec)}
+        if not self.scheduled:
+            cond = condition("PodScheduled", False, "Unschedulable", self.unschedulable) if self.unschedulable else None
+            out["phase"] = "Pending"
+            if cond is not None:
+                out["conditions"] = merge_conditions(status.get("conditions"), [cond])
+            return out
+        phase = phase_for(spec, init, app, init_failed=self.init_failed)
+        out["phase"] = phase
+        out["conditions"] = merge_conditions(
+            status.get("conditions"),
+            pod_conditions(spec, init, app, scheduled=True, sandbox_ready=self.sandbox_ready, phase=phase),
+        )
+        out["hostIP"] = self.host_ip
+        out["hostIPs"] = [{"ip": self.host_ip}]
+        out["podIP"] = self.pod_ip
+        out["podIPs"] = [{"ip": self.pod_ip}]
+        out["startTime"] = self.start_time
+        if init:
+            out["initContainerStatuses"] = init
+        out["containerStatuses"] = app
+        eph = [copy.deepcopy(r.status) for r in self.eph_runners if r.task is not None]
+        if eph:
+            for s in eph:
+                s.pop("ready", None)
+                s["ready"] = False
+            out["ephemeralContainerStatuses"] = eph
+        return out
+
+
+async def _first(*aws: Any) -> None:
+    tasks = [asyncio.ensure_future(a) for a in aws]
+    try:
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for t in tasks:
+            t.cancel()
