@@ -91,7 +91,9 @@ class DebugMagics(Magics):
     @line_cell_magic
     def kdebug(self, line: str, cell: str | None = None) -> Any:
         settings = self.state.settings()
-        return guarded(settings.short_errors, USAGE, lambda: self._kdebug(line, cell, settings))
+        return guarded(
+            settings.short_errors, USAGE, lambda: self._kdebug(line, cell, settings), self.shell
+        )
 
     kdebug.__doc__ = HELP
     # IPython's ``?`` asks ``getdoc()`` first: the engine's flag reference is
@@ -105,9 +107,16 @@ class DebugMagics(Magics):
         if cell is not None:
             argv = cell_argv(argv)
         opts = parse_args([*settings.default_flags(argv), *argv])
-        if opts.dry_run:
-            return self._dry_run(opts)
-        return self._run(opts, line, cell, settings)
+        if opts.help:
+            print(full_help())
+            return None
+        try:
+            if opts.dry_run:
+                return self._dry_run(opts)
+            return self._run(opts, line, cell, settings)
+        except KDebugError as exc:
+            exc.verbose = opts.verbose  # type: ignore[attr-defined]
+            raise
 
     def _dry_run(self, opts: DebugOptions) -> Any:
         from kdebug_nb.engine import api

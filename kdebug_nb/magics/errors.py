@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from kdebug_nb.errors import KDebugError, UsageError
 
@@ -32,12 +32,21 @@ def error_line(exc: BaseException, usage: str = "") -> str:
     return line
 
 
-def guarded(short_errors: bool, usage: str, call: Callable[[], T]) -> T | None:
-    """Run ``call``; with short errors, print a KDebugError as one line and return None."""
+def guarded(short_errors: bool, usage: str, call: Callable[[], T], shell: Any = None) -> T | None:
+    """Run ``call``; with short errors, print a KDebugError as one line and return None.
+
+    Otherwise (``short_errors`` off, or ``-v`` on the line, which marks the
+    error ``verbose``) the error is re-raised and shows its full traceback:
+    ``KDebugError._render_traceback_`` would make IPython print one line again.
+    """
     try:
         return call()
     except KDebugError as exc:
-        if not short_errors:
-            raise
-        print(error_line(exc, usage), file=sys.stderr)
-        return None
+        if short_errors and not getattr(exc, "verbose", False):
+            print(error_line(exc, usage), file=sys.stderr)
+            return None
+        if shell is not None:
+            exc._render_traceback_ = lambda e=exc: shell.InteractiveTB.structured_traceback(  # type: ignore[method-assign]
+                type(e), e, e.__traceback__
+            )
+        raise

@@ -49,7 +49,7 @@ class HistoryMagics(Magics):
             %khistory --clear
         """
         settings = self.state.settings()
-        return guarded(settings.short_errors, USAGE, lambda: self._khistory(line))
+        return guarded(settings.short_errors, USAGE, lambda: self._khistory(line), self.shell)
 
     def _khistory(self, line: str) -> Any:
         args = parse_magic_args(self.khistory, line, USAGE)

@@ -77,7 +77,7 @@ class SandboxMagics(Magics):
             %ksandbox stop
         """
         settings = self.state.settings()
-        return guarded(settings.short_errors, USAGE, lambda: self._ksandbox(line))
+        return guarded(settings.short_errors, USAGE, lambda: self._ksandbox(line), self.shell)
 
     def _ksandbox(self, line: str) -> Any:
         args = parse_magic_args(self.ksandbox, line, USAGE)

@@ -42,7 +42,7 @@ class StatusMagics(Magics):
             %kstatus -A                  # every namespace
         """
         settings = self.state.settings()
-        return guarded(settings.short_errors, USAGE, lambda: self._kstatus(line))
+        return guarded(settings.short_errors, USAGE, lambda: self._kstatus(line), self.shell)
 
     def _kstatus(self, line: str) -> Any:
         args = parse_magic_args(self.kstatus, line, USAGE)

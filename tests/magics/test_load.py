@@ -138,3 +138,23 @@ def test_unload_removes_everything(tmp_path: Path) -> None:
     assert "kdebug" not in shell.magics_manager.magics["cell"]
     assert state.config not in shell.configurables
     assert "%kdebug" not in shell.strdispatchers["complete_command"].strs
+
+
+def test_short_errors_off_shows_the_full_traceback(
+    bare_shell: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bare_shell.run_cell("%config KDebug.short_errors = False")
+    try:
+        with pytest.raises(UsageError) as info:
+            bare_shell.run_cell("%kdebug neato -- ps x")
+        rendered = "\n".join(info.value._render_traceback_())
+        assert "Traceback" in rendered or "most recent call" in rendered
+    finally:
+        bare_shell.run_cell("%config KDebug.short_errors = True")
+    capsys.readouterr()
+
+
+def test_help_flag_prints_the_help(bare_shell: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    bare_shell.run_cell("%kdebug --help")
+    out = capsys.readouterr().out
+    assert "Examples" in out and "--copy-to" in out

@@ -1,0 +1,55 @@
+"""%kstatus against the session sandbox."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from kdebug_nb.magics.frames import as_status_frame
+
+
+def test_status_of_the_namespace(ip: Any) -> None:
+    ip.run_cell("df = %kstatus")
+    df = ip.user_ns["df"]
+    assert isinstance(df, pd.DataFrame) and len(df) > 0
+    assert {"neato", "web", "crasher"} <= set(df["pod"])
+    page = df._repr_html_()
+    assert "color:" in page  # state colouring
+
+
+def test_status_of_one_pod_selector_and_all_namespaces(ip: Any) -> None:
+    ip.run_cell("one = %kstatus neato\nsel = %kstatus -l app=neato\nall_ = %kstatus -A")
+    assert set(ip.user_ns["one"]["pod"]) == {"neato"}
+    assert set(ip.user_ns["sel"]["pod"]) == {"neato"}
+    assert "secure" in set(ip.user_ns["all_"]["namespace"])
+
+
+def test_status_namespace_flag_and_setting(ip: Any) -> None:
+    ip.run_cell("sec = %kstatus -n secure")
+    assert set(ip.user_ns["sec"]["namespace"]) == {"secure"}
+    ip.run_cell("%config KDebug.namespace = 'secure'\nsec2 = %kstatus")
+    assert set(ip.user_ns["sec2"]["pod"]) == set(ip.user_ns["sec"]["pod"])
+
+
+def test_unknown_pod_is_one_line(ip: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    ip.run_cell("%kstatus no-such-pod")
+    lines = [x for x in capsys.readouterr().err.splitlines() if x.strip()]
+    assert len(lines) == 1 and "no-such-pod" in lines[0]
+
+
+def test_styler_html_escapes_values() -> None:
+    frame = as_status_frame(
+        pd.DataFrame(
+            {"pod": ["<script>alert(1)</script>"], "state": ["<b>Running</b>"],
+             "<i>col</i>": ["x"]},
+            index=["<img src=x onerror=alert(1)>"],
+        )
+    )
+    page = frame._repr_html_()
+    assert "<script>" not in page and "<img" not in page and "<b>" not in page
+    assert "<i>" not in page
+    assert "&lt;script&gt;" in page
+    # still a DataFrame, and operations give plain frames back
+    assert isinstance(frame, pd.DataFrame) and type(frame.head()) is pd.DataFrame

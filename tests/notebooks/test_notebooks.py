@@ -1,0 +1,74 @@
+"""Every notebook in notebooks/ runs top to bottom in a real kernel (nbclient).
+
+Each notebook starts its own sandbox with ``%ksandbox start``, exactly as on
+binder, and runs in a scratch directory so its history and exports stay out
+of the checkout. The notebooks are stored without outputs.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+nbformat = pytest.importorskip("nbformat")
+nbclient = pytest.importorskip("nbclient")
+
+NOTEBOOKS = sorted((Path(__file__).resolve().parents[2] / "notebooks").glob("*.ipynb"))
+
+
+def _error_outputs(nb: object) -> list[str]:
+    found = []
+    for cell in nb.cells:  # type: ignore[attr-defined]
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "error":
+                found.append(f"{out.get('ename')}: {out.get('evalue')}")
+            if out.get("output_type") == "stream" and out.get("name") == "stderr":
+                for line in out.get("text", "").splitlines():
+                    if line.startswith("error: "):
+                        found.append(line)
+    return found
+
+
+def test_notebooks_exist() -> None:
+    names = {p.stem for p in NOTEBOOKS}
+    assert {"quickstart", "runbook-crashloop", "postmortem", "training-profiles"} <= names
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_notebook_is_saved_clean_and_starts_the_sandbox(path: Path) -> None:
+    nb = nbformat.read(path, as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert all(not c.get("outputs") and c.get("execution_count") is None for c in code)
+    first = next(c for c in code if "parameters" not in c.metadata.get("tags", []))
+    assert first.source.splitlines()[:2] == ["%load_ext kdebug_nb", "%ksandbox start"]
+    assert any("real cluster" in c.source for c in nb.cells if c.cell_type == "markdown")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_notebook_runs(path: Path, tmp_path: Path) -> None:
+    nb = nbformat.read(path, as_version=4)
+    client = nbclient.NotebookClient(
+        nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+    )
+    client.execute()
+    errors = _error_outputs(nb)
+    # the postmortem deliberately shows one failed command
+    if path.stem == "postmortem":
+        assert len(errors) == 1 and "no-such-pod" in errors[0], errors
+    else:
+        assert errors == [], errors
+    assert (tmp_path / "kdebug-history.jsonl").exists()
+
+
+def test_quickstart_module_runs(tmp_path: Path) -> None:
+    import subprocess
+
+    done = subprocess.run(
+        [sys.executable, "-m", "kdebug_nb.quickstart"],
+        capture_output=True, text=True, timeout=300, cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "%kdebug neato" in done.stdout
+    assert "quickstart finished" in done.stdout
