@@ -16,6 +16,7 @@ REASONS = {
     405: "MethodNotAllowed",
     406: "NotAcceptable",
     409: "AlreadyExists",
+    408: "Timeout",
     410: "Expired",
     415: "UnsupportedMediaType",
     422: "Invalid",
@@ -83,7 +84,9 @@ def already_exists(resource: str, name: str, group: str = "") -> StatusError:
 def invalid(kind: str, name: str, causes: list[tuple[str, str, str]]) -> StatusError:
     """422 Invalid. ``causes`` are (reason, field path, message) triples, e.g.
     ("FieldValueRequired", "spec.containers[0].image", "Required value")."""
-    summary = ", ".join(f"{f}: {m}" for _, f, m in causes)
+    parts = [f"{f}: {m}" if f else m for _, f, m in causes]
+    # The API server brackets an aggregate of several field errors.
+    summary = parts[0] if len(parts) == 1 else "[" + ", ".join(parts) + "]"
     return StatusError(
         422,
         f'{kind} "{name}" is invalid: {summary}',
@@ -97,3 +100,17 @@ def invalid(kind: str, name: str, causes: list[tuple[str, str, str]]) -> StatusE
 
 def forbidden(message: str, name: str = "", kind: str = "") -> StatusError:
     return StatusError(403, message, details={"name": name, "kind": kind})
+
+
+def conflict(resource: str, name: str, reason_text: str) -> StatusError:
+    """409 Conflict, e.g. a stale resourceVersion on update."""
+    return StatusError(
+        409,
+        f'Operation cannot be fulfilled on {resource} "{name}": {reason_text}',
+        reason="Conflict",
+        details={"name": name, "kind": resource},
+    )
+
+
+def bad_request(message: str) -> StatusError:
+    return StatusError(400, message)

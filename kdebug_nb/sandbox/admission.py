@@ -1,0 +1,309 @@
+"""Pod Security admission (``pod-security.kubernetes.io/enforce`` on namespaces).
+
+A port of the checks of k8s.io/pod-security-admission that a debugging
+session can trip, with its wording and ordering: baseline checks sorted by
+ID, then restricted ones (restricted overrides baseline capabilities,
+hostPath volumes and seccomp). Every container counts: init, app and
+ephemeral, with pod-level securityContext where the real checks use it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from kdebug_nb.sandbox.cluster import Cluster, Obj
+from kdebug_nb.sandbox.status import StatusError
+
+ENFORCE = "pod-security.kubernetes.io/enforce"
+ENFORCE_VERSION = "pod-security.kubernetes.io/enforce-version"
+LEVELS = ("privileged", "baseline", "restricted")
+
+BASELINE_CAPS = frozenset(
+    {
+        "AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD",
+        "NET_BIND_SERVICE", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT",
+    }
+)
+RESTRICTED_VOLUME_TYPES = frozenset(
+    {
+        "configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "persistentVolumeClaim",
+        "projected", "secret",
+    }
+)
+
+Result = tuple[str, str] | None  # (reason, detail) when forbidden
+Check = Callable[[Obj], Result]
+
+
+def _containers(spec: Obj) -> Iterator[Obj]:
+    for key in ("initContainers", "containers", "ephemeralContainers"):
+        yield from spec.get(key) or []
+
+
+def _sc(c: Obj) -> Obj:
+    return c.get("securityContext") or {}
+
+
+def _plural(n: int, one: str, many: str) -> str:
+    return one if n == 1 else many
+
+
+def _quote_all(values: list[str]) -> str:
+    return ", ".join(f'"{v}"' for v in values)
+
+
+def _containers_phrase(names: list[str]) -> str:
+    return f"{_plural(len(names), 'container', 'containers')} {_quote_all(names)}"
+
+
+# -- baseline --------------------------------------------------------------
+
+
+def check_capabilities_baseline(spec: Obj) -> Result:
+    bad, caps = [], set()
+    for c in _containers(spec):
+        added = [a for a in (_sc(c).get("capabilities") or {}).get("add") or [] if a not in BASELINE_CAPS]
+        if added:
+            bad.append(c.get("name", ""))
+            caps.update(added)
+    if not bad:
+        return None
+    return "non-default capabilities", (
+        f"{_containers_phrase(bad)} must not include {_quote_all(sorted(caps))} in "
+        "securityContext.capabilities.add"
+    )
+
+
+def check_host_namespaces(spec: Obj) -> Result:
+    bad = [f"{k}=true" for k in ("hostNetwork", "hostPID", "hostIPC") if spec.get(k)]
+    return ("host namespaces", ", ".join(bad)) if bad else None
+
+
+def check_host_path_volumes(spec: Obj) -> Result:
+    bad = [v.get("name", "") for v in spec.get("volumes") or [] if "hostPath" in v]
+    if not bad:
+        return None
+    return "hostPath volumes", f"{_plural(len(bad), 'volume', 'volumes')} {_quote_all(bad)}"
+
+
+def check_host_ports(spec: Obj) -> Result:
+    bad, ports = [], []
+    for c in _containers(spec):
+        found = [str(p["hostPort"]) for p in c.get("ports") or [] if p.get("hostPort")]
+        if found:
+            bad.append(c.get("name", ""))
+            ports.extend(found)
+    if not bad:
+        return None
+    return "hostPort", f"{_containers_phrase(bad)} uses {_plural(len(ports), 'hostPort', 'hostPorts')} {', '.join(ports)}"
+
+
+def check_privileged(spec: Obj) -> Result:
+    bad = [c.get("name", "") for c in _containers(spec) if _sc(c).get("privileged")]
+    if not bad:
+        return None
+    return "privileged", f"{_containers_phrase(bad)} must not set securityContext.privileged=true"
+
+
+def check_proc_mount(spec: Obj) -> Result:
+    bad = [
+        c.get("name", "")
+        for c in _containers(spec)
+        if _sc(c).get("procMount") not in (None, "", "Default")
+    ]
+    if not bad:
+        return None
+    return "procMount", f'{_containers_phrase(bad)} must not set securityContext.procMount to "Unmasked"'
+
+
+def check_seccomp_baseline(spec: Obj) -> Result:
+    pod_type = ((spec.get("securityContext") or {}).get("seccompProfile") or {}).get("type")
+    setters = []
+    if pod_type == "Unconfined":
+        setters.append('pod must not set securityContext.seccompProfile.type to "Unconfined"')
+    bad = [
+        c.get("name", "")
+        for c in _containers(spec)
+        if (_sc(c).get("seccompProfile") or {}).get("type") == "Unconfined"
+    ]
+    if bad:
+        setters.append(f'{_containers_phrase(bad)} must not set securityContext.seccompProfile.type to "Unconfined"')
+    return ("seccompProfile", "; ".join(setters)) if setters else None
+
+
+# -- restricted ------------------------------------------------------------
+
+
+def check_allow_privilege_escalation(spec: Obj) -> Result:
+    bad = [c.get("name", "") for c in _containers(spec) if _sc(c).get("allowPrivilegeEscalation") is not False]
+    if not bad:
+        return None
+    return "allowPrivilegeEscalation != false", (
+        f"{_containers_phrase(bad)} must set securityContext.allowPrivilegeEscalation=false"
+    )
+
+
+def check_capabilities_restricted(spec: Obj) -> Result:
+    missing_drop, adding, caps = [], [], set()
+    for c in _containers(spec):
+        capabilities = _sc(c).get("capabilities")
+        if capabilities is None:
+            missing_drop.append(c.get("name", ""))
+            continue
+        if "ALL" not in (capabilities.get("drop") or []):
+            missing_drop.append(c.get("name", ""))
+        added = [a for a in capabilities.get("add") or [] if a != "NET_BIND_SERVICE"]
+        if added:
+            adding.append(c.get("name", ""))
+            caps.update(added)
+    details = []
+    if missing_drop:
+        details.append(f'{_containers_phrase(missing_drop)} must set securityContext.capabilities.drop=["ALL"]')
+    if adding:
+        details.append(
+            f"{_containers_phrase(adding)} must not include {_quote_all(sorted(caps))} in "
+            "securityContext.capabilities.add"
+        )
+    return ("unrestricted capabilities", "; ".join(details)) if details else None
+
+
+def check_restricted_volumes(spec: Obj) -> Result:
+    bad: list[str] = []
+    kinds: list[str] = []
+    for v in spec.get("volumes") or []:
+        types = [k for k in v if k != "name"]
+        wrong = [t for t in types if t not in RESTRICTED_VOLUME_TYPES]
+        if wrong:
+            bad.append(v.get("name", ""))
+            kinds.extend(t for t in wrong if t not in kinds)
+    if not bad:
+        return None
+    return "restricted volume types", (
+        f"{_plural(len(bad), 'volume', 'volumes')} {_quote_all(bad)} "
+        f"{_plural(len(bad), 'uses', 'use')} restricted volume "
+        f"{_plural(len(kinds), 'type', 'types')} {_quote_all(kinds)}"
+    )
+
+
+def check_run_as_non_root(spec: Obj) -> Result:
+    pod_sc = spec.get("securityContext") or {}
+    setters, pod_ok = [], False
+    if "runAsNonRoot" in pod_sc and pod_sc["runAsNonRoot"] is not None:
+        if pod_sc["runAsNonRoot"]:
+            pod_ok = True
+        else:
+            setters.append("pod")
+    explicit, implicit = [], []
+    for c in _containers(spec):
+        value = _sc(c).get("runAsNonRoot")
+        if value is not None:
+            if not value:
+                explicit.append(c.get("name", ""))
+        elif not pod_ok:
+            implicit.append(c.get("name", ""))
+    if explicit:
+        setters.append(_containers_phrase(explicit))
+    if setters:
+        return "runAsNonRoot != true", f"{' and '.join(setters)} must not set securityContext.runAsNonRoot=false"
+    if implicit:
+        return "runAsNonRoot != true", (
+            f"pod or {_containers_phrase(implicit)} must set securityContext.runAsNonRoot=true"
+        )
+    return None
+
+
+def check_run_as_user(spec: Obj) -> Result:
+    setters = []
+    if (spec.get("securityContext") or {}).get("runAsUser") == 0:
+        setters.append("pod")
+    bad = [c.get("name", "") for c in _containers(spec) if _sc(c).get("runAsUser") == 0]
+    if bad:
+        setters.append(_containers_phrase(bad))
+    if not setters:
+        return None
+    return "runAsUser=0", f"{' and '.join(setters)} must not set runAsUser=0"
+
+
+def check_seccomp_restricted(spec: Obj) -> Result:
+    pod_type = ((spec.get("securityContext") or {}).get("seccompProfile") or {}).get("type")
+    setters, pod_ok = [], False
+    if pod_type is not None:
+        if pod_type in ("RuntimeDefault", "Localhost"):
+            pod_ok = True
+        else:
+            setters.append(f'pod must not set securityContext.seccompProfile.type to "{pod_type}"')
+    explicit, bad_types, implicit = [], [], []
+    for c in _containers(spec):
+        ctype = (_sc(c).get("seccompProfile") or {}).get("type")
+        if ctype is not None:
+            if ctype not in ("RuntimeDefault", "Localhost"):
+                explicit.append(c.get("name", ""))
+                if ctype not in bad_types:
+                    bad_types.append(ctype)
+        elif not pod_ok:
+            implicit.append(c.get("name", ""))
+    if explicit:
+        setters.append(
+            f"{_containers_phrase(explicit)} must not set securityContext.seccompProfile.type to "
+            f"{_quote_all(bad_types)}"
+        )
+    if implicit:
+        setters.append(
+            f"pod or {_containers_phrase(implicit)} must set securityContext.seccompProfile.type "
+            'to "RuntimeDefault" or "Localhost"'
+        )
+    return ("seccompProfile", "; ".join(setters)) if setters else None
+
+
+#: (check ID, check, restricted only, overridden at restricted by)
+BASELINE: list[tuple[str, Check]] = [
+    ("capabilities_baseline", check_capabilities_baseline),
+    ("hostNamespaces", check_host_namespaces),
+    ("hostPathVolumes", check_host_path_volumes),
+    ("hostPorts", check_host_ports),
+    ("privileged", check_privileged),
+    ("procMount", check_proc_mount),
+    ("seccompProfile_baseline", check_seccomp_baseline),
+]
+RESTRICTED: list[tuple[str, Check]] = [
+    ("allowPrivilegeEscalation", check_allow_privilege_escalation),
+    ("capabilities_restricted", check_capabilities_restricted),
+    ("restrictedVolumes", check_restricted_volumes),
+    ("runAsNonRoot", check_run_as_non_root),
+    ("runAsUser", check_run_as_user),
+    ("seccompProfile_restricted", check_seccomp_restricted),
+]
+OVERRIDDEN_AT_RESTRICTED = frozenset({"capabilities_baseline", "hostPathVolumes", "seccompProfile_baseline"})
+
+
+def evaluate(level: str, spec: Obj) -> list[str]:
+    """Forbidden reasons, formatted ``reason (detail)``, in the real order."""
+    if level == "baseline":
+        checks = BASELINE
+    elif level == "restricted":
+        checks = [c for c in BASELINE if c[0] not in OVERRIDDEN_AT_RESTRICTED] + RESTRICTED
+    else:
+        return []
+    out = []
+    for _, check in checks:
+        res = check(spec)
+        if res is not None:
+            reason, detail = res
+            out.append(f"{reason} ({detail})" if detail else reason)
+    return out
+
+
+def enforce_pod_security(cluster: Cluster, namespace: str, pod: Obj, name: str) -> None:
+    """Raise 403 like PodSecurity admission when the namespace's level forbids ``pod``."""
+    ns = cluster.get("Namespace", "", namespace)
+    labels = (ns or {}).get("metadata", {}).get("labels") or {}
+    level = labels.get(ENFORCE)
+    if level not in ("baseline", "restricted"):
+        return
+    reasons = evaluate(level, pod.get("spec") or {})
+    if not reasons:
+        return
+    version = labels.get(ENFORCE_VERSION) or "latest"
+    why = f'violates PodSecurity "{level}:{version}": ' + ", ".join(reasons)
+    message = f'pods "{name}" is forbidden: {why}' if name else f"pods is forbidden: {why}"
+    raise StatusError(403, message, details={"name": name, "kind": "pods"})

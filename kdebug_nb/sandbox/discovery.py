@@ -1,0 +1,125 @@
+"""Discovery: ``/version``, ``/api``, ``/api/v1``, ``/apis`` and health checks.
+
+Only legacy (unaggregated) discovery is served. kubectl 1.32+ first asks for
+the aggregated ``apidiscovery.k8s.io/v2`` form; answering with plain
+``application/json`` tells it the server predates that, and it falls back to
+walking ``/api/v1`` and ``/apis`` — which is what it does with older clusters.
+No API groups are served beyond the core group, and ``/openapi/*`` answers
+404, which kubectl get/describe/debug never need.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from kdebug_nb.sandbox.routes_common import cluster_of, json_response
+
+SERVER_VERSION: dict[str, str] = {
+    "major": "1",
+    "minor": "32",
+    "gitVersion": "v1.32.4",
+    "gitCommit": "59526cd4867447956156ae3a602fcbac10a2c335",
+    "gitTreeState": "clean",
+    "buildDate": "2025-04-22T16:03:56Z",
+    "goVersion": "go1.23.6",
+    "compiler": "gc",
+    "platform": "linux/amd64",
+}
+
+_ALL = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]
+
+
+def _res(
+    name: str,
+    kind: str,
+    verbs: list[str],
+    *,
+    singular: str = "",
+    namespaced: bool = True,
+    short: list[str] | None = None,
+    categories: list[str] | None = None,
+) -> dict[str, Any]:
+    r: dict[str, Any] = {
+        "name": name,
+        "singularName": singular,
+        "namespaced": namespaced,
+        "kind": kind,
+        "verbs": verbs,
+    }
+    if short:
+        r["shortNames"] = short
+    if categories:
+        r["categories"] = categories
+    return r
+
+
+def core_resources(ephemeral_containers: bool) -> list[dict[str, Any]]:
+    resources = [
+        _res("events", "Event", _ALL, singular="event", short=["ev"]),
+        _res("namespaces", "Namespace", ["create", "delete", "get", "list", "patch", "update", "watch"],
+             singular="namespace", namespaced=False, short=["ns"]),
+        _res("namespaces/status", "Namespace", ["get", "patch", "update"], namespaced=False),
+        _res("nodes", "Node", _ALL, singular="node", namespaced=False, short=["no"]),
+        _res("nodes/status", "Node", ["get", "patch", "update"], namespaced=False),
+        _res("pods", "Pod", _ALL, singular="pod", short=["po"], categories=["all"]),
+        _res("pods/attach", "PodAttachOptions", ["create", "get"]),
+        _res("pods/ephemeralcontainers", "Pod", ["get", "patch", "update"]),
+        _res("pods/exec", "PodExecOptions", ["create", "get"]),
+        _res("pods/log", "Pod", ["get"]),
+        _res("pods/status", "Pod", ["get", "patch", "update"]),
+    ]
+    if not ephemeral_containers:
+        resources = [r for r in resources if r["name"] != "pods/ephemeralcontainers"]
+    return resources
+
+
+async def version(request: web.Request) -> web.Response:
+    return json_response(SERVER_VERSION)
+
+
+async def api_versions(request: web.Request) -> web.Response:
+    host = request.host or "127.0.0.1"
+    return json_response(
+        {
+            "kind": "APIVersions",
+            "versions": ["v1"],
+            "serverAddressByClientCIDRs": [{"clientCIDR": "0.0.0.0/0", "serverAddress": host}],
+        }
+    )
+
+
+async def api_v1(request: web.Request) -> web.Response:
+    cluster = cluster_of(request)
+    return json_response(
+        {
+            "kind": "APIResourceList",
+            "groupVersion": "v1",
+            "resources": core_resources(cluster.policy.ephemeral_containers),
+        }
+    )
+
+
+async def api_groups(request: web.Request) -> web.Response:
+    return json_response({"kind": "APIGroupList", "apiVersion": "v1", "groups": []})
+
+
+async def healthz(request: web.Request) -> web.Response:
+    return web.Response(text="ok", content_type="text/plain")
+
+
+def routes() -> list[web.RouteDef]:
+    return [
+        web.get("/version", version),
+        web.get("/version/", version),
+        web.get("/api", api_versions),
+        web.get("/api/", api_versions),
+        web.get("/api/v1", api_v1),
+        web.get("/api/v1/", api_v1),
+        web.get("/apis", api_groups),
+        web.get("/apis/", api_groups),
+        web.get("/healthz", healthz),
+        web.get("/livez", healthz),
+        web.get("/readyz", healthz),
+    ]

@@ -1,0 +1,95 @@
+"""The sandbox's one middleware: who is asking, for what, may they, and errors.
+
+Every request — REST, watch, and the kubelet's log/exec/attach streams —
+passes through here, so handlers neither authenticate nor authorize, and
+every failure leaves as a Kubernetes ``Status`` body with the right code.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from aiohttp import web
+from aiohttp.typedefs import Middleware
+
+from kdebug_nb.sandbox.cluster import Cluster
+from kdebug_nb.sandbox.rbac import authenticate, authorize
+from kdebug_nb.sandbox.request_info import parse_request_info
+from kdebug_nb.sandbox.routes_common import REQUEST_INFO, REQUEST_USER, json_response
+from kdebug_nb.sandbox.status import StatusError, resource_missing, status_body
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+@dataclass(frozen=True)
+class RequestRecord:
+    """One served request, as the sandbox's request log keeps it."""
+
+    method: str
+    path: str
+    query: str
+    status: int
+    duration: float
+    user: str
+
+
+def _from_http_exception(exc: web.HTTPException) -> StatusError:
+    if exc.status == 404:
+        return resource_missing()
+    if exc.status == 405:
+        return StatusError(
+            405, "the server does not allow this method on the requested resource", details={}
+        )
+    return StatusError(exc.status, exc.reason or exc.text or "error")
+
+
+def make_middleware(cluster: Cluster, request_log: list[RequestRecord] | None) -> Middleware:
+    @web.middleware
+    async def kube_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+        started = time.perf_counter()
+        user_name = ""
+        status = 500
+        try:
+            try:
+                user = authenticate(cluster, request.headers.get("Authorization"))
+                user_name = user.name
+                info = parse_request_info(request.method, request.path, request.query)
+                request[REQUEST_INFO] = info
+                request[REQUEST_USER] = user
+                authorize(user, info)
+                response = await handler(request)
+            except StatusError as exc:
+                response = json_response(exc.to_status(), exc.code)
+            except web.HTTPException as exc:
+                if exc.status < 400:
+                    raise
+                err = _from_http_exception(exc)
+                response = json_response(err.to_status(), err.code)
+            except (asyncio.CancelledError, ConnectionResetError):
+                raise
+            except Exception as exc:
+                log.exception("sandbox: %s %s failed", request.method, request.path)
+                body = status_body(500, "InternalError", f"Internal error occurred: {exc}")
+                response = json_response(body, 500)
+            status = response.status
+            return response
+        finally:
+            if request_log is not None:
+                request_log.append(
+                    RequestRecord(
+                        method=request.method,
+                        path=request.path,
+                        query=request.query_string,
+                        status=status,
+                        duration=time.perf_counter() - started,
+                        user=user_name,
+                    )
+                )
+
+    return kube_middleware

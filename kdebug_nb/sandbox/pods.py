@@ -1,0 +1,393 @@
+"""Pod lifecycle on the API side: defaulting, validation, admission, storage.
+
+``create_pod`` is the one way a pod enters the sandbox — the REST handler
+and the scenario loader both call it, so scenario pods are defaulted exactly
+like created ones. ``delete_pod`` is graceful deletion: the pod is marked,
+the simulated kubelet stops its processes, then the pod leaves the store.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import copy
+import logging
+import random
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from kdebug_nb.sandbox.admission import enforce_pod_security
+from kdebug_nb.sandbox.cluster import Cluster, Obj, now_rfc3339
+from kdebug_nb.sandbox.status import (
+    StatusError,
+    already_exists,
+    bad_request,
+    conflict,
+    invalid,
+    not_found,
+)
+from kdebug_nb.sandbox.validation import (
+    forbidden_cause,
+    validate_ephemeral_update,
+    validate_pod_create,
+    validate_pod_update,
+)
+
+log = logging.getLogger(__name__)
+
+_GENERATE_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
+_background: set[asyncio.Task[Any]] = set()
+
+DEFAULT_TOLERATIONS = [
+    {"key": "node.kubernetes.io/not-ready", "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 300},
+    {"key": "node.kubernetes.io/unreachable", "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 300},
+]
+
+
+# -- defaulting ------------------------------------------------------------
+
+
+def default_pull_policy(image: str) -> str:
+    """Always for ``:latest`` or no tag (and no digest), else IfNotPresent."""
+    if "@" in image:
+        return "IfNotPresent"
+    last = image.rsplit("/", 1)[-1]
+    if ":" not in last:
+        return "Always"
+    return "Always" if last.rsplit(":", 1)[1] == "latest" else "IfNotPresent"
+
+
+def _default_probe(probe: Obj | None) -> None:
+    if not isinstance(probe, dict):
+        return
+    probe.setdefault("timeoutSeconds", 1)
+    probe.setdefault("periodSeconds", 10)
+    probe.setdefault("successThreshold", 1)
+    probe.setdefault("failureThreshold", 3)
+    http = probe.get("httpGet")
+    if isinstance(http, dict):
+        http.setdefault("path", "/")
+        http.setdefault("scheme", "HTTP")
+
+
+def default_container(c: Obj, *, ephemeral: bool = False) -> Obj:
+    if not isinstance(c, dict):
+        return c
+    image = c.get("image")
+    if isinstance(image, str) and image and not c.get("imagePullPolicy"):
+        c["imagePullPolicy"] = default_pull_policy(image)
+    c.setdefault("terminationMessagePath", "/dev/termination-log")
+    c.setdefault("terminationMessagePolicy", "File")
+    if not ephemeral:
+        c.setdefault("resources", {})
+    resources = c.get("resources")
+    if isinstance(resources, dict) and resources.get("limits") and "requests" not in resources:
+        resources["requests"] = dict(resources["limits"])
+    for port in c.get("ports") or []:
+        if isinstance(port, dict):
+            port.setdefault("protocol", "TCP")
+    for key in ("livenessProbe", "readinessProbe", "startupProbe"):
+        _default_probe(c.get(key))
+    for env in c.get("env") or []:
+        ref = ((env or {}).get("valueFrom") or {}).get("fieldRef")
+        if isinstance(ref, dict):
+            ref.setdefault("apiVersion", "v1")
+    return c
+
+
+def qos_class(spec: Obj) -> str:
+    containers = [*(spec.get("initContainers") or []), *(spec.get("containers") or [])]
+    any_set = False
+    guaranteed = True
+    for c in containers:
+        res = c.get("resources") or {}
+        req, lim = res.get("requests") or {}, res.get("limits") or {}
+        if req or lim:
+            any_set = True
+        for r in ("cpu", "memory"):
+            if r not in lim or str(req.get(r, lim.get(r))) != str(lim.get(r)):
+                guaranteed = False
+    if not any_set:
+        return "BestEffort"
+    return "Guaranteed" if guaranteed else "Burstable"
+
+
+def default_pod(pod: Obj) -> Obj:
+    spec = pod.setdefault("spec", {})
+    if not isinstance(spec, dict):
+        return pod
+    spec.setdefault("restartPolicy", "Always")
+    spec.setdefault("terminationGracePeriodSeconds", 30)
+    spec.setdefault("dnsPolicy", "ClusterFirst")
+    spec.setdefault("securityContext", {})
+    spec.setdefault("schedulerName", "default-scheduler")
+    sa = spec.get("serviceAccountName") or spec.get("serviceAccount") or "default"
+    spec["serviceAccountName"] = sa
+    spec["serviceAccount"] = sa
+    spec.setdefault("enableServiceLinks", True)
+    spec.setdefault("priority", 0)
+    spec.setdefault("preemptionPolicy", "PreemptLowerPriority")
+    tolerations = spec.setdefault("tolerations", [])
+    if isinstance(tolerations, list):
+        for tol in DEFAULT_TOLERATIONS:
+            if not any(t.get("key") == tol["key"] and t.get("effect") == tol["effect"] for t in tolerations):
+                tolerations.append(dict(tol))
+    for c in spec.get("initContainers") or []:
+        default_container(c)
+    for c in spec.get("containers") or []:
+        default_container(c)
+    for c in spec.get("ephemeralContainers") or []:
+        default_container(c, ephemeral=True)
+    for vol in spec.get("volumes") or []:
+        for key in ("configMap", "secret"):
+            if isinstance(vol.get(key), dict):
+                vol[key].setdefault("defaultMode", 420)
+        if isinstance(vol.get("hostPath"), dict):
+            vol["hostPath"].setdefault("type", "")
+    return pod
+
+
+# -- create ----------------------------------------------------------------
+
+
+def _generate_name(cluster: Cluster, namespace: str, prefix: str) -> str:
+    for _ in range(16):
+        name = prefix + "".join(random.choices(_GENERATE_ALPHABET, k=5))
+        if cluster.get("Pod", namespace, name) is None:
+            return name
+    raise StatusError(500, f"pods \"{prefix}\" could not generate a unique name")
+
+
+def create_pod(
+    cluster: Cluster,
+    namespace: str,
+    body: dict[str, Any],
+    *,
+    dry_run: bool = False,
+    allow_ephemeral: bool = False,
+) -> dict[str, Any]:
+    """Default, validate, admit and store a new pod; return it as stored.
+
+    ``allow_ephemeral`` lets a scenario seed pods that already carry
+    ephemeral containers (the API refuses them on create).
+    """
+    pod = copy.deepcopy(body)
+    if pod.get("kind") not in (None, "", "Pod"):
+        raise bad_request(f"the API version in the data (v1) does not match the expected kind (Pod); got {pod.get('kind')}")
+    pod["kind"] = "Pod"
+    pod["apiVersion"] = "v1"
+    meta = pod.setdefault("metadata", {})
+    if cluster.get("Namespace", "", namespace) is None:
+        raise not_found("namespaces", namespace)
+    meta["namespace"] = namespace
+    for key in ("uid", "resourceVersion", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds"):
+        meta.pop(key, None)
+    if not meta.get("name") and meta.get("generateName"):
+        meta["name"] = _generate_name(cluster, namespace, str(meta["generateName"]))
+    name = str(meta.get("name") or "")
+    default_pod(pod)
+    causes = validate_pod_create(pod)
+    if pod.get("spec", {}).get("ephemeralContainers") and not allow_ephemeral:
+        causes.append(forbidden_cause("spec.ephemeralContainers", "cannot be set on create"))
+    if causes:
+        raise invalid("Pod", name, causes)
+    if cluster.get("Pod", namespace, name) is not None:
+        raise already_exists("pods", name)
+    enforce_pod_security(cluster, namespace, pod, name)
+    spec = pod["spec"]
+    pod["status"] = {"phase": "Pending", "qosClass": qos_class(spec)}
+    if dry_run:
+        meta.setdefault("uid", "00000000-0000-0000-0000-000000000000")
+        meta.setdefault("creationTimestamp", now_rfc3339())
+        return pod
+    return cluster.put(pod)
+
+
+# -- update ----------------------------------------------------------------
+
+
+def check_resource_version(current: Obj, new: Obj, resource: str = "pods") -> None:
+    wanted = (new.get("metadata") or {}).get("resourceVersion")
+    if wanted and wanted != current["metadata"].get("resourceVersion"):
+        raise conflict(
+            resource,
+            current["metadata"]["name"],
+            "the object has been modified; please apply your changes to the latest version and try again",
+        )
+
+
+def _carry_system_fields(current: Obj, new: Obj) -> Obj:
+    new["kind"], new["apiVersion"] = "Pod", "v1"
+    meta = new.setdefault("metadata", {})
+    old_meta = current["metadata"]
+    for key in ("uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds"):
+        if key in old_meta:
+            meta[key] = old_meta[key]
+        else:
+            meta.pop(key, None)
+    meta["namespace"] = old_meta.get("namespace", meta.get("namespace"))
+    meta["resourceVersion"] = old_meta.get("resourceVersion")
+    return new
+
+
+def update_pod(cluster: Cluster, current: Obj, new: Obj, *, dry_run: bool = False) -> Obj:
+    """PUT/PATCH on the pod itself: status and ephemeral containers are not taken."""
+    check_resource_version(current, new)
+    new = _carry_system_fields(current, new)
+    if not isinstance(new.get("spec"), dict):
+        new["spec"] = {}
+    spec = new["spec"]
+    default_pod(new)
+    if "ephemeralContainers" in current["spec"]:
+        spec["ephemeralContainers"] = current["spec"]["ephemeralContainers"]
+    else:
+        spec.pop("ephemeralContainers", None)
+    new["status"] = current.get("status", {})
+    causes = validate_pod_update(current, new)
+    if causes:
+        raise invalid("Pod", current["metadata"]["name"], causes)
+    if dry_run:
+        return new
+    return _replace(cluster, current, new)
+
+
+def update_pod_status(cluster: Cluster, current: Obj, new: Obj, *, dry_run: bool = False) -> Obj:
+    """PUT/PATCH on pods/status: only status (and labels/annotations) are taken."""
+    check_resource_version(current, new)
+    result = copy.deepcopy(current)
+    result["status"] = new.get("status") or {}
+    meta = new.get("metadata") or {}
+    for key in ("labels", "annotations"):
+        if key in meta:
+            result["metadata"][key] = meta[key]
+    if dry_run:
+        return result
+    return _replace(cluster, current, result)
+
+
+def update_ephemeral(cluster: Cluster, current: Obj, new: Obj, *, dry_run: bool = False) -> Obj:
+    """pods/ephemeralcontainers: only spec.ephemeralContainers changes are taken."""
+    check_resource_version(current, new)
+    result = copy.deepcopy(current)
+    new_spec = new.get("spec")
+    ecs = new_spec.get("ephemeralContainers") if isinstance(new_spec, dict) else None
+    if ecs:
+        if not isinstance(ecs, list):
+            raise bad_request("spec.ephemeralContainers must be a list")
+        result["spec"]["ephemeralContainers"] = [
+            default_container(copy.deepcopy(c), ephemeral=True) for c in ecs
+        ]
+    else:
+        result["spec"].pop("ephemeralContainers", None)
+    name = current["metadata"]["name"]
+    causes = validate_ephemeral_update(current, result)
+    if causes:
+        raise invalid("Pod", name, causes)
+    enforce_pod_security(cluster, current["metadata"].get("namespace", ""), result, name)
+    if dry_run:
+        return result
+    return _replace(cluster, current, result)
+
+
+def _replace(cluster: Cluster, current: Obj, new: Obj) -> Obj:
+    if new == current:
+        return current  # the API server skips no-op writes; resourceVersion stays
+    return cluster.put(new)
+
+
+# -- delete ----------------------------------------------------------------
+
+
+def _spawn(coro: Any) -> None:
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        coro.close()
+        return
+    task = loop.create_task(coro)
+    _background.add(task)
+    task.add_done_callback(_background.discard)
+
+
+async def _finish_deletion(cluster: Cluster, namespace: str, name: str, uid: str, grace: int) -> None:
+    kubelet = cluster.extensions.get("kubelet")
+    if kubelet is not None:
+        try:
+            await kubelet.kill_pod(namespace, name, grace)
+        except Exception:
+            log.exception("sandbox: kubelet failed to stop pod %s/%s", namespace, name)
+    pod = cluster.get("Pod", namespace, name)
+    if pod is not None and pod["metadata"].get("uid") == uid:
+        cluster.remove("Pod", namespace, name)
+
+
+def delete_pod(
+    cluster: Cluster,
+    ns: str,
+    name: str,
+    grace_period: int | None,
+    *,
+    uid: str | None = None,
+    dry_run: bool = False,
+) -> dict[str, Any]:
+    """Delete gracefully; return the pod as the API answers the DELETE.
+
+    A pod never scheduled, already finished, or deleted with grace 0 leaves
+    the store at once (the API server skips graceful deletion for those);
+    otherwise it is marked with deletionTimestamp and removed once the
+    kubelet has stopped its processes.
+    """
+    pod = cluster.get("Pod", ns, name)
+    if pod is None:
+        raise not_found("pods", name)
+    meta = pod["metadata"]
+    if uid and uid != meta.get("uid"):
+        raise conflict(
+            "pods",
+            name,
+            f"Precondition failed: UID in precondition: {uid}, UID in object meta: {meta.get('uid')}",
+        )
+    if grace_period is None:
+        grace_period = int(pod.get("spec", {}).get("terminationGracePeriodSeconds", 30))
+    grace_period = max(grace_period, 0)
+    status = pod.get("status") or {}
+    immediate = (
+        grace_period == 0
+        or not pod.get("spec", {}).get("nodeName")
+        or status.get("phase") in ("Succeeded", "Failed")
+    )
+    if dry_run:
+        return pod
+    if meta.get("deletionTimestamp"):
+        # Already terminating: a shorter grace period may only speed it up.
+        if not immediate:
+            return pod
+    kubelet = cluster.extensions.get("kubelet")
+    if immediate:
+        removed = cluster.remove("Pod", ns, name) or pod
+        if kubelet is not None:
+            _spawn(_stop_quietly(kubelet, ns, name, 0))
+        return removed
+    meta["deletionTimestamp"] = (datetime.now(UTC) + timedelta(seconds=grace_period)).strftime(
+        "%Y-%m-%dT%H:%M:%SZ"
+    )
+    meta["deletionGracePeriodSeconds"] = grace_period
+    cluster.put(pod)
+    if kubelet is None or not _has_loop():
+        cluster.remove("Pod", ns, name)
+        return pod
+    _spawn(_finish_deletion(cluster, ns, name, str(meta.get("uid", "")), grace_period))
+    return pod
+
+
+async def _stop_quietly(kubelet: Any, ns: str, name: str, grace: int) -> None:
+    with contextlib.suppress(Exception):
+        await kubelet.kill_pod(ns, name, grace)
+
+
+def _has_loop() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True

@@ -1,0 +1,139 @@
+"""Pod writes: create, update, patch, delete, and the status and
+ephemeralcontainers subresources."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+
+from kdebug_nb.sandbox.cluster import Cluster, Obj
+from kdebug_nb.sandbox.patching import JSON_PATCH, MERGE_PATCH, STRATEGIC_PATCH, apply_patch
+from kdebug_nb.sandbox.pods import (
+    create_pod,
+    delete_pod,
+    update_ephemeral,
+    update_pod,
+    update_pod_status,
+)
+from kdebug_nb.sandbox.routes_common import (
+    cluster_of,
+    dry_run,
+    info_of,
+    json_response,
+    object_namespace,
+    parse_json,
+    query_int,
+    read_object,
+)
+from kdebug_nb.sandbox.status import StatusError, bad_request, not_found, resource_missing
+
+Updater = Callable[..., Obj]
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def _current(request: web.Request) -> Obj:
+    info = info_of(request)
+    pod = cluster_of(request).get("Pod", info.namespace, info.name)
+    if pod is None:
+        raise not_found("pods", info.name)
+    return pod
+
+
+async def create(request: web.Request) -> web.StreamResponse:
+    info = info_of(request)
+    body = await read_object(request)
+    namespace = object_namespace(info, body)
+    pod = create_pod(cluster_of(request), namespace, body, dry_run=dry_run(request))
+    return json_response(pod, 201)
+
+
+async def _patched(request: web.Request, current: Obj) -> Obj:
+    ctype = request.content_type
+    if ctype not in (JSON_PATCH, MERGE_PATCH, STRATEGIC_PATCH):
+        raise StatusError(
+            415,
+            "the body of the request was in an unknown format - accepted media types include: "
+            "application/json-patch+json, application/merge-patch+json, "
+            "application/apply-patch+yaml, application/strategic-merge-patch+json",
+        )
+    raw = await request.read()
+    if not raw.strip():
+        raise bad_request("the body of the request was empty")
+    patched = apply_patch(copy.deepcopy(current), parse_json(raw), ctype)
+    if not isinstance(patched, dict):
+        raise bad_request("the patched object is not a JSON object")
+    return patched
+
+
+def _ephemeral_enabled(cluster: Cluster) -> None:
+    if not cluster.policy.ephemeral_containers:
+        raise resource_missing()
+
+
+def patch_handler(update: Updater, *, ephemeral: bool = False) -> Handler:
+    async def handle_patch(request: web.Request) -> web.StreamResponse:
+        cluster = cluster_of(request)
+        if ephemeral:
+            _ephemeral_enabled(cluster)
+        current = _current(request)
+        new = await _patched(request, current)
+        return json_response(update(cluster, current, new, dry_run=dry_run(request)))
+
+    return handle_patch
+
+
+def put_handler(update: Updater, *, ephemeral: bool = False) -> Handler:
+    async def handle_put(request: web.Request) -> web.StreamResponse:
+        cluster = cluster_of(request)
+        if ephemeral:
+            _ephemeral_enabled(cluster)
+        info = info_of(request)
+        body = await read_object(request)
+        object_namespace(info, body)
+        name = (body.get("metadata") or {}).get("name")
+        if name and name != info.name:
+            raise bad_request(
+                f"the name of the object ({name}) does not match the name on the URL ({info.name})"
+            )
+        current = _current(request)
+        return json_response(update(cluster, current, body, dry_run=dry_run(request)))
+
+    return handle_put
+
+
+async def get_ephemeral(request: web.Request) -> web.StreamResponse:
+    _ephemeral_enabled(cluster_of(request))
+    return json_response(_current(request))
+
+
+async def delete(request: web.Request) -> web.StreamResponse:
+    info = info_of(request)
+    grace = query_int(request, "gracePeriodSeconds")
+    is_dry = dry_run(request)
+    uid = None
+    if await request.read():
+        opts = await read_object(request)
+        if opts.get("gracePeriodSeconds") is not None:
+            grace = int(opts["gracePeriodSeconds"])
+        uid = (opts.get("preconditions") or {}).get("uid")
+        if opts.get("dryRun"):
+            is_dry = True
+    pod = delete_pod(cluster_of(request), info.namespace, info.name, grace, uid=uid, dry_run=is_dry)
+    return json_response(pod)
+
+
+def routes() -> list[web.RouteDef]:
+    base = "/api/v1/namespaces/{namespace}/pods"
+    return [
+        web.post(base, create),
+        web.put(base + "/{name}", put_handler(update_pod)),
+        web.patch(base + "/{name}", patch_handler(update_pod)),
+        web.delete(base + "/{name}", delete),
+        web.put(base + "/{name}/status", put_handler(update_pod_status)),
+        web.patch(base + "/{name}/status", patch_handler(update_pod_status)),
+        web.get(base + "/{name}/ephemeralcontainers", get_ephemeral),
+        web.put(base + "/{name}/ephemeralcontainers", put_handler(update_ephemeral, ephemeral=True)),
+        web.patch(base + "/{name}/ephemeralcontainers", patch_handler(update_ephemeral, ephemeral=True)),
+    ]
