@@ -288,3 +288,21 @@ def test_windows_options_and_lifecycle_sleep() -> None:
         "hostProcess": False,
     }
     assert got["lifecycle"] == {"preStop": {"sleep": {"seconds": 5}}}
+
+
+def test_a_repeated_singular_message_is_merged_like_go() -> None:
+    first = bfield(15, vfield(2, True))  # securityContext{privileged}
+    second = bfield(15, vfield(4, 7))  # securityContext{runAsUser}
+    assert one_container(first, second)["securityContext"] == {"privileged": True, "runAsUser": 7}
+
+
+def test_a_repeated_scalar_takes_the_last_value() -> None:
+    assert one_container(bfield(2, "a"), bfield(2, "b"))["image"] == "b"
+
+
+def test_early_years_are_zero_padded() -> None:
+    from kdebug_nb.sandbox.protobuf.convert import format_time
+
+    assert format_time(-62135596800, 0, micro=False) == "0001-01-01T00:00:00Z"
+    with pytest.raises(ProtobufError, match="out of range"):
+        format_time(-10**12, 0, micro=False)

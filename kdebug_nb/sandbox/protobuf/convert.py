@@ -30,6 +30,7 @@ from .schema import (
     MICRO_TIME,
     PTR,
     QUANTITY,
+    SCALARS,
     SPECIALS,
     STRING,
     TIME,
@@ -71,6 +72,9 @@ def decode_message(type_name: str, data: bytes) -> dict[str, Any]:
     """Decode one message of a table type into its JSON object."""
     schema = REGISTRY[type_name]
     values: dict[int, Any] = {}
+    # A singular message field seen twice is merged, as Go's Unmarshal does:
+    # concatenated encodings decode to the merge, so collect bytes first.
+    pending: dict[int, bytes] = {}
     for wf in iter_fields(data):
         field = schema.get(wf.number)
         if field is None:
@@ -83,8 +87,14 @@ def decode_message(type_name: str, data: bytes) -> dict[str, Any]:
         elif field.mode == MAP:
             key, value = _map_entry(field, _bytes(wf, where), where)
             values.setdefault(wf.number, {})[key] = value
-        else:
+        elif field.type in SCALARS:
             values[wf.number] = _value(field.type, wf, where)
+        else:
+            pending[wf.number] = pending.get(wf.number, b"") + _bytes(wf, where)
+    for number, raw in pending.items():
+        field = schema[number]
+        where = f"field {number} ({field.json or field.type}) of {display_name(type_name)}"
+        values[number] = _message(field.type, raw, where)
     return _to_json(schema, values)
 
 
@@ -142,13 +152,21 @@ def _value(type_name: str, wf: WireField, where: str) -> Any:
             raise ProtobufError(f"{where}: expected a 64-bit value, got wire type {wf.wire_type}")
         return double(wf.value)
     data = _bytes(wf, where)
+    if type_name in SCALARS:
+        return _bytes_scalar(type_name, data, where)
+    return _message(type_name, data, where)
+
+
+def _bytes_scalar(type_name: str, data: bytes, where: str) -> Any:
     if type_name == STRING:
         try:
             return data.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise ProtobufError(f"{where}: invalid UTF-8 in string") from exc
-    if type_name == BYTES:
-        return base64.b64encode(data).decode("ascii")
+    return base64.b64encode(data).decode("ascii")
+
+
+def _message(type_name: str, data: bytes, where: str) -> Any:
     if type_name in SPECIALS:
         return _special(type_name, data, where)
     return decode_message(type_name, data)
@@ -220,9 +238,9 @@ def format_time(seconds: int, nanos: int, *, micro: bool) -> str:
         moment = _EPOCH + timedelta(seconds=seconds, microseconds=nanos // 1000)
     except OverflowError as exc:
         raise ProtobufError(f"timestamp {seconds}s out of range") from exc
-    if micro:
-        return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    # strftime does not zero-pad years below 1000 everywhere; Go does.
+    text = f"{moment.year:04d}-{moment:%m-%dT%H:%M:%S}"
+    return f"{text}.{moment.microsecond:06d}Z" if micro else f"{text}Z"
 
 
 def _varint(wf: WireField, where: str) -> int:
