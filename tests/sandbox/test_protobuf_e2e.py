@@ -9,6 +9,7 @@ decode it exactly, so the stored copy has every field of the stored original.
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -117,3 +118,13 @@ def test_kubectl_copy_of_the_maximal_pod_keeps_every_field(
     got.pop("nodeName", None)
     for key in sorted(set(want) | set(got)):
         assert got.get(key) == want.get(key), f"spec.{key} differs in the copy"
+
+
+def test_kubectl_create_namespace_over_protobuf(any_kubectl: Kubectl, core_v1: Any) -> None:
+    name = f"pb-ns-{uuid.uuid4().hex[:8]}"
+    proc = any_kubectl("create", "namespace", name)
+    assert proc.returncode == 0, proc.stderr
+    try:
+        assert core_v1.read_namespace(name).metadata.name == name
+    finally:
+        core_v1.delete_namespace(name)

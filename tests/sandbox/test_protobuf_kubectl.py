@@ -8,7 +8,8 @@ that served ``data/maximal_pod.json`` (every PodSpec field set) and running
 --profile=general`` (``copy-keep-all``), ``kubectl debug maximal
 --copy-to=copy2 --image=busybox --replace --profile=general`` (``copy-replace``
 and its ``replace-delete``) and ``kubectl debug node/node-1 --image=busybox
---profile=sysadmin`` (``node-sysadmin``). kubectl copies the spec it read, so
+--profile=sysadmin`` (``node-sysadmin``), and ``kubectl create namespace demo``
+(``create-namespace``). kubectl copies the spec it read, so
 the decoded copy must equal the maximal pod's spec up to the debug rules.
 """
 
@@ -153,4 +154,15 @@ def test_node_debug_pod(version: str) -> None:
         "hostPID": True,
         "hostIPC": True,
         "tolerations": [{"operator": "Exists"}],
+    }
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_create_namespace(version: str) -> None:
+    assert capture(version, "create-namespace") == {
+        "apiVersion": "v1",
+        "kind": "Namespace",
+        "metadata": {"name": "demo"},
+        "spec": {},
+        "status": {},
     }

@@ -255,3 +255,27 @@ def test_delete_options_round_trip() -> None:
     }
     decoded = decode_object(envelope("DeleteOptions", encode("DeleteOptions", options)))
     assert decoded == {"apiVersion": "v1", "kind": "DeleteOptions", **options}
+
+
+def test_namespace_round_trip() -> None:
+    namespace = {
+        "metadata": {"name": "demo", "labels": {"team": "a"}},
+        "spec": {"finalizers": ["kubernetes"]},
+        "status": {
+            "phase": "Terminating",
+            "conditions": [
+                {
+                    "type": "NamespaceDeletionContentFailure",
+                    "status": "False",
+                    "lastTransitionTime": TIME,
+                    "reason": "ContentDeleted",
+                    "message": "done",
+                }
+            ],
+        },
+    }
+    assert unset_fields("Namespace", namespace) == {
+        "ObjectMeta": {f.json for f in REGISTRY["ObjectMeta"].values()} - {"name", "labels"}
+    }
+    decoded = decode_object(envelope("Namespace", encode("Namespace", namespace)))
+    assert decoded == {"apiVersion": "v1", "kind": "Namespace", **namespace}

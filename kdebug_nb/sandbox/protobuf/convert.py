@@ -13,7 +13,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from . import container, meta, podspec, status, volumes
+from . import container, meta, namespace, podspec, status, volumes
 from .errors import ProtobufError
 from .schema import (
     BOOL,
@@ -55,6 +55,7 @@ REGISTRY: dict[str, dict[int, F]] = {
     **volumes.MESSAGES,
     **podspec.MESSAGES,
     **status.MESSAGES,
+    **namespace.MESSAGES,
 }
 
 _VARINT_TYPES = frozenset({BOOL, INT32, INT64})

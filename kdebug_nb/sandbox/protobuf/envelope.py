@@ -18,6 +18,7 @@ MAGIC = b"k8s\x00"
 # registered in every group version; clients send the one of the resource.
 KINDS: dict[str, tuple[frozenset[str] | None, str]] = {
     "Pod": (frozenset({"v1"}), "Pod"),
+    "Namespace": (frozenset({"v1"}), "Namespace"),
     "DeleteOptions": (None, "DeleteOptions"),
 }
 
