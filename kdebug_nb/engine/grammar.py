@@ -47,8 +47,8 @@ FLEET_UNSUPPORTED = (
     "debug one pod at a time"
 )
 LEGACY_DEPRECATION = (
-    "--profile=legacy is deprecated and its removal is planned for v1.39. "
-    'It is recommended to specify another profile, for example "--profile=general".'
+    "--profile=legacy is deprecated and will be removed in v1.39. "
+    'It is recommended to explicitly specify a profile, for example "--profile=general".'
 )
 
 

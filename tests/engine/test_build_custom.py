@@ -110,8 +110,27 @@ def test_copy_mode_merges_into_an_existing_container(tmp_path: Path) -> None:
     assert container["env"] == [{"name": "A", "value": "1"}, {"name": "B", "value": "3"}]
     assert container["ports"] == [{"containerPort": 80, "protocol": "TCP", "name": "http"}]
     assert container["args"] == ["b"]
-    assert container["envFrom"] == [{"secretRef": {"name": "s"}}]
+    # envFrom is replaced by the merge, but Go decodes the result onto the old
+    # element 0, so its configMapRef survives (kubectl 1.35 does exactly this)
+    assert container["envFrom"] == [{"configMapRef": {"name": "cm"}, "secretRef": {"name": "s"}}]
     assert container["command"] == ["sh"]
+
+
+def test_go_decoding_quirk_when_a_merge_shifts_elements(tmp_path: Path) -> None:
+    pod = {"kind": "Pod", "metadata": {"name": "web", "namespace": "d"},
+           "spec": {"containers": [{
+               "name": "app", "image": "nginx",
+               "ports": [{"containerPort": 8080, "name": "http", "protocol": "TCP"}],
+               "volumeMounts": [{"name": "data", "mountPath": "/data", "readOnly": True}]}]}}
+    custom = ("ports: [{containerPort: 9090}, {containerPort: 8080, name: web}]\n"
+              "volumeMounts: [{name: data, mountPath: /d2}]\n")
+    container = debug_container("web --copy-to=c -c app --profile=baseline -- sh", custom,
+                                tmp_path, pod)
+    # the new port lands on index 0 and keeps the old element's name and protocol
+    assert container["ports"] == [{"containerPort": 9090, "name": "http", "protocol": "TCP"},
+                                  {"containerPort": 8080, "name": "web", "protocol": "TCP"}]
+    assert container["volumeMounts"] == [{"name": "data", "mountPath": "/d2", "readOnly": True},
+                                         {"name": "data", "mountPath": "/data", "readOnly": True}]
 
 
 def test_custom_targets_regular_containers_only_in_copies(tmp_path: Path) -> None:

@@ -13,7 +13,9 @@ Element order after a keyed merge follows the strategic-merge library: items
 named in the patch keep the patch's order and are interleaved with the
 container's other items by their original positions; an item new to the
 container is placed before the existing items that follow it in the patch
-(so a patch with only new ``env`` entries puts them first).
+(so a patch with only new ``env`` entries puts them first). Finally the
+result is decoded back onto the old container the way Go's JSON decoder does
+it (:func:`go_decode_onto`), quirks included.
 """
 
 from __future__ import annotations
@@ -270,14 +272,19 @@ def normalize_container_spec(spec: Any, source: str = "custom_spec") -> dict[str
 
 
 def load_custom_file(path: str) -> dict[str, Any] | None:
-    """Read a ``--custom`` file: JSON first, YAML when JSON fails (§1.4)."""
+    """Read a ``--custom`` file: JSON first, YAML when JSON fails (§1.4).
+
+    Error texts follow kubectl's: when both decoders fail, the YAML
+    decoder's error is the one reported.
+    """
     try:
         with open(path, "rb") as handle:
             raw = handle.read()
     except OSError as exc:
+        reason = (exc.strerror or str(exc))
+        reason = reason[:1].lower() + reason[1:]  # Go's syscall errors are lower case
         raise UsageError(
-            f"must pass a container spec json file for custom profile: open {path}: "
-            f"{exc.strerror or exc}"
+            f"must pass a container spec json file for custom profile: open {path}: {reason}"
         ) from None
     try:
         data = json.loads(raw)
@@ -285,9 +292,18 @@ def load_custom_file(path: str) -> dict[str, Any] | None:
         try:
             data = yaml.safe_load(raw)
         except yaml.YAMLError as exc:
-            message = " ".join(str(exc).split())
-            raise UsageError(f"{path} does not contain a valid container spec: {message}") from None
-    return normalize_container_spec(data, path)
+            mark = getattr(exc, "problem_mark", None)
+            where = f"line {mark.line + 1}: " if mark is not None else ""
+            problem = getattr(exc, "problem", None) or str(exc)
+            raise UsageError(f"{path} does not contain a valid container spec: error converting "
+                             f"YAML to JSON: yaml: {where}{problem}") from None
+    try:
+        return normalize_container_spec(data, path)
+    except UsageError as exc:
+        # kubectl reports the YAML decoder's wrapping of the same type error
+        head = f"{path} does not contain a valid container spec: "
+        raise UsageError(head + "error unmarshaling JSON: while decoding JSON: "
+                         + str(exc)[len(head):]) from None
 
 
 def resolve_custom_spec(opts: DebugOptions) -> dict[str, Any] | None:
@@ -321,7 +337,28 @@ def apply_custom(container: dict[str, Any], spec: dict[str, Any]) -> dict[str, A
     patch = copy.deepcopy(spec)
     patch["name"] = container.get("name", "")
     patch.setdefault("resources", {})
-    return _merge_struct(copy.deepcopy(container), patch, CONTAINER)
+    merged = _merge_struct(copy.deepcopy(container), patch, CONTAINER)
+    return go_decode_onto(container, merged)
+
+
+def go_decode_onto(old: Any, new: Any) -> Any:
+    """What Go's ``json.Unmarshal(new, &old)`` leaves in ``old``.
+
+    kubectl decodes the merged container back into the container it came
+    from. Go's decoder reuses a slice's existing elements and only sets the
+    fields present in the JSON, so when a keyed merge shifts list elements,
+    fields of the old element at that index survive (a new port at index 0
+    inherits the old port's ``name``). Observed with kubectl 1.35.
+    """
+    if isinstance(old, dict) and isinstance(new, dict):
+        out = copy.deepcopy(old)
+        for key, value in new.items():
+            out[key] = go_decode_onto(old.get(key), value)
+        return out
+    if isinstance(old, list) and isinstance(new, list):
+        return [go_decode_onto(old[i], item) if i < len(old) else copy.deepcopy(item)
+                for i, item in enumerate(new)]
+    return copy.deepcopy(new)
 
 
 def _merge_struct(original: dict[str, Any], patch: dict[str, Any], spec: Struct | None) -> dict[str, Any]:
