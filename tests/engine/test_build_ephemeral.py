@@ -180,3 +180,22 @@ def test_build_plan_gives_a_namespace_to_manifest_pods() -> None:
     plan = build_plan(pod, parse_args("web --image=busybox"), namespace="ns1",
                       suffix=fixed("aaaaa"))
     assert plan.namespace == "ns1"
+
+
+def test_clash_with_an_existing_ephemeral_container_gives_kubectls_patch() -> None:
+    # §3.3 (uncertain in the document): observed with kubectl 1.35 -v=2 against the sandbox
+    pod = copy.deepcopy(WEB)
+    pod["spec"]["ephemeralContainers"] = [{
+        "name": "dbg-one", "image": "busybox", "imagePullPolicy": "Always", "resources": {},
+        "terminationMessagePath": "/dev/termination-log", "terminationMessagePolicy": "File",
+        "securityContext": {"capabilities": {"add": ["SYS_PTRACE"]}}}]
+    plan = build("web --image=busybox:1.37 --profile=general -c dbg-one", pod)
+    assert plan.body == {"spec": {
+        "$setElementOrder/ephemeralContainers": [{"name": "dbg-one"}, {"name": "dbg-one"}],
+        "ephemeralContainers": [
+            {"image": "busybox:1.37", "imagePullPolicy": None, "name": "dbg-one",
+             "securityContext": None, "terminationMessagePath": None},
+            {"image": "busybox", "imagePullPolicy": "Always", "name": "dbg-one", "resources": {},
+             "securityContext": {"capabilities": {"add": ["SYS_PTRACE", "SYS_PTRACE"]}},
+             "terminationMessagePath": "/dev/termination-log",
+             "terminationMessagePolicy": "File"}]}}

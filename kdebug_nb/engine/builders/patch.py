@@ -80,26 +80,57 @@ def _keyed(key: str, old: Any, new: Any) -> bool:
 def _diff_keyed_lists(
     old: list[dict[str, Any]], new: list[dict[str, Any]], merge_key: str
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]] | None]:
-    old_by_key = {item[merge_key]: item for item in old}
-    new_keys = [item[merge_key] for item in new]
+    """The Go library's walk over both lists sorted by merge key.
+
+    Written after the library rather than "naturally" so that duplicate keys
+    (``-c`` naming an existing ephemeral container, §3.3) give kubectl's patch.
+    """
+    old_sorted, new_sorted = _go_sort(old, merge_key), _go_sort(new, merge_key)
     changes: list[dict[str, Any]] = []
-    for item in new:
-        before = old_by_key.get(item[merge_key])
-        if before is None:
-            changes.append(copy.deepcopy(item))
-        elif before != item:
-            sub = _diff_maps(before, item)
+    deletions: list[dict[str, Any]] = []
+    i = j = 0
+    while i < len(old_sorted) or j < len(new_sorted):
+        if i < len(old_sorted) and j < len(new_sorted):
+            old_key = _key_string(old_sorted[i][merge_key])
+            new_key = _key_string(new_sorted[j][merge_key])
+        if i < len(old_sorted) and j < len(new_sorted) and old_key == new_key:
+            sub = _diff_maps(old_sorted[i], new_sorted[j])
             if sub:
-                changes.append({merge_key: item[merge_key], **sub})
-    deletions = [
-        {"$patch": "delete", merge_key: item[merge_key]}
-        for item in old
-        if item[merge_key] not in new_keys
-    ]
+                sub[merge_key] = new_sorted[j][merge_key]
+                changes.append(sub)
+            i, j = i + 1, j + 1
+        elif i >= len(old_sorted) or old_key > new_key:
+            changes.append(copy.deepcopy(new_sorted[j]))
+            j += 1
+        else:
+            deletions.append({"$patch": "delete", merge_key: old_sorted[i][merge_key]})
+            i += 1
+    new_keys = [item[merge_key] for item in new]
+    changes.sort(key=lambda item: new_keys.index(item[merge_key]))  # stable, like SliceStable
     changes.extend(deletions)
-    same_order = [k for k in (i[merge_key] for i in old) if k in new_keys] == [
-        k for k in new_keys if k in old_by_key
-    ]
+    same_order = len(old) == len(new) and all(
+        a[merge_key] == b[merge_key] for a, b in zip(old, new, strict=True))
     if changes or not same_order:
         return changes, [{merge_key: key} for key in new_keys]
     return changes, None
+
+
+def _key_string(value: Any) -> str:
+    """Go's ``fmt.Sprintf("%v")`` of a merge key decoded from JSON."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _go_sort(items: list[dict[str, Any]], merge_key: str) -> list[dict[str, Any]]:
+    """The library sorts with "a <= b" as its less function; Go's insertion sort
+    (used for short lists) therefore reverses elements with equal keys."""
+    out = list(items)
+    for i in range(1, len(out)):
+        j = i
+        while j > 0 and _key_string(out[j][merge_key]) <= _key_string(out[j - 1][merge_key]):
+            out[j], out[j - 1] = out[j - 1], out[j]
+            j -= 1
+    return out
