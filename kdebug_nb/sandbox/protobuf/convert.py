@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import json
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import container, meta, namespace, podspec, status, volumes
 from .errors import ProtobufError
@@ -69,6 +69,18 @@ def display_name(type_name: str) -> str:
     return type_name if "." in type_name else f"v1.{type_name}"
 
 
+class Where(NamedTuple):
+    """Names a field in error messages; formatted only when an error is raised."""
+
+    type_name: str
+    number: int
+    field: F
+
+    def __str__(self) -> str:
+        label = self.field.json or self.field.type
+        return f"field {self.number} ({label}) of {display_name(self.type_name)}"
+
+
 def decode_message(type_name: str, data: bytes) -> dict[str, Any]:
     """Decode one message of a table type into its JSON object."""
     schema = REGISTRY[type_name]
@@ -82,7 +94,7 @@ def decode_message(type_name: str, data: bytes) -> dict[str, Any]:
             raise ProtobufError(
                 f"unknown field {wf.number} (wire type {wf.wire_type}) in {display_name(type_name)}"
             )
-        where = f"field {wf.number} ({field.json or field.type}) of {display_name(type_name)}"
+        where = Where(type_name, wf.number, field)
         if field.mode == LIST:
             values.setdefault(wf.number, []).extend(_list_items(field, wf, where))
         elif field.mode == MAP:
@@ -94,7 +106,7 @@ def decode_message(type_name: str, data: bytes) -> dict[str, Any]:
             pending[wf.number] = pending.get(wf.number, b"") + _bytes(wf, where)
     for number, raw in pending.items():
         field = schema[number]
-        where = f"field {number} ({field.json or field.type}) of {display_name(type_name)}"
+        where = Where(type_name, number, field)
         values[number] = _message(field.type, raw, where)
     return _to_json(schema, values)
 
@@ -142,7 +154,7 @@ def _zero(field: F) -> Any:
     return {}  # encoding/json never omits a struct value, omitempty or not
 
 
-def _value(type_name: str, wf: WireField, where: str) -> Any:
+def _value(type_name: str, wf: WireField, where: Where) -> Any:
     if type_name in _VARINT_TYPES:
         raw = _varint(wf, where)
         if type_name == BOOL:
@@ -158,7 +170,7 @@ def _value(type_name: str, wf: WireField, where: str) -> Any:
     return _message(type_name, data, where)
 
 
-def _bytes_scalar(type_name: str, data: bytes, where: str) -> Any:
+def _bytes_scalar(type_name: str, data: bytes, where: Where) -> Any:
     if type_name == STRING:
         try:
             return data.decode("utf-8")
@@ -167,13 +179,13 @@ def _bytes_scalar(type_name: str, data: bytes, where: str) -> Any:
     return base64.b64encode(data).decode("ascii")
 
 
-def _message(type_name: str, data: bytes, where: str) -> Any:
+def _message(type_name: str, data: bytes, where: Where) -> Any:
     if type_name in SPECIALS:
         return _special(type_name, data, where)
     return decode_message(type_name, data)
 
 
-def _list_items(field: F, wf: WireField, where: str) -> list[Any]:
+def _list_items(field: F, wf: WireField, where: Where) -> list[Any]:
     if field.type in _VARINT_TYPES and wf.wire_type == LENGTH_DELIMITED:
         # Packed repeated scalars (proto3 style); Kubernetes writes unpacked,
         # but a decoder must accept both.
@@ -187,7 +199,7 @@ def _list_items(field: F, wf: WireField, where: str) -> list[Any]:
     return [_value(field.type, wf, where)]
 
 
-def _map_entry(field: F, data: bytes, where: str) -> tuple[str, Any]:
+def _map_entry(field: F, data: bytes, where: Where) -> tuple[str, Any]:
     key = ""
     value: Any = _zero(F("", field.type))
     for wf in iter_fields(data):
@@ -200,7 +212,7 @@ def _map_entry(field: F, data: bytes, where: str) -> tuple[str, Any]:
     return key, value
 
 
-def _special(type_name: str, data: bytes, where: str) -> Any:
+def _special(type_name: str, data: bytes, where: Where) -> Any:
     fields: dict[int, WireField] = {}
     for wf in iter_fields(data):
         fields[wf.number] = wf
@@ -244,13 +256,13 @@ def format_time(seconds: int, nanos: int, *, micro: bool) -> str:
     return f"{text}.{moment.microsecond:06d}Z" if micro else f"{text}Z"
 
 
-def _varint(wf: WireField, where: str) -> int:
+def _varint(wf: WireField, where: Where) -> int:
     if wf.wire_type != VARINT or not isinstance(wf.value, int):
         raise ProtobufError(f"{where}: expected a varint, got wire type {wf.wire_type}")
     return wf.value
 
 
-def _bytes(wf: WireField, where: str) -> bytes:
+def _bytes(wf: WireField, where: Where) -> bytes:
     if wf.wire_type != LENGTH_DELIMITED or not isinstance(wf.value, bytes):
         raise ProtobufError(
             f"{where}: expected a length-delimited value, got wire type {wf.wire_type}"
