@@ -121,3 +121,11 @@ def test_pod_dispatch() -> None:
     assert build_plan(pod, parse_args("p --image=busybox"), namespace="n").mode == "ephemeral"
     assert build_plan(pod, parse_args("p --image=busybox --copy-to=c"),
                       namespace="n").mode == "copy"
+
+
+def test_duplicate_env_pairs_from_the_python_api_collapse() -> None:
+    opts = DebugOptions(targets=("node/node-1",), image="busybox",
+                        env=(("A", "1"), ("B", "2"), ("A", "3")))
+    plan = build_node(NODE, opts, namespace="default", suffix=lambda: "sfx")
+    assert plan.body["spec"]["containers"][0]["env"] == [{"name": "A", "value": "3"},
+                                                         {"name": "B", "value": "2"}]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from kdebug_nb.engine.builders.custom import apply_custom, resolve_custom_spec
+from kdebug_nb.engine.envmap import merge_pairs
 from kdebug_nb.engine.options import DebugOptions
 from kdebug_nb.errors import UsageError
 
@@ -20,8 +21,13 @@ RM_EPHEMERAL = (
 
 
 def env_list(opts: DebugOptions) -> list[dict[str, str]]:
-    """``--env`` as EnvVar objects in command-line order (an empty value is omitted, as Go does)."""
-    return [{"name": k, "value": v} if v else {"name": k} for k, v in opts.env]
+    """``--env`` as EnvVar objects in command-line order (an empty value is omitted, as Go does).
+
+    kubectl's order comes from a Go map and varies run to run; command-line
+    order is the deterministic choice. Duplicate keys (possible from the
+    Python API) collapse, the later value winning.
+    """
+    return [{"name": k, "value": v} if v else {"name": k} for k, v in merge_pairs(opts.env)]
 
 
 def new_container(opts: DebugOptions, name: str, *, ephemeral: bool = False) -> dict[str, Any]:
