@@ -13,14 +13,19 @@ from typing import Any
 
 from aiohttp import web
 
-from kdebug_nb.sandbox.cluster import Cluster, Obj
+from kdebug_nb.sandbox.cluster import Cluster, Obj, User
 from kdebug_nb.sandbox.request_info import RequestInfo
 from kdebug_nb.sandbox.status import StatusError, bad_request
 
 CLUSTER_KEY = web.AppKey("kdebug_cluster", Cluster)
-#: request-scoped values the middleware sets (aiohttp requests are dict-like)
-REQUEST_INFO = "kdebug.request_info"
-REQUEST_USER = "kdebug.user"
+#: request-scoped values the middleware sets
+REQUEST_INFO: Any
+REQUEST_USER: Any
+if hasattr(web, "RequestKey"):  # aiohttp >= 3.13
+    REQUEST_INFO = web.RequestKey("kdebug_request_info", RequestInfo)
+    REQUEST_USER = web.RequestKey("kdebug_user", User)
+else:  # pragma: no cover
+    REQUEST_INFO, REQUEST_USER = "kdebug.request_info", "kdebug.user"
 
 JSON = "application/json"
 PROTOBUF = "application/vnd.kubernetes.protobuf"

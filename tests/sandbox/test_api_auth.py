@@ -1,0 +1,225 @@
+"""Authentication, RBAC wording, and Pod Security admission."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from kubernetes import client
+from kubernetes.client.exceptions import ApiException
+
+PARKED = "parked-node"
+SMP = "application/strategic-merge-patch+json"
+
+
+def api_as(sandbox: Any, token: str) -> Iterator[Any]:
+    cfg = client.Configuration()
+    cfg.host = sandbox.url
+    cfg.api_key = {"BearerToken": token}
+    cfg.api_key_prefix = {"BearerToken": "Bearer"}
+    api = client.ApiClient(cfg)
+    try:
+        yield client.CoreV1Api(api)
+    finally:
+        api.close()
+
+
+@pytest.fixture
+def viewer(sandbox: Any) -> Iterator[Any]:
+    yield from api_as(sandbox, "viewer-token")
+
+
+def status(exc: ApiException) -> dict[str, Any]:
+    body: dict[str, Any] = json.loads(exc.body)
+    assert body["kind"] == "Status" and body["code"] == exc.status
+    return body
+
+
+def test_unknown_token_is_401(sandbox: Any) -> None:
+    for api in api_as(sandbox, "no-such-token"):
+        with pytest.raises(ApiException) as err:
+            api.list_namespaced_pod("default")
+        assert err.value.status == 401
+        assert status(err.value)["reason"] == "Unauthorized"
+        assert status(err.value)["message"] == "Unauthorized"
+
+
+def test_viewer_may_read(viewer: Any) -> None:
+    assert viewer.read_namespaced_pod("neato", "default").metadata.name == "neato"
+    assert viewer.list_node().items
+
+
+def test_viewer_may_not_patch_ephemeral_containers(viewer: Any) -> None:
+    with pytest.raises(ApiException) as err:
+        viewer.patch_namespaced_pod_ephemeralcontainers(
+            "neato", "default", {"spec": {"ephemeralContainers": []}}, _content_type=SMP
+        )
+    body = status(err.value)
+    assert err.value.status == 403 and body["reason"] == "Forbidden"
+    assert body["message"] == (
+        'pods "neato" is forbidden: User "viewer" cannot patch resource '
+        '"pods/ephemeralcontainers" in API group "" in the namespace "default"'
+    )
+    assert body["details"] == {"name": "neato", "kind": "pods"}
+
+
+def test_viewer_may_not_create_or_delete(viewer: Any) -> None:
+    with pytest.raises(ApiException) as err:
+        viewer.create_namespaced_pod(
+            "default", {"metadata": {"name": "x"}, "spec": {"containers": [{"name": "a", "image": "b"}]}}
+        )
+    assert status(err.value)["message"] == (
+        'pods is forbidden: User "viewer" cannot create resource "pods" in API group "" '
+        'in the namespace "default"'
+    )
+    with pytest.raises(ApiException) as err:
+        viewer.delete_namespaced_pod("neato", "default")
+    assert 'cannot delete resource "pods"' in status(err.value)["message"]
+
+
+def test_cluster_scope_wording(viewer: Any) -> None:
+    with pytest.raises(ApiException) as err:
+        viewer.create_namespace({"metadata": {"name": "nope"}})
+    assert status(err.value)["message"] == (
+        'namespaces is forbidden: User "viewer" cannot create resource "namespaces" '
+        'in API group "" at the cluster scope'
+    )
+
+
+def test_viewer_may_not_exec(sandbox: Any) -> None:
+    for api in api_as(sandbox, "viewer-token"):
+        with pytest.raises(ApiException) as err:
+            api.connect_post_namespaced_pod_exec("neato", "default", command=["true"])
+        assert err.value.status == 403
+        assert 'cannot create resource "pods/exec"' in status(err.value)["message"]
+
+
+def test_discovery_is_open_to_any_user(sandbox: Any, viewer: Any) -> None:
+    assert viewer.get_api_resources().group_version == "v1"
+
+
+# -- Pod Security admission ------------------------------------------------
+
+
+@pytest.fixture
+def psa_ns(core_v1: Any) -> Iterator[Any]:
+    made: list[str] = []
+
+    def make(level: str) -> str:
+        name = f"psa-{level}-{uuid.uuid4().hex[:6]}"
+        labels = {"pod-security.kubernetes.io/enforce": level}
+        core_v1.create_namespace({"metadata": {"name": name, "labels": labels}})
+        made.append(name)
+        return name
+
+    yield make
+    for name in made:
+        core_v1.delete_namespace(name)
+
+
+def podspec(name: str, **spec: Any) -> dict[str, Any]:
+    spec.setdefault("containers", [{"name": "c", "image": "busybox"}])
+    return {"metadata": {"name": name}, "spec": {"nodeName": PARKED, **spec}}
+
+
+RESTRICTED_SC = {
+    "allowPrivilegeEscalation": False,
+    "capabilities": {"drop": ["ALL"]},
+    "runAsNonRoot": True,
+    "seccompProfile": {"type": "RuntimeDefault"},
+}
+
+
+def test_restricted_refuses_plain_pod(core_v1: Any, psa_ns: Any) -> None:
+    ns = psa_ns("restricted")
+    with pytest.raises(ApiException) as err:
+        core_v1.create_namespaced_pod(ns, podspec("plain"))
+    body = status(err.value)
+    assert err.value.status == 403 and body["reason"] == "Forbidden"
+    assert body["message"] == (
+        'pods "plain" is forbidden: violates PodSecurity "restricted:latest": '
+        'allowPrivilegeEscalation != false (container "c" must set securityContext.allowPrivilegeEscalation=false), '
+        'unrestricted capabilities (container "c" must set securityContext.capabilities.drop=["ALL"]), '
+        'runAsNonRoot != true (pod or container "c" must set securityContext.runAsNonRoot=true), '
+        'seccompProfile (pod or container "c" must set securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost")'
+    )
+
+
+def test_restricted_admits_compliant_pod(core_v1: Any, psa_ns: Any) -> None:
+    ns = psa_ns("restricted")
+    body = podspec("ok", containers=[{"name": "c", "image": "busybox", "securityContext": RESTRICTED_SC}])
+    assert core_v1.create_namespaced_pod(ns, body).metadata.name == "ok"
+
+
+def test_baseline_checks_in_order(core_v1: Any, psa_ns: Any) -> None:
+    ns = psa_ns("baseline")
+    body = podspec(
+        "bad",
+        hostPID=True,
+        hostNetwork=True,
+        volumes=[{"name": "root", "hostPath": {"path": "/"}}],
+        containers=[
+            {"name": "a", "image": "busybox", "securityContext": {"privileged": True}},
+            {"name": "b", "image": "busybox",
+             "securityContext": {"capabilities": {"add": ["SYS_ADMIN", "NET_ADMIN", "CHOWN"]}}},
+        ],
+    )
+    with pytest.raises(ApiException) as err:
+        core_v1.create_namespaced_pod(ns, body)
+    assert status(err.value)["message"] == (
+        'pods "bad" is forbidden: violates PodSecurity "baseline:latest": '
+        'non-default capabilities (container "b" must not include "NET_ADMIN", "SYS_ADMIN" in securityContext.capabilities.add), '
+        "host namespaces (hostNetwork=true, hostPID=true), "
+        'hostPath volumes (volume "root"), '
+        'privileged (container "a" must not set securityContext.privileged=true)'
+    )
+    # The baseline capability set and an unprivileged pod are fine.
+    fine = podspec("fine", containers=[{"name": "c", "image": "busybox",
+                                         "securityContext": {"capabilities": {"add": ["CHOWN", "KILL"]}}}])
+    core_v1.create_namespaced_pod(ns, fine)
+
+
+def test_restricted_pod_level_context_counts(core_v1: Any, psa_ns: Any) -> None:
+    ns = psa_ns("restricted")
+    body = podspec(
+        "podlevel",
+        securityContext={"runAsNonRoot": True, "seccompProfile": {"type": "RuntimeDefault"}},
+        initContainers=[{"name": "i", "image": "busybox",
+                         "securityContext": {"allowPrivilegeEscalation": False, "capabilities": {"drop": ["ALL"], "add": ["NET_BIND_SERVICE"]}}}],
+        containers=[{"name": "c", "image": "busybox",
+                     "securityContext": {"allowPrivilegeEscalation": False, "capabilities": {"drop": ["ALL"], "add": ["SYS_PTRACE"]}}}],
+    )
+    with pytest.raises(ApiException) as err:
+        core_v1.create_namespaced_pod(ns, body)
+    assert status(err.value)["message"].endswith(
+        'violates PodSecurity "restricted:latest": unrestricted capabilities '
+        '(container "c" must not include "SYS_PTRACE" in securityContext.capabilities.add)'
+    )
+
+
+def test_ephemeral_container_is_admitted_too(core_v1: Any, psa_ns: Any) -> None:
+    ns = psa_ns("restricted")
+    core_v1.create_namespaced_pod(
+        ns,
+        podspec("app", securityContext={"runAsNonRoot": True, "seccompProfile": {"type": "RuntimeDefault"}},
+                containers=[{"name": "c", "image": "busybox", "securityContext": {
+                    "allowPrivilegeEscalation": False, "capabilities": {"drop": ["ALL"]}}}]),
+    )
+    general = {"name": "dbg", "image": "busybox", "securityContext": {"capabilities": {"add": ["SYS_PTRACE"]}}}
+    with pytest.raises(ApiException) as err:
+        core_v1.patch_namespaced_pod_ephemeralcontainers(
+            "app", ns, {"spec": {"ephemeralContainers": [general]}}, _content_type=SMP
+        )
+    message = status(err.value)["message"]
+    assert err.value.status == 403
+    assert message.startswith('pods "app" is forbidden: violates PodSecurity "restricted:latest": ')
+    assert 'allowPrivilegeEscalation != false (container "dbg" must set' in message
+    assert 'container "dbg" must not include "SYS_PTRACE"' in message
+    restricted = {"name": "dbg", "image": "busybox", "securityContext": RESTRICTED_SC}
+    pod = core_v1.patch_namespaced_pod_ephemeralcontainers(
+        "app", ns, {"spec": {"ephemeralContainers": [restricted]}}, _content_type=SMP
+    )
+    assert pod.spec.ephemeral_containers[0].name == "dbg"
