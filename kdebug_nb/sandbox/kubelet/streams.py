@@ -300,16 +300,21 @@ class _Streams:
         proc = runner.process
         log = runner.logs.current
         session = await _Session.open(request, request.query, wire_stdin=bool(runner.spec.get("stdin")))
-        if log is not None:
-            log.subscribe(session.output)
-        try:
-            code = await session.run(proc, owns_process=False)
-        finally:
-            if log is not None:
-                log.unsubscribe(session.output)
+
+        def stdin_done() -> None:
+            # stdinOnce: the container's stdin closes with the first attach's stdin
             if session.stdin and runner.spec.get("stdinOnce") and not runner.stdin_closed:
                 runner.stdin_closed = True
                 proc.close_stdin()
+
+        if log is not None:
+            log.subscribe(session.output)
+        try:
+            code = await session.run(proc, owns_process=False, on_stdin_closed=stdin_done)
+        finally:
+            if log is not None:
+                log.unsubscribe(session.output)
+            stdin_done()
         if code is not None:
             await session.finish({"metadata": {}, "status": "Success"})
         return session.ws
@@ -373,7 +378,7 @@ class _Session:
 
     @classmethod
     async def open(cls, request: web.Request, query: Any, *, wire_stdin: bool = True) -> _Session:
-        ws = web.WebSocketResponse(protocols=PROTOCOLS, autoping=True, max_msg_size=0)
+        ws = web.WebSocketResponse(protocols=PROTOCOLS, autoping=True, max_msg_size=0, timeout=1.0)
         await ws.prepare(request)
         return cls(ws, query, wire_stdin)
 
@@ -396,9 +401,16 @@ class _Session:
 
     async def _receive_loop(self, proc: Process, on_stdin_closed: Callable[[], None]) -> None:
         async for msg in self.ws:
-            if msg.type != WSMsgType.BINARY or not msg.data:
+            if msg.type == WSMsgType.BINARY:
+                data: bytes = msg.data
+            elif msg.type == WSMsgType.TEXT:
+                # the Python client sends str payloads as text frames
+                data = msg.data.encode()
+            else:
                 continue
-            channel, payload = msg.data[0], msg.data[1:]
+            if not data:
+                continue
+            channel, payload = data[0], data[1:]
             if channel == STDIN and self.stdin:
                 proc.write_stdin(payload)
                 await proc.drain_stdin()
@@ -406,13 +418,19 @@ class _Session:
                 on_stdin_closed()
         self.client_gone = True
 
-    async def run(self, proc: Process, *, owns_process: bool = True) -> int | None:
+    async def run(
+        self,
+        proc: Process,
+        *,
+        owns_process: bool = True,
+        on_stdin_closed: Callable[[], None] | None = None,
+    ) -> int | None:
         """Pump until the process exits (its exit code) or the client leaves (None)."""
-        stdin_closed = asyncio.Event()
 
         def close_stdin() -> None:
-            stdin_closed.set()
-            if owns_process:
+            if on_stdin_closed is not None:
+                on_stdin_closed()
+            elif owns_process:
                 proc.close_stdin()
 
         receiver = asyncio.ensure_future(self._receive_loop(proc, close_stdin))
