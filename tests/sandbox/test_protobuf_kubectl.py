@@ -8,8 +8,8 @@ that served ``data/maximal_pod.json`` (every PodSpec field set) and running
 --profile=general`` (``copy-keep-all``), ``kubectl debug maximal
 --copy-to=copy2 --image=busybox --replace --profile=general`` (``copy-replace``
 and its ``replace-delete``) and ``kubectl debug node/node-1 --image=busybox
---profile=sysadmin`` (``node-sysadmin``), and ``kubectl create namespace demo``
-(``create-namespace``). kubectl copies the spec it read, so
+--profile=sysadmin`` (``node-sysadmin``), ``kubectl create namespace demo``
+(``create-namespace``) and ``kubectl auth can-i get pods`` (``auth-can-i``). kubectl copies the spec it read, so
 the decoded copy must equal the maximal pod's spec up to the debug rules.
 """
 
@@ -165,4 +165,15 @@ def test_create_namespace(version: str) -> None:
         "metadata": {"name": "demo"},
         "spec": {},
         "status": {},
+    }
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_auth_can_i(version: str) -> None:
+    assert capture(version, "auth-can-i") == {
+        "apiVersion": "authorization.k8s.io/v1",
+        "kind": "SelfSubjectAccessReview",
+        "metadata": {},
+        "spec": {"resourceAttributes": {"namespace": "default", "verb": "get", "resource": "pods"}},
+        "status": {"allowed": False},
     }

@@ -279,3 +279,40 @@ def test_namespace_round_trip() -> None:
     }
     decoded = decode_object(envelope("Namespace", encode("Namespace", namespace)))
     assert decoded == {"apiVersion": "v1", "kind": "Namespace", **namespace}
+
+
+def test_self_subject_access_review_round_trip() -> None:
+    requirement = {"key": "a", "operator": "In", "values": ["b"]}
+    review = {
+        "metadata": {},
+        "spec": {
+            "resourceAttributes": {
+                "namespace": "default",
+                "verb": "create",
+                "group": "",
+                "version": "v1",
+                "resource": "pods",
+                "subresource": "ephemeralcontainers",
+                "name": "web",
+                "fieldSelector": {"rawSelector": "a=b", "requirements": [requirement]},
+                "labelSelector": {"rawSelector": "a in (b)", "requirements": [requirement]},
+            },
+            "nonResourceAttributes": {"path": "/healthz", "verb": "get"},
+        },
+        "status": {"allowed": False, "denied": True, "reason": "no", "evaluationError": "x"},
+    }
+    unset = unset_fields("SelfSubjectAccessReview", review)
+    assert set(unset) == {"ObjectMeta"}
+    decoded = decode_object(
+        envelope(
+            "SelfSubjectAccessReview",
+            encode("SelfSubjectAccessReview", review),
+            api_version="authorization.k8s.io/v1",
+        )
+    )
+    del review["spec"]["resourceAttributes"]["group"]  # "" is omitempty
+    assert decoded == {
+        "apiVersion": "authorization.k8s.io/v1",
+        "kind": "SelfSubjectAccessReview",
+        **review,
+    }

@@ -13,7 +13,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
 
-from . import container, meta, namespace, podspec, status, volumes
+from . import authorization, container, meta, namespace, podspec, status, volumes
 from .errors import ProtobufError
 from .schema import (
     BOOL,
@@ -56,6 +56,7 @@ REGISTRY: dict[str, dict[int, F]] = {
     **podspec.MESSAGES,
     **status.MESSAGES,
     **namespace.MESSAGES,
+    **authorization.MESSAGES,
 }
 
 _VARINT_TYPES = frozenset({BOOL, INT32, INT64})
@@ -66,7 +67,7 @@ def display_name(type_name: str) -> str:
     """The Go-style name used in error messages (``v1.PodSpec``)."""
     if type_name in ("Unknown", "TypeMeta"):
         return f"runtime.{type_name}"
-    return type_name if "." in type_name else f"v1.{type_name}"
+    return type_name if "." in type_name else f"v1.{type_name}"  # core, meta, authorization
 
 
 class Where(NamedTuple):

@@ -19,6 +19,10 @@ MAGIC = b"k8s\x00"
 KINDS: dict[str, tuple[frozenset[str] | None, str]] = {
     "Pod": (frozenset({"v1"}), "Pod"),
     "Namespace": (frozenset({"v1"}), "Namespace"),
+    "SelfSubjectAccessReview": (
+        frozenset({"authorization.k8s.io/v1"}),
+        "SelfSubjectAccessReview",
+    ),
     "DeleteOptions": (None, "DeleteOptions"),
 }
 

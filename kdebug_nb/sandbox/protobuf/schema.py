@@ -1,7 +1,7 @@
 """Vocabulary of the schema tables: one ``F`` per protobuf field number.
 
 The tables (``meta``, ``container``, ``volumes``, ``podspec``, ``status``,
-``namespace``) map a message name to ``{field number: F}``. Field numbers are
+``namespace``, ``authorization``) map a message name to ``{field number: F}``. Field numbers are
 those of the Kubernetes ``generated.proto`` files (k8s.io/api 1.35, which
 only adds fields to 1.32's); the JSON name and the ``mode`` come from the Go
 struct and its tags in ``types.go``, because JSON omission follows the Go
