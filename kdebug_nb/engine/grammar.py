@@ -58,7 +58,7 @@ class Flag:
 
     name: str
     short: str
-    #: bool | string | map | list | float | int | dryrun
+    #: bool | string | map | list | float | int | dryrun | verbosity
     kind: str
     dest: str
     help: str
@@ -72,7 +72,7 @@ class Flag:
     @property
     def takes_value(self) -> bool:
         """Whether ``--name VALUE`` consumes the next word (booleans never do)."""
-        return self.kind not in ("bool", "dryrun")
+        return self.kind not in ("bool", "dryrun", "verbosity")
 
     @property
     def repeatable(self) -> bool:
@@ -131,8 +131,10 @@ FLAGS: tuple[Flag, ...] = (
        group="kdebug"),
     _f("output", "string", "With --dry-run: yaml or json.", short="o", choices=OUTPUT_FORMATS,
        group="kdebug", metavar="FORMAT"),
-    _f("verbose", "bool", "Show full tracebacks and API calls.", short="v", default="false",
+    _f("verbose", "verbosity", "Show full tracebacks and API calls.", short="v", default="false",
        group="kdebug"),
+    _f("v", "verbosity", "kubectl's log level, accepted so pasted commands work: --v=N with N > 0 "
+       "means --verbose.", dest="verbose", group="kdebug", metavar="N"),
     _f("help", "bool", "Show this help.", short="h", default="false", group="kdebug"),
     _f("selector", "string", "Label selector for a fleet run (not supported yet).", short="l",
        group="fleet", metavar="SELECTOR"),
@@ -174,6 +176,15 @@ def _to_int(value: str) -> int:
         raise _Syntax(f"strconv.ParseInt: parsing {_go_quote(value)}: invalid syntax") from None
 
 
+def _to_verbosity(value: str) -> bool:
+    """A boolean, or kubectl's ``-v=N`` log level (any level above 0 turns verbose on)."""
+    if value in _BOOL_WORDS:
+        return _BOOL_WORDS[value]
+    if re.fullmatch(r"\d+", value):
+        return int(value) > 0
+    raise _Syntax(f"strconv.ParseBool: parsing {_go_quote(value)}: invalid syntax")
+
+
 def _to_dry_run(value: str) -> bool:
     if value in ("unchanged", "client", "true"):
         return True
@@ -206,6 +217,8 @@ class _State:
                 self.values[flag.dest] = _to_float(value)
             elif flag.kind == "int":
                 self.values[flag.dest] = _to_int(value)
+            elif flag.kind == "verbosity":
+                self.values[flag.dest] = _to_verbosity(value)
             elif flag.kind == "dryrun":
                 self.values[flag.dest] = _to_dry_run(value)
             elif flag.kind == "map":
@@ -480,7 +493,7 @@ def _usage() -> str:
         lines.append(title)
         for flag in (f for f in FLAGS if f.group == group):
             names = f"-{flag.short}, --{flag.name}" if flag.short else f"    --{flag.name}"
-            if flag.takes_value:
+            if flag.takes_value or flag.metavar:
                 names += "=" + (flag.metavar or "VALUE")
             text = flag.help
             if flag.choices:

@@ -145,6 +145,16 @@ def test_own_flags() -> None:
     assert opts.selector == "app=web" and opts.all_namespaces and opts.max_concurrency == 4
 
 
+def test_kubectl_log_levels_mean_verbose() -> None:
+    assert parse_args("p -v").verbose is True
+    assert parse_args("p -v=6").verbose is True
+    assert parse_args("p --v=6").verbose is True
+    assert parse_args("p --v=0").verbose is False
+    assert parse_args("p --verbose=false").verbose is False
+    # like a boolean, -v does not take the next word
+    assert parse_args("p -v 6").targets == ("p", "6")
+
+
 def test_dry_run_forms_and_output_default() -> None:
     assert parse_args("p --dry-run").dry_run is True
     assert parse_args("p --dry-run").output == "yaml"
@@ -238,6 +248,7 @@ def test_flags_metadata_covers_every_option_field() -> None:
     fields = set(DebugOptions.__dataclass_fields__) - {"targets", "command", "custom_spec"}
     assert fields == dests
     names = [f.name for f in FLAGS]
+    assert len({f.dest for f in FLAGS}) == len(FLAGS) - 1  # --v is an alias of --verbose
     shorts = [f.short for f in FLAGS if f.short]
     assert len(names) == len(set(names)) and len(shorts) == len(set(shorts))
 
