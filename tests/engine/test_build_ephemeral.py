@@ -199,3 +199,29 @@ def test_clash_with_an_existing_ephemeral_container_gives_kubectls_patch() -> No
              "securityContext": {"capabilities": {"add": ["SYS_PTRACE", "SYS_PTRACE"]}},
              "terminationMessagePath": "/dev/termination-log",
              "terminationMessagePolicy": "File"}]}}
+
+
+@pytest.mark.parametrize("pod_sc,container_sc,warned", [
+    ({"runAsUser": 1000}, {"capabilities": {"add": ["SYS_PTRACE"]}}, True),
+    ({"runAsUser": 1000}, {"privileged": True}, True),
+    ({"runAsUser": 1000}, {"runAsUser": 5, "privileged": True}, True),
+    ({"runAsUser": 0}, {"privileged": True}, False),           # 1. pod runs as root
+    ({}, {"privileged": True}, False),                         # 1. pod sets no user
+    ({"runAsUser": 1000}, None, False),                        # 2. no container securityContext
+    ({"runAsUser": 1000}, {"runAsUser": 0, "privileged": True}, False),  # 3. container is root
+    ({"runAsUser": 1000}, {"privileged": False}, False),       # 4. nothing granted
+    ({"runAsUser": 1000}, {"capabilities": {"add": []}}, False),
+    ({"runAsUser": 1000}, {"capabilities": {"drop": ["ALL"]}}, False),
+])
+def test_non_root_warning_conditions(pod_sc: dict[str, Any], container_sc: Any,
+                                     warned: bool) -> None:
+    from kdebug_nb.engine.builders.common import NON_ROOT_WARNING, non_root_warnings
+
+    pod = {"spec": {"securityContext": pod_sc}}
+    container: dict[str, Any] = {"name": "d"}
+    if container_sc is not None:
+        container["securityContext"] = container_sc
+    assert non_root_warnings(pod, container) == ((NON_ROOT_WARNING,) if warned else ())
+    assert NON_ROOT_WARNING.startswith(
+        "Warning: Non-root user is configured for the entire target Pod, and some capabilities "
+        "granted by debug profile may not work.")
