@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from test_protobuf_encoder import bfield, envelope, f32field, vfield
 
-from kdebug_nb.sandbox.protobuf import ProtobufError, decode_object
+from kdebug_nb.sandbox.protobuf import MAGIC, ProtobufError, decode_object
 
 
 def pod(spec: bytes = b"", meta: bytes = b"", status: bytes | None = None) -> dict:
@@ -306,3 +306,30 @@ def test_early_years_are_zero_padded() -> None:
     assert format_time(-62135596800, 0, micro=False) == "0001-01-01T00:00:00Z"
     with pytest.raises(ProtobufError, match="out of range"):
         format_time(-10**12, 0, micro=False)
+
+
+def test_corrupted_bodies_raise_only_protobuf_errors() -> None:
+    # Anything else would surface as a 500 instead of a 415.
+    import random
+    from pathlib import Path
+
+    base = (Path(__file__).parent / "data/protobuf/kubectl-1.35-copy-keep-all.pb").read_bytes()
+    rng = random.Random(1441)
+    decoded = 0
+    for _ in range(500):
+        body = bytearray(base)
+        for _ in range(rng.randint(1, 4)):
+            pos = rng.randrange(len(MAGIC), len(body))
+            choice = rng.random()
+            if choice < 0.5:
+                body[pos] = rng.randrange(256)
+            elif choice < 0.75:
+                del body[pos]
+            else:
+                body.insert(pos, rng.randrange(256))
+        try:
+            decode_object(bytes(body))
+            decoded += 1
+        except ProtobufError:
+            pass
+    assert decoded < 500  # most corruptions are caught, none crash
