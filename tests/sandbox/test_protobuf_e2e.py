@@ -102,7 +102,8 @@ def test_kubectl_copy_of_the_maximal_pod_keeps_every_field(
     )
     original = read_raw(core_v1, "maximal", ns)
     pod["spec"]["ephemeralContainers"] = ephemeral
-    assert first_difference(pod["spec"], original["spec"], "spec") is None
+    stored = first_difference(pod["spec"], original["spec"], "spec")
+    assert stored is None, f"the sandbox did not store the maximal pod as sent: {stored}"
 
     proc = any_kubectl(
         "debug", "-n", ns, "maximal", "--copy-to=maximal-copy", "--image=busybox",
