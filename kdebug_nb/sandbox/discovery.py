@@ -4,8 +4,15 @@ Only legacy (unaggregated) discovery is served. kubectl 1.32+ first asks for
 the aggregated ``apidiscovery.k8s.io/v2`` form; answering with plain
 ``application/json`` tells it the server predates that, and it falls back to
 walking ``/api/v1`` and ``/apis`` — which is what it does with older clusters.
-No API groups are served beyond the core group, and ``/openapi/*`` answers
-404, which kubectl get/describe/debug never need.
+No API groups are served beyond the core group.
+
+OpenAPI: ``/openapi/v2`` answers 404 and ``/openapi/v3`` serves a skeleton
+for ``api/v1`` — each kind's PATCH operation with its group-version-kind and
+the ``fieldValidation`` parameter, and no schemas. That is what kubectl's
+``create -f``/``apply``/``edit`` look for to leave validation to the server
+(without it they refuse with "failed to download openapi"); apply then
+computes its strategic merge patch from its built-in types, as it does for
+any server whose OpenAPI lacks a schema. ``kubectl explain`` stays unsupported.
 """
 
 from __future__ import annotations
@@ -105,6 +112,51 @@ async def api_groups(request: web.Request) -> web.Response:
     return json_response({"kind": "APIGroupList", "apiVersion": "v1", "groups": []})
 
 
+_OPENAPI_HASH = "6B7A2F0C1D3E4F5A6B7C8D9E0F1A2B3C"
+_PATCH_TYPES = (
+    "application/apply-patch+yaml",
+    "application/json-patch+json",
+    "application/merge-patch+json",
+    "application/strategic-merge-patch+json",
+)
+
+
+async def openapi_v3_index(request: web.Request) -> web.Response:
+    url = f"/openapi/v3/api/v1?hash={_OPENAPI_HASH}"
+    return json_response({"paths": {"api/v1": {"serverRelativeURL": url}}})
+
+
+def _patch_op(kind: str) -> dict[str, Any]:
+    return {
+        "operationId": f"patchCoreV1{kind}",
+        "x-kubernetes-action": "patch",
+        "x-kubernetes-group-version-kind": {"group": "", "version": "v1", "kind": kind},
+        "parameters": [
+            {"name": name, "in": "query", "schema": {"type": "string", "uniqueItems": True}}
+            for name in ("dryRun", "fieldManager", "fieldValidation")
+        ],
+        "requestBody": {"content": {t: {"schema": {"type": "object"}} for t in _PATCH_TYPES}},
+        "responses": {"200": {"description": "OK"}},
+    }
+
+
+async def openapi_v3_core(request: web.Request) -> web.Response:
+    paths = {
+        "/api/v1/namespaces/{namespace}/pods/{name}": {"patch": _patch_op("Pod")},
+        "/api/v1/namespaces/{namespace}/events/{name}": {"patch": _patch_op("Event")},
+        "/api/v1/namespaces/{name}": {"patch": _patch_op("Namespace")},
+        "/api/v1/nodes/{name}": {"patch": _patch_op("Node")},
+    }
+    return json_response(
+        {
+            "openapi": "3.0.0",
+            "info": {"title": "Kubernetes", "version": SERVER_VERSION["gitVersion"]},
+            "paths": paths,
+            "components": {"schemas": {}},
+        }
+    )
+
+
 async def healthz(request: web.Request) -> web.Response:
     return web.Response(text="ok", content_type="text/plain")
 
@@ -119,6 +171,8 @@ def routes() -> list[web.RouteDef]:
         web.get("/api/v1/", api_v1),
         web.get("/apis", api_groups),
         web.get("/apis/", api_groups),
+        web.get("/openapi/v3", openapi_v3_index),
+        web.get("/openapi/v3/api/v1", openapi_v3_core),
         web.get("/healthz", healthz),
         web.get("/livez", healthz),
         web.get("/readyz", healthz),

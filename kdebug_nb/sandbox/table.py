@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from kdebug_nb.sandbox.cluster import Obj
@@ -31,11 +32,13 @@ def _col(name: str, desc: str = "", *, priority: int = 0, type_: str = "string",
     return {"name": name, "type": type_, "format": fmt, "description": desc, "priority": priority}
 
 
+@lru_cache(maxsize=4096)
 def _parse_ts(ts: str | None) -> datetime | None:
+    # Cached: a list of thousands of objects shares a handful of timestamps.
     if not ts:
         return None
     try:
-        return datetime.strptime(ts[:19], "%Y-%m-%dT%H:%M:%S").replace(tzinfo=UTC)
+        return datetime.fromisoformat(ts[:19]).replace(tzinfo=UTC)
     except ValueError:
         return None
 

@@ -69,7 +69,7 @@ def test_core_api_list_via_client(core_v1: Any) -> None:
     assert "pods/ephemeralcontainers" in {r.name for r in resources.resources}
 
 
-@pytest.mark.parametrize("path", ["/openapi/v2", "/openapi/v3", "/api/v1/widgets", "/apis/apps/v1"])
+@pytest.mark.parametrize("path", ["/openapi/v2", "/api/v1/widgets", "/apis/apps/v1"])
 def test_unknown_paths_are_404_status(api_client: Any, path: str) -> None:
     status, body, _ = call(api_client, "GET", path)
     assert status == 404
@@ -81,3 +81,25 @@ def test_method_not_allowed(api_client: Any) -> None:
     status, body, _ = call(api_client, "PUT", "/api/v1/namespaces/default/pods")
     assert status == 405
     assert body["reason"] == "MethodNotAllowed"
+
+
+def test_openapi_v3_skeleton_lets_kubectl_use_server_validation(api_client: Any) -> None:
+    status, index, _ = call(api_client, "GET", "/openapi/v3")
+    assert status == 200
+    url = index["paths"]["api/v1"]["serverRelativeURL"]
+    assert url.startswith("/openapi/v3/api/v1?hash=")
+    status, doc, _ = call(api_client, "GET", url.split("?")[0])
+    assert status == 200
+    kinds = {}
+    for item in doc["paths"].values():
+        op = item["patch"]
+        params = {p["name"] for p in op["parameters"] if p["in"] == "query"}
+        kinds[op["x-kubernetes-group-version-kind"]["kind"]] = params
+    assert set(kinds) == {"Pod", "Namespace", "Node", "Event"}
+    assert all("fieldValidation" in p for p in kinds.values())
+
+
+def test_health(api_client: Any) -> None:
+    method, url, headers, _, _ = api_client.param_serialize("GET", "/readyz")
+    resp = api_client.rest_client.pool_manager.request(method, url, headers=headers)
+    assert resp.status == 200 and resp.data == b"ok"
