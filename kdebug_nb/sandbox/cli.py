@@ -29,7 +29,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--scenario", default="default", help="built-in scenario name or path to a YAML file"
     )
     serve.add_argument("--kubeconfig", help="where to write the kubeconfig (default: a temp file)")
-    serve.add_argument("--token", help="require this bearer token (written into the kubeconfig)")
+    serve.add_argument(
+        "--token", help="require this bearer token (written into the kubeconfig; implies --tls)"
+    )
+    serve.add_argument(
+        "--tls",
+        action="store_true",
+        help="serve https with a throwaway certificate (kubectl sends tokens such as "
+        "--token=viewer-token only over TLS)",
+    )
     sub.add_parser("scenarios", help="list the built-in scenarios")
     return parser
 
@@ -39,7 +47,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         if args.command == "serve":
-            return serve(args.scenario, port=args.port, kubeconfig=args.kubeconfig, token=args.token)
+            return serve(
+                args.scenario,
+                port=args.port,
+                kubeconfig=args.kubeconfig,
+                token=args.token,
+                tls=args.tls or None,
+            )
         if args.command == "scenarios":
             return list_scenarios()
     except Exception as exc:  # noqa: BLE001 - the CLI's contract: one line on stderr, exit 1
@@ -60,7 +74,15 @@ def list_scenarios() -> int:
     return 0
 
 
-def serve(scenario: str, *, port: int, kubeconfig: str | None, token: str | None) -> int:
+def serve(
+    scenario: str,
+    *,
+    port: int = 0,
+    kubeconfig: str | None = None,
+    token: str | None = None,
+    tls: bool | None = None,
+) -> int:
+    """Serve until SIGINT/SIGTERM; every process the sandbox started is stopped before returning."""
     from kdebug_nb.sandbox.server import Sandbox
 
     done = threading.Event()
@@ -69,7 +91,7 @@ def serve(scenario: str, *, port: int, kubeconfig: str | None, token: str | None
         done.set()
 
     previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
-    sb = Sandbox(scenario, port=port, token=token, kubeconfig_path=kubeconfig)
+    sb = Sandbox(scenario, port=port, token=token, kubeconfig_path=kubeconfig, tls=tls)
     try:
         sb.start()
         print(f"kdebug sandbox: scenario {sb.scenario.name!r} serving at {sb.url}")

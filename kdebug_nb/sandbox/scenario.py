@@ -363,7 +363,7 @@ def apply_scenario(cluster: Cluster, scenario: Scenario) -> None:
             body.setdefault("kind", "Pod")
             pod_ns = body["metadata"].get("namespace") or "default"
             try:
-                create_pod(cluster, pod_ns, body)
+                create_pod(cluster, pod_ns, body, allow_ephemeral=True)
             except StatusError as exc:
                 raise ScenarioError(
                     f"{scenario.source}: pod {pod_ns}/{body['metadata']['name']}: {exc.message}"

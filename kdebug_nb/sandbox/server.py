@@ -7,6 +7,12 @@ own loop is never touched, and ``run_app`` is never used). It listens on
 
     with Sandbox() as sb:
         subprocess.run(["kubectl", "--kubeconfig", str(sb.kubeconfig), "get", "pods"])
+
+It serves plain http unless tokens must be checked: kubectl (client-go) sends
+credentials only over TLS, so a sandbox that requires a token (``token=`` or a
+scenario with ``requireAuth``) serves https with a throwaway self-signed
+certificate, which its kubeconfig trusts. ``tls=True`` forces that too, e.g.
+to try a scenario's users (``kubectl --token viewer-token``) with kubectl.
 """
 
 from __future__ import annotations
@@ -14,6 +20,10 @@ from __future__ import annotations
 import asyncio
 import atexit
 import inspect
+import secrets
+import shutil
+import ssl
+import tempfile
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future
@@ -21,7 +31,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from kdebug_nb.sandbox.cluster import Cluster, User
-from kdebug_nb.sandbox.kubeconfig import CONTEXT, remove_kubeconfig, write_kubeconfig
+from kdebug_nb.sandbox.kubeconfig import (
+    CONTEXT,
+    remove_kubeconfig,
+    self_signed_certificate,
+    write_kubeconfig,
+)
 from kdebug_nb.sandbox.scenario import Scenario, apply_scenario, load_scenario
 
 if TYPE_CHECKING:
@@ -48,6 +63,7 @@ class Sandbox:
     default. ``token`` makes the API require that bearer token (it is written
     into the kubeconfig). ``kubeconfig_path`` says where to write the
     kubeconfig; otherwise a private temp file is used and removed on ``stop()``.
+    ``tls`` serves https (None: only when a token is required, see the module doc).
     """
 
     context = CONTEXT
@@ -60,6 +76,7 @@ class Sandbox:
         port: int = 0,
         token: str | None = None,
         kubeconfig_path: str | Path | None = None,
+        tls: bool | None = None,
     ) -> None:
         self.scenario: Scenario = (
             scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
@@ -67,6 +84,19 @@ class Sandbox:
         self.token = token
         self.requested_port = port
         self.requested_kubeconfig = Path(kubeconfig_path) if kubeconfig_path else None
+        self.tls = (token is not None or self.scenario.require_auth) if tls is None else tls
+        #: the certificate served when ``tls`` (PEM), also in the kubeconfig as its CA
+        self.ca_pem: bytes | None = None
+        self._ssl: ssl.SSLContext | None = None
+        self._tmpdir: Path | None = None
+        # The kubeconfig's credential: over https kubectl prompts for a password when the
+        # kubeconfig has none, so with TLS there is always one (generated if need be).
+        self._kube_token = token
+        if token is None and (self.tls or self.scenario.require_auth):
+            self._kube_token = self.scenario.admin_token()
+        self._generated_token = None
+        if self.tls and self._kube_token is None:
+            self._kube_token = self._generated_token = secrets.token_urlsafe(24)
         self.port = 0
         self.url = ""
         self.kubeconfig: Path | None = None
@@ -87,6 +117,16 @@ class Sandbox:
         """Start serving; returns once the port is open and the scenario is applied."""
         if self._thread is not None:
             raise SandboxError("this sandbox was already started; create a new Sandbox()")
+        if self.tls:
+            self._tmpdir = Path(tempfile.mkdtemp(prefix="kdebug-sandbox-tls-"))
+            try:
+                cert, key = self_signed_certificate(self._tmpdir, self.host)
+            except RuntimeError as exc:
+                self._remove_tmpdir()
+                raise SandboxError(str(exc)) from None
+            self._ssl = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            self._ssl.load_cert_chain(cert, key)
+            self.ca_pem = cert.read_bytes()
         ready: Future[None] = Future()
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(
@@ -97,12 +137,12 @@ class Sandbox:
             ready.result(timeout=START_TIMEOUT)
         except BaseException:
             self._join()
+            self._remove_tmpdir()
             raise
-        self.url = f"http://{self.host}:{self.port}"
-        token = self.token
-        if token is None and self.scenario.require_auth:
-            token = self.scenario.admin_token()
-        self.kubeconfig = write_kubeconfig(self.url, self.requested_kubeconfig, token=token)
+        self.url = f"{'https' if self.tls else 'http'}://{self.host}:{self.port}"
+        self.kubeconfig = write_kubeconfig(
+            self.url, self.requested_kubeconfig, token=self._kube_token, ca_pem=self.ca_pem
+        )
         atexit.register(self.stop)
         return self
 
@@ -147,8 +187,10 @@ class Sandbox:
         cluster = self.cluster
         try:
             apply_scenario(cluster, self.scenario)
+            for token in (self.token, self._generated_token):
+                if token is not None:
+                    cluster.users[token] = User("kubernetes-admin", token, {"*": {"*"}})
             if self.token is not None:
-                cluster.users[self.token] = User("kubernetes-admin", self.token, {"*": {"*"}})
                 cluster.policy.require_auth = True
             kubelet = Kubelet(cluster)
             cluster.extensions["kubelet"] = kubelet
@@ -158,7 +200,9 @@ class Sandbox:
             runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=1.0)
             await runner.setup()
             self._runner = runner
-            site = web.TCPSite(runner, self.host, self.requested_port, reuse_address=True)
+            site = web.TCPSite(
+                runner, self.host, self.requested_port, reuse_address=True, ssl_context=self._ssl
+            )
             try:
                 await site.start()
             except OSError as exc:
@@ -208,6 +252,12 @@ class Sandbox:
             self._join()
             if self.kubeconfig is not None and self.requested_kubeconfig is None:
                 remove_kubeconfig(self.kubeconfig)
+            self._remove_tmpdir()
+
+    def _remove_tmpdir(self) -> None:
+        if self._tmpdir is not None:
+            shutil.rmtree(self._tmpdir, ignore_errors=True)
+            self._tmpdir = None
 
     def _join(self) -> None:
         if self._thread is not None and self._thread is not threading.current_thread():

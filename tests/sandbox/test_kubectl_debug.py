@@ -8,8 +8,9 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from kubectl_bin import kubectl_path, run_kubectl, wait_until
+from kubectl_bin import kubectl135_path, kubectl_path, run_kubectl, wait_until
 
+from kdebug_nb.sandbox.scenario import load_scenario
 from kdebug_nb.sandbox.server import Sandbox
 
 Kubectl = Callable[..., Any]
@@ -45,7 +46,10 @@ def test_debug_ephemeral_then_logs(
 ) -> None:
     ns = fresh_namespace
     pod = running_pod(core_v1, ns, NEATO)
-    proc = any_kubectl("debug", "-n", ns, pod, "--image=busybox", "-c", "dbg", "--", "echo", "hi")
+    proc = any_kubectl(
+        "debug", "-n", ns, pod, "--image=busybox", "-c", "dbg", "--profile=general",
+        "--", "echo", "hi",
+    )
     assert proc.returncode == 0, proc.stderr
 
     def terminated() -> dict[str, Any] | None:
@@ -70,20 +74,34 @@ def test_debug_copy_to(any_kubectl: Kubectl, core_v1: Any, fresh_namespace: str)
     ns = fresh_namespace
     pod = running_pod(core_v1, ns, NEATO)
     proc = any_kubectl(
-        "debug", "-n", ns, pod, "--copy-to=neato-copy", "--image=busybox", "--", "true"
+        "debug", "-n", ns, pod, "--copy-to=neato-copy", "--image=busybox",
+        "--profile=general", "--", "true",
     )
     assert proc.returncode == 0, proc.stderr
     copy = pod_json(any_kubectl, "-n", ns, "neato-copy")
     containers = copy["spec"]["containers"]
     assert containers[0]["name"] == "neato"
     assert containers[1]["image"] == "busybox" and containers[1]["command"] == ["true"]
+    # the general profile shares the process namespace and drops labels (no --keep-labels)
     assert copy["spec"]["shareProcessNamespace"] is True
-    assert "app" not in copy["metadata"].get("labels", {})  # kubectl drops labels on copies
+    assert "app" not in copy["metadata"].get("labels", {})
+
+    def debugger_exited() -> bool:
+        statuses = pod_json(any_kubectl, "-n", ns, "neato-copy")["status"].get(
+            "containerStatuses", []
+        )
+        debugger = [s for s in statuses if s["name"] == containers[1]["name"]]
+        # the copy keeps restartPolicy Always, so `true` is restarted as on a real cluster
+        return bool(debugger) and debugger[0]["lastState"].get("terminated", {}).get("exitCode") == 0
+
+    wait_until(debugger_exited, what="the copy's debug container to run `true`")
 
 
 def test_debug_node(any_kubectl: Kubectl, fresh_namespace: str) -> None:
     ns = fresh_namespace
-    proc = any_kubectl("debug", "-n", ns, "node/node-1", "--image=busybox", "--", "true")
+    proc = any_kubectl(
+        "debug", "-n", ns, "node/node-1", "--image=busybox", "--profile=general", "--", "true"
+    )
     assert proc.returncode == 0, proc.stderr
     assert "Creating debugging pod node-debugger-node-1-" in proc.stdout
     name = proc.stdout.split("Creating debugging pod ")[1].split()[0]
@@ -98,13 +116,39 @@ def test_debug_node(any_kubectl: Kubectl, fresh_namespace: str) -> None:
     assert pod["spec"]["restartPolicy"] == "Never"
 
 
-def test_viewer_may_not_debug(any_kubectl: Kubectl) -> None:
-    proc = any_kubectl("--token=viewer-token", "debug", "neato", "--image=busybox", "--", "true")
-    assert proc.returncode != 0
-    assert "Forbidden" in proc.stderr or "forbidden" in proc.stderr
-    assert 'User "viewer" cannot patch resource "pods/ephemeralcontainers"' in proc.stderr
+@pytest.fixture(scope="module")
+def tls_sandbox() -> Iterator[Sandbox]:
+    """The default scenario's users and neato, served over https so kubectl sends tokens."""
+    scenario = load_scenario("default")
+    scenario.pods = [p for p in scenario.pods if p["metadata"]["name"] == "neato"]
+    with Sandbox(scenario, tls=True) as sb:
+        yield sb
+
+
+@pytest.mark.parametrize("which", ["1.32", "1.35"])
+def test_viewer_may_not_debug(
+    which: str, tls_sandbox: Sandbox, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    binary = kubectl_path() if which == "1.32" else kubectl135_path()
+    if binary is None:
+        pytest.skip(f"kubectl {which} not found")
+    assert tls_sandbox.kubeconfig is not None
+    cache = {"KUBECACHEDIR": str(tmp_path_factory.mktemp("cache"))}
+
+    def viewer(*args: str) -> Any:
+        return run_kubectl(
+            binary, tls_sandbox.kubeconfig, ["--token=viewer-token", *args], env=cache
+        )
+
+    proc = viewer("debug", "neato", "--image=busybox", "--profile=general", "--", "true")
+    assert proc.returncode == 1
+    assert "Error from server (Forbidden)" in proc.stderr
+    assert (
+        'User "viewer" cannot patch resource "pods/ephemeralcontainers" in API group "" '
+        'in the namespace "default"'
+    ) in proc.stderr
     # ...while reading is fine
-    assert any_kubectl("--token=viewer-token", "get", "pod", "neato").returncode == 0
+    assert viewer("get", "pod", "neato").returncode == 0
 
 
 @pytest.fixture(scope="module")
@@ -124,7 +168,8 @@ def test_locked_down_refuses_ephemeral_containers(
     proc = run_kubectl(
         binary,
         locked_down.kubeconfig,
-        ["debug", "neato", "--image=busybox", "-c", f"dbg-{uuid.uuid4().hex[:4]}", "--", "true"],
+        ["debug", "neato", "--image=busybox", "-c", f"dbg-{uuid.uuid4().hex[:4]}",
+         "--profile=general", "--", "true"],
         env=cache,
     )
     assert proc.returncode != 0
@@ -133,7 +178,8 @@ def test_locked_down_refuses_ephemeral_containers(
     proc = run_kubectl(
         binary,
         locked_down.kubeconfig,
-        ["debug", "neato", "--copy-to=neato-copy", "--image=busybox", "--", "true"],
+        ["debug", "neato", "--copy-to=neato-copy", "--image=busybox", "--profile=general",
+         "--", "true"],
         env=cache,
     )
     assert proc.returncode == 0, proc.stderr

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import queue
 import re
 import shutil
 import signal
+import ssl
 import subprocess
 import sys
 import threading
@@ -19,6 +21,7 @@ from pathlib import Path
 
 import psutil
 import pytest
+import yaml
 
 from kdebug_nb.sandbox.cli import main
 
@@ -71,12 +74,13 @@ class Served:
                 stream.close()
 
 
-def get(url: str, token: str | None = None) -> tuple[int, dict]:
+def get(url: str, token: str | None = None, ca: bytes | None = None) -> tuple[int, dict]:
     req = urllib.request.Request(url)
     if token:
         req.add_header("Authorization", f"Bearer {token}")
+    context = ssl.create_default_context(cadata=ca.decode()) if ca else None
     try:
-        with urllib.request.urlopen(req, timeout=10) as resp:
+        with urllib.request.urlopen(req, timeout=10, context=context) as resp:
             return resp.status, json.loads(resp.read())
     except urllib.error.HTTPError as err:
         return err.code, json.loads(err.read())
@@ -113,10 +117,12 @@ def test_serve_with_a_token_never_prints_it(tmp_path: Path) -> None:
     target = tmp_path / "kc.yaml"
     served = Served("--scenario", "locked-down", "--token", "hunter2", "--kubeconfig", str(target))
     try:
-        url = served.wait_for(r"serving at (\S+)").group(1)
+        url = served.wait_for(r"serving at (https://127\.0\.0\.1:\d+)").group(1)
         served.wait_for("Ctrl-C")
-        assert get(f"{url}/api/v1/namespaces")[0] == 401
-        assert get(f"{url}/api/v1/namespaces", token="hunter2")[0] == 200
+        conf = yaml.safe_load(target.read_text())
+        ca = base64.b64decode(conf["clusters"][0]["cluster"]["certificate-authority-data"])
+        assert get(f"{url}/api/v1/namespaces", ca=ca)[0] == 401
+        assert get(f"{url}/api/v1/namespaces", token="hunter2", ca=ca)[0] == 200
         served.proc.terminate()
         assert served.proc.wait(30) == 0
         assert "hunter2" not in "\n".join(served.seen)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import ssl
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 import pytest
 import yaml
+from kubectl_bin import kubectl_path, run_kubectl
 from kubernetes import client, config
 
 from kdebug_nb.sandbox.kubeconfig import kubeconfig_dict, remove_kubeconfig, write_kubeconfig
@@ -16,12 +18,13 @@ from kdebug_nb.sandbox.scenario import Scenario
 from kdebug_nb.sandbox.server import Sandbox
 
 
-def status_of(url: str, token: str | None = None) -> tuple[int, dict]:
+def status_of(url: str, token: str | None = None, ca: bytes | None = None) -> tuple[int, dict]:
     req = urllib.request.Request(url)
     if token:
         req.add_header("Authorization", f"Bearer {token}")
+    context = ssl.create_default_context(cadata=ca.decode()) if ca else None
     try:
-        with urllib.request.urlopen(req, timeout=10) as resp:
+        with urllib.request.urlopen(req, timeout=10, context=context) as resp:
             return resp.status, json.loads(resp.read())
     except urllib.error.HTTPError as err:
         return err.code, json.loads(err.read())
@@ -59,23 +62,44 @@ def test_write_and_remove(tmp_path: Path) -> None:
     assert not path.exists()
 
 
-def test_token_is_required_and_written_to_the_kubeconfig() -> None:
+def test_token_is_required_and_served_over_tls() -> None:
     with Sandbox(Scenario(name="empty", source="test"), token="s3cret") as sb:
+        # kubectl sends credentials only over TLS, so a token means https
+        assert sb.url.startswith("https://127.0.0.1:") and sb.ca_pem is not None
         assert sb.kubeconfig is not None
         conf = yaml.safe_load(sb.kubeconfig.read_text())
         assert conf["users"][0]["user"] == {"token": "s3cret"}
+        assert "certificate-authority-data" in conf["clusters"][0]["cluster"]
         assert "s3cret" not in repr(sb)
-        code, body = status_of(f"{sb.url}/api/v1/namespaces")
+        url = f"{sb.url}/api/v1/namespaces"
+        code, body = status_of(url, ca=sb.ca_pem)
         assert code == 401
         assert (body["kind"], body["reason"]) == ("Status", "Unauthorized")
-        assert status_of(f"{sb.url}/api/v1/namespaces", token="wrong")[0] == 401
-        assert status_of(f"{sb.url}/api/v1/namespaces", token="s3cret")[0] == 200
+        assert status_of(url, token="wrong", ca=sb.ca_pem)[0] == 401
+        assert status_of(url, token="s3cret", ca=sb.ca_pem)[0] == 200
         api = config.new_client_from_config(config_file=str(sb.kubeconfig), context=sb.context)
         try:
             names = [ns.metadata.name for ns in client.CoreV1Api(api).list_namespace().items]
         finally:
             api.close()
         assert "default" in names
+        binary = kubectl_path()
+        if binary is not None:
+            ok = run_kubectl(binary, sb.kubeconfig, ["get", "namespaces"])
+            assert ok.returncode == 0 and "kube-system" in ok.stdout, ok.stderr
+            bad = run_kubectl(binary, sb.kubeconfig, ["--token=wrong", "get", "namespaces"])
+            assert bad.returncode == 1
+            assert "error: You must be logged in to the server (Unauthorized)" in bad.stderr
+
+
+def test_tls_without_auth_still_gives_kubectl_a_credential() -> None:
+    with Sandbox(Scenario(name="empty", source="test"), tls=True) as sb:
+        assert sb.kubeconfig is not None
+        user = yaml.safe_load(sb.kubeconfig.read_text())["users"][0]["user"]
+        # without one, kubectl would prompt for a username over https
+        assert set(user) == {"token"}
+        assert status_of(f"{sb.url}/api/v1/namespaces", ca=sb.ca_pem)[0] == 200
+        assert status_of(f"{sb.url}/api/v1/namespaces", token=user["token"], ca=sb.ca_pem)[0] == 200
 
 
 def test_require_auth_scenario_puts_the_admin_token_in_the_kubeconfig(tmp_path: Path) -> None:
@@ -87,11 +111,12 @@ def test_require_auth_scenario_puts_the_admin_token_in_the_kubeconfig(tmp_path: 
         "policy: {requireAuth: true}\n"
     )
     with Sandbox(path) as sb:
-        assert sb.kubeconfig is not None
+        assert sb.kubeconfig is not None and sb.url.startswith("https://")
         assert yaml.safe_load(sb.kubeconfig.read_text())["users"][0]["user"] == {"token": "adm"}
-        assert status_of(f"{sb.url}/api/v1/namespaces/default/pods")[0] == 401
-        assert status_of(f"{sb.url}/api/v1/namespaces/default/pods", token="ro")[0] == 200
-        code, body = status_of(f"{sb.url}/api/v1/nodes", token="ro")
+        pods = f"{sb.url}/api/v1/namespaces/default/pods"
+        assert status_of(pods, ca=sb.ca_pem)[0] == 401
+        assert status_of(pods, token="ro", ca=sb.ca_pem)[0] == 200
+        code, body = status_of(f"{sb.url}/api/v1/nodes", token="ro", ca=sb.ca_pem)
         assert code == 403 and body["reason"] == "Forbidden"
         assert 'User "ro" cannot list resource "nodes"' in body["message"]
 
