@@ -29,12 +29,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from kdebug_nb.engine.builders.common import RM_EPHEMERAL
-from kdebug_nb.engine.builders.custom import (
-    FORBIDDEN_MESSAGE,
-    has_forbidden_fields,
-    resolve_custom_spec,
-)
 from kdebug_nb.engine.envmap import MapSyntaxError, merge_pairs, parse_map, read_csv_record
 from kdebug_nb.engine.imageref import is_valid_image
 from kdebug_nb.engine.options import DEFAULT_TIMEOUT, PROFILES, DebugOptions
@@ -368,6 +362,12 @@ def validate(opts: DebugOptions) -> Notices:
     ``Targeting container`` notice (unless ``-q``) and, on the ``warnings``
     attribute, the legacy-profile deprecation notice.
     """
+    # imported here so that parsing (and tab completion's FLAGS) stays cheap
+    from kdebug_nb.engine.builders.custom import (
+        FORBIDDEN_MESSAGE,
+        has_forbidden_fields,
+        resolve_custom_spec,
+    )
     notices = Notices()
     if opts.selector or opts.all_namespaces or opts.max_concurrency:
         raise UsageError(FLEET_UNSUPPORTED)
@@ -443,6 +443,8 @@ def _validate_own(opts: DebugOptions) -> None:
                          "command to end")
     node_only = bool(opts.targets) and all(parse_target(t).kind == "Node" for t in opts.targets)
     if not opts.copy_to and not node_only and not opts.filenames:
+        from kdebug_nb.engine.builders.common import RM_EPHEMERAL
+
         raise UsageError(RM_EPHEMERAL)
     if opts.copy_to and not opts.image and opts.set_image and not opts.container:
         raise UsageError("--rm needs a debug container to wait for: a --set-image-only copy "

@@ -25,8 +25,6 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-import yaml
-
 from kdebug_nb.engine.options import DebugOptions
 from kdebug_nb.errors import UsageError
 
@@ -289,6 +287,8 @@ def load_custom_file(path: str) -> dict[str, Any] | None:
     try:
         data = json.loads(raw)
     except ValueError:
+        import yaml  # only files that are not JSON pay for it
+
         try:
             data = yaml.safe_load(raw)
         except yaml.YAMLError as exc:
