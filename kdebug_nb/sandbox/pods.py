@@ -216,16 +216,18 @@ def check_resource_version(current: Obj, new: Obj, resource: str = "pods") -> No
         )
 
 
-def _carry_system_fields(current: Obj, new: Obj) -> Obj:
-    new["kind"], new["apiVersion"] = "Pod", "v1"
-    meta = new.setdefault("metadata", {})
+def carry_system_fields(current: Obj, new: Obj) -> Obj:
+    """Keep what clients may not set on update: kind, uid, timestamps, namespace."""
+    new["kind"], new["apiVersion"] = current["kind"], current.get("apiVersion", "v1")
+    meta = new.get("metadata")
+    if not isinstance(meta, dict):
+        meta = new["metadata"] = {}
     old_meta = current["metadata"]
-    for key in ("uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds"):
+    for key in ("uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "namespace"):
         if key in old_meta:
             meta[key] = old_meta[key]
         else:
             meta.pop(key, None)
-    meta["namespace"] = old_meta.get("namespace", meta.get("namespace"))
     meta["resourceVersion"] = old_meta.get("resourceVersion")
     return new
 
@@ -233,7 +235,7 @@ def _carry_system_fields(current: Obj, new: Obj) -> Obj:
 def update_pod(cluster: Cluster, current: Obj, new: Obj, *, dry_run: bool = False) -> Obj:
     """PUT/PATCH on the pod itself: status and ephemeral containers are not taken."""
     check_resource_version(current, new)
-    new = _carry_system_fields(current, new)
+    new = carry_system_fields(current, new)
     if not isinstance(new.get("spec"), dict):
         new["spec"] = {}
     spec = new["spec"]
@@ -248,7 +250,7 @@ def update_pod(cluster: Cluster, current: Obj, new: Obj, *, dry_run: bool = Fals
         raise invalid("Pod", current["metadata"]["name"], causes)
     if dry_run:
         return new
-    return _replace(cluster, current, new)
+    return replace_object(cluster, current, new)
 
 
 def update_pod_status(cluster: Cluster, current: Obj, new: Obj, *, dry_run: bool = False) -> Obj:
@@ -262,7 +264,7 @@ def update_pod_status(cluster: Cluster, current: Obj, new: Obj, *, dry_run: bool
             result["metadata"][key] = meta[key]
     if dry_run:
         return result
-    return _replace(cluster, current, result)
+    return replace_object(cluster, current, result)
 
 
 def update_ephemeral(cluster: Cluster, current: Obj, new: Obj, *, dry_run: bool = False) -> Obj:
@@ -286,10 +288,10 @@ def update_ephemeral(cluster: Cluster, current: Obj, new: Obj, *, dry_run: bool 
     enforce_pod_security(cluster, current["metadata"].get("namespace", ""), result, name)
     if dry_run:
         return result
-    return _replace(cluster, current, result)
+    return replace_object(cluster, current, result)
 
 
-def _replace(cluster: Cluster, current: Obj, new: Obj) -> Obj:
+def replace_object(cluster: Cluster, current: Obj, new: Obj) -> Obj:
     if new == current:
         return current  # the API server skips no-op writes; resourceVersion stays
     return cluster.put(new)

@@ -1,20 +1,39 @@
-"""Namespaces and nodes: creation (with API defaulting) and namespace deletion.
+"""Namespaces, nodes and events: writes (reads are generic, in routes_read).
 
 ``create_namespace`` and ``create_node`` are also what a scenario loader can
-call to get objects shaped like a real cluster's.
+call to get objects shaped like a real cluster's. Updates (PUT/PATCH, e.g.
+``kubectl label ns`` or ``kubectl cordon``) take metadata and spec; status is
+kept, as on the main resource of a real server.
 """
 
 from __future__ import annotations
 
 import copy
+import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
 
-from kdebug_nb.sandbox.cluster import Cluster, Obj
-from kdebug_nb.sandbox.pods import delete_pod
-from kdebug_nb.sandbox.routes_common import cluster_of, dry_run, info_of, json_response, read_object
-from kdebug_nb.sandbox.status import already_exists, invalid, not_found
+from kdebug_nb.sandbox.cluster import Cluster, Obj, now_rfc3339
+from kdebug_nb.sandbox.patching import JSON_PATCH, MERGE_PATCH, STRATEGIC_PATCH, apply_patch
+from kdebug_nb.sandbox.pods import (
+    carry_system_fields,
+    check_resource_version,
+    delete_pod,
+    replace_object,
+)
+from kdebug_nb.sandbox.routes_common import (
+    KINDS,
+    cluster_of,
+    dry_run,
+    info_of,
+    json_response,
+    object_namespace,
+    parse_json,
+    read_object,
+)
+from kdebug_nb.sandbox.status import StatusError, already_exists, bad_request, invalid, not_found
 from kdebug_nb.sandbox.validation import (
     DNS1123_LABEL,
     LABEL_MSG,
@@ -22,6 +41,8 @@ from kdebug_nb.sandbox.validation import (
     required,
     validate_name,
 )
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 def create_namespace(cluster: Cluster, body: dict[str, Any], *, dry_run: bool = False) -> Obj:
@@ -147,10 +168,107 @@ async def delete_node(request: web.Request) -> web.StreamResponse:
     return json_response(node)
 
 
+def _lookup(request: web.Request, kind: str) -> Obj:
+    info = info_of(request)
+    ns = info.namespace if KINDS[kind].namespaced else ""
+    obj = cluster_of(request).get(kind, ns, info.name)
+    if obj is None:
+        raise not_found(KINDS[kind].resource, info.name)
+    return obj
+
+
+def update_object(cluster: Cluster, current: Obj, new: Obj, *, dry_run: bool = False) -> Obj:
+    """PUT/PATCH of a namespace, node or event: status stays the server's."""
+    check_resource_version(current, new)
+    name = current["metadata"]["name"]
+    if (new.get("metadata") or {}).get("name", name) != name:
+        raise invalid(current["kind"], name, [("FieldValueInvalid", "metadata.name", "field is immutable")])
+    new = carry_system_fields(current, copy.deepcopy(new))
+    if "status" in current and current["kind"] != "Event":
+        new["status"] = current["status"]
+    if dry_run:
+        return new
+    return replace_object(cluster, current, new)
+
+
+def patch_handler(kind: str) -> Handler:
+    async def handle_patch(request: web.Request) -> web.StreamResponse:
+        current = _lookup(request, kind)
+        if request.content_type not in (JSON_PATCH, MERGE_PATCH, STRATEGIC_PATCH):
+            raise StatusError(415, f'the server does not support the patch type "{request.content_type}"')
+        patched = apply_patch(copy.deepcopy(current), parse_json(await request.read()), request.content_type)
+        if not isinstance(patched, dict):
+            raise bad_request("the patched object is not a JSON object")
+        return json_response(update_object(cluster_of(request), current, patched, dry_run=dry_run(request)))
+
+    return handle_patch
+
+
+def put_handler(kind: str) -> Handler:
+    async def handle_put(request: web.Request) -> web.StreamResponse:
+        current = _lookup(request, kind)
+        body = await read_object(request)
+        return json_response(update_object(cluster_of(request), current, body, dry_run=dry_run(request)))
+
+    return handle_put
+
+
+def create_event(cluster: Cluster, namespace: str, body: dict[str, Any], *, dry_run: bool = False) -> Obj:
+    event = copy.deepcopy(body)
+    event["kind"], event["apiVersion"] = "Event", "v1"
+    meta = event.setdefault("metadata", {})
+    meta["namespace"] = namespace
+    name = meta.get("name") or ""
+    if not name and meta.get("generateName"):
+        name = meta["name"] = f"{meta['generateName']}{uuid.uuid4().hex[:16]}"
+    causes = validate_name(name)
+    if not event.get("involvedObject"):
+        causes.append(required("involvedObject"))
+    if causes:
+        raise invalid("Event", name, causes)
+    if cluster.get("Event", namespace, name) is not None:
+        raise already_exists("events", name)
+    ts = now_rfc3339()
+    event.setdefault("firstTimestamp", ts)
+    event.setdefault("lastTimestamp", ts)
+    event.setdefault("count", 1)
+    event.setdefault("type", "Normal")
+    if dry_run:
+        return event
+    return cluster.put(event)
+
+
+async def post_event(request: web.Request) -> web.StreamResponse:
+    body = await read_object(request)
+    namespace = object_namespace(info_of(request), body)
+    event = create_event(cluster_of(request), namespace, body, dry_run=dry_run(request))
+    return json_response(event, 201)
+
+
+async def delete_event(request: web.Request) -> web.StreamResponse:
+    event = _lookup(request, "Event")
+    meta = event["metadata"]
+    if not dry_run(request):
+        cluster_of(request).remove("Event", meta["namespace"], meta["name"])
+    return json_response(
+        {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success",
+         "details": {"name": meta["name"], "kind": "events", "uid": meta.get("uid", "")}}
+    )
+
+
 def routes() -> list[web.RouteDef]:
+    events = "/api/v1/namespaces/{namespace}/events"
     return [
         web.post("/api/v1/namespaces", post_namespace),
         web.delete("/api/v1/namespaces/{name}", delete_namespace),
+        web.patch("/api/v1/namespaces/{name}", patch_handler("Namespace")),
+        web.put("/api/v1/namespaces/{name}", put_handler("Namespace")),
         web.post("/api/v1/nodes", post_node),
         web.delete("/api/v1/nodes/{name}", delete_node),
+        web.patch("/api/v1/nodes/{name}", patch_handler("Node")),
+        web.put("/api/v1/nodes/{name}", put_handler("Node")),
+        web.post(events, post_event),
+        web.delete(events + "/{name}", delete_event),
+        web.patch(events + "/{name}", patch_handler("Event")),
+        web.put(events + "/{name}", put_handler("Event")),
     ]

@@ -27,6 +27,7 @@ from kdebug_nb.sandbox.routes_common import (
     query_int,
     read_object,
 )
+from kdebug_nb.sandbox.selectors import field_selector, label_selector
 from kdebug_nb.sandbox.status import StatusError, bad_request, not_found, resource_missing
 
 Updater = Callable[..., Obj]
@@ -124,10 +125,27 @@ async def delete(request: web.Request) -> web.StreamResponse:
     return json_response(pod)
 
 
+async def delete_collection(request: web.Request) -> web.StreamResponse:
+    """DELETE on the collection: every pod the selectors match, returned as a PodList."""
+    cluster = cluster_of(request)
+    info = info_of(request)
+    labels = label_selector(request.query.get("labelSelector"))
+    fields = field_selector("Pod", request.query.get("fieldSelector"))
+    grace = query_int(request, "gracePeriodSeconds")
+    is_dry = dry_run(request)
+    deleted = []
+    for pod in sorted(cluster.list("Pod", info.namespace), key=lambda p: p["metadata"]["name"]):
+        if labels(pod) and fields(pod):
+            deleted.append(delete_pod(cluster, info.namespace, pod["metadata"]["name"], grace, dry_run=is_dry))
+    meta = {"resourceVersion": str(cluster.rv)}
+    return json_response({"kind": "PodList", "apiVersion": "v1", "metadata": meta, "items": deleted})
+
+
 def routes() -> list[web.RouteDef]:
     base = "/api/v1/namespaces/{namespace}/pods"
     return [
         web.post(base, create),
+        web.delete(base, delete_collection),
         web.put(base + "/{name}", put_handler(update_pod)),
         web.patch(base + "/{name}", patch_handler(update_pod)),
         web.delete(base + "/{name}", delete),

@@ -116,3 +116,48 @@ def test_events_for_a_pod(core_v1: Any, fresh_namespace: str) -> None:
     with pytest.raises(ApiException) as err:
         core_v1.read_namespaced_event("nope", fresh_namespace)
     assert json.loads(err.value.body)["message"] == 'events "nope" not found'
+
+
+def test_label_namespace_and_cordon_node(core_v1: Any, fresh_namespace: str) -> None:
+    ns = core_v1.patch_namespace(fresh_namespace, {"metadata": {"labels": {"team": "a"}}, "status": {"phase": "X"}})
+    assert ns.metadata.labels["team"] == "a" and ns.status.phase == "Active"
+    name = f"node-{uuid.uuid4().hex[:6]}"
+    core_v1.create_node({"metadata": {"name": name}})
+    try:
+        node = core_v1.patch_node(name, {"spec": {"unschedulable": True}})
+        assert node.spec.unschedulable is True
+        assert node.status.conditions  # status is kept on the main resource
+        current = core_v1.read_node(name)
+        current.metadata.labels["x"] = "y"
+        assert core_v1.replace_node(name, current).metadata.labels["x"] == "y"
+    finally:
+        core_v1.delete_node(name)
+
+
+def test_create_and_delete_event(core_v1: Any, fresh_namespace: str) -> None:
+    body = {
+        "metadata": {"generateName": "manual."},
+        "involvedObject": {"kind": "Pod", "name": "x", "namespace": fresh_namespace},
+        "reason": "Manual",
+        "message": "written by a test",
+    }
+    ev = core_v1.create_namespaced_event(fresh_namespace, body)
+    assert ev.metadata.name.startswith("manual.") and ev.count == 1 and ev.type == "Normal"
+    listed = core_v1.list_namespaced_event(fresh_namespace, field_selector="reason=Manual")
+    assert [e.metadata.name for e in listed.items] == [ev.metadata.name]
+    core_v1.delete_namespaced_event(ev.metadata.name, fresh_namespace)
+    assert core_v1.list_namespaced_event(fresh_namespace, field_selector="reason=Manual").items == []
+
+
+def test_delete_collection_of_pods(core_v1: Any, fresh_namespace: str) -> None:
+    for name, tier in (("dc-a", "x"), ("dc-b", "x"), ("dc-c", "y")):
+        core_v1.create_namespaced_pod(fresh_namespace, {
+            "metadata": {"name": name, "labels": {"tier": tier}},
+            "spec": {"nodeName": "parked", "containers": [{"name": "a", "image": "b"}]},
+        })
+    gone = raw(core_v1.delete_collection_namespaced_pod(
+        fresh_namespace, label_selector="tier=x", grace_period_seconds=0, _preload_content=False
+    ))
+    assert gone["kind"] == "PodList"
+    assert [p["metadata"]["name"] for p in gone["items"]] == ["dc-a", "dc-b"]
+    assert [p.metadata.name for p in core_v1.list_namespaced_pod(fresh_namespace).items] == ["dc-c"]
