@@ -92,13 +92,14 @@ def build_copy(pod: dict[str, Any], opts: DebugOptions, *, suffix: SuffixFunc = 
 
     apply_profile(copied, name, "copy", opts)
     merge_custom(copied, name, "containers", opts, pod_name=opts.copy_to)
+    # the check looks at regular containers only: an init debug container is never warned about
     final = find_container(copied, name, ("containers",))
     return Plan(
         container=name,
         body=copied,
         notices=tuple(notices),
         warnings=non_root_warnings(copied, final),
-        image=(final or find_container(copied, name) or {}).get("image", opts.image),
+        image=container.get("image", ""),  # --custom may not change the image
         **plan_args,
     )
 
