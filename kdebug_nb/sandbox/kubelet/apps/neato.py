@@ -12,23 +12,27 @@ import sys
 import time
 
 
+class _Stop(Exception):
+    pass
+
+
+def _on_term(signum: int, frame: object) -> None:
+    # raising interrupts time.sleep (a handler that returns would not: PEP 475)
+    raise _Stop
+
+
 def main() -> None:
     interval = float(os.environ.get("NEATO_INTERVAL", "5") or 5)
-    stop = False
-
-    def on_term(signum: int, frame: object) -> None:
-        nonlocal stop
-        stop = True
-
-    signal.signal(signal.SIGTERM, on_term)
+    signal.signal(signal.SIGTERM, _on_term)
     print(f"neato 1.0 listening on :8080 (pid {os.getpid()})", flush=True)
     n = 0
-    while not stop:
-        time.sleep(interval)
-        if stop:
-            break
-        n += 1
-        print(f"neato: handled request #{n}: GET /healthz 200", flush=True)
+    try:
+        while True:
+            time.sleep(interval)
+            n += 1
+            print(f"neato: handled request #{n}: GET /healthz 200", flush=True)
+    except _Stop:
+        pass
     print("neato: received SIGTERM, shutting down", flush=True)
     sys.exit(0)
 
