@@ -208,6 +208,69 @@ class ClusterClient:
     def read_log(self, namespace: str, pod: str, container: str) -> str:
         return "".join(self.follow_log(namespace, pod, container, follow=False))
 
+    def send_stdin(
+        self, namespace: str, pod: str, container: str, data: str | bytes
+    ) -> None:
+        """Attach with stdin only, send ``data``, close stdin and hang up.
+
+        The output is read from the container's log instead (complete, no
+        attach race). The process sees EOF only if the container has
+        ``stdinOnce: true``: without it Kubernetes keeps a container's stdin
+        open across attach sessions.
+        """
+        from kubernetes.stream import ws_client
+        from websocket import WebSocketException
+
+        ws = self._open_attach(
+            namespace, pod, container, stdin=True, stdout=False, stderr=False, tty=False
+        )
+        raw = data.encode() if isinstance(data, str) else data
+        try:
+            for start in range(0, len(raw), _CHUNK):
+                ws.write_channel(ws_client.STDIN_CHANNEL, raw[start : start + _CHUNK])
+            ws.close_channel(ws_client.STDIN_CHANNEL)
+        except (OSError, WebSocketException) as exc:
+            raise _unreachable(self.server, exc) from exc
+        finally:
+            ws.close()
+
+    def _open_attach(
+        self,
+        namespace: str,
+        pod: str,
+        container: str,
+        *,
+        stdin: bool,
+        stdout: bool,
+        stderr: bool,
+        tty: bool,
+    ) -> Any:
+        from kubernetes.stream import ws_client
+        from websocket import WebSocketBadStatusException, WebSocketException
+
+        def flag(value: bool) -> str:
+            return "true" if value else "false"
+
+        query = [
+            ("container", container),
+            ("stdin", flag(stdin)),
+            ("stdout", flag(stdout)),
+            ("stderr", flag(stderr)),
+            ("tty", flag(tty)),
+        ]
+        path = _pod_path(namespace, pod) + "/attach"
+        _, url, headers, _, _ = self._api.param_serialize(
+            method="GET", resource_path=path, query_params=query, auth_settings=["BearerToken"]
+        )
+        try:
+            return ws_client.WSClient(
+                self._api.configuration, ws_client.get_websocket_url(url), headers, False, True
+            )
+        except WebSocketBadStatusException as exc:
+            raise _status_error(exc.status_code, _parse_body(exc.resp_body), path) from exc
+        except (OSError, WebSocketException) as exc:
+            raise _unreachable(self.server, exc) from exc
+
     def attach(
         self,
         namespace: str,
@@ -226,28 +289,17 @@ class ClusterClient:
         exits by itself (v4 has no way to signal EOF without hanging up).
         """
         from kubernetes.stream import ws_client
-        from websocket import WebSocketBadStatusException, WebSocketException
+        from websocket import WebSocketException
 
-        query = [
-            ("container", container),
-            ("stdin", "true" if stdin_data is not None else "false"),
-            ("stdout", "true"),
-            ("stderr", "false" if tty else "true"),
-            ("tty", "true" if tty else "false"),
-        ]
-        path = _pod_path(namespace, pod) + "/attach"
-        method, url, headers, _, _ = self._api.param_serialize(
-            method="GET", resource_path=path, query_params=query, auth_settings=["BearerToken"]
+        ws = self._open_attach(
+            namespace,
+            pod,
+            container,
+            stdin=stdin_data is not None,
+            stdout=True,
+            stderr=not tty,
+            tty=tty,
         )
-        try:
-            ws = ws_client.WSClient(
-                self._api.configuration, ws_client.get_websocket_url(url), headers, False, True
-            )
-        except WebSocketBadStatusException as exc:
-            body = _parse_body(exc.resp_body)
-            raise _status_error(exc.status_code, body, path) from exc
-        except (OSError, WebSocketException) as exc:
-            raise _unreachable(self.server, exc) from exc
         out = AttachOutcome()
         decoders = {
             ch: codecs.getincrementaldecoder("utf-8")("replace")

@@ -214,6 +214,12 @@ class _Session:
             warnings=tuple(self.pending_warnings) + tuple(plan.warnings),
             sent=plan.body,
         )
+        if (
+            plan.container
+            and not opts.detach
+            and (stdin_data is not None or opts.stdin)
+        ):
+            _stdin_once(plan)
         self.emit_lines(plan.notices, plan.warnings)
         if opts.dry_run:
             result.reason = "DryRun"
@@ -297,35 +303,24 @@ class _Session:
                 # nothing to capture: the container is up (or already done)
                 return
             if want_stdin and result.exit_code is None:
-                self.progress("running", message="attaching")
-                outcome = self.client.attach(
-                    plan.namespace,
-                    plan.pod_name,
-                    plan.container,
-                    stdin_data=stdin_data or "",
-                    on_output=self._sink(parts),
-                )
-                result.output = outcome.output
-                if outcome.exit_code is not None:
-                    result.exit_code = outcome.exit_code
-                pod = wait_for_exit(self.client, plan.namespace, plan.pod_name, plan.container)
-                # What the process printed before the attach began went only to its
-                # log (the attach race): the log is the complete record.
-                logged = self.client.read_log(plan.namespace, plan.pod_name, plan.container)
-                if len(logged) > len(result.output) and logged.endswith(result.output):
-                    result.output = logged
-            else:
-                self.progress("running")
-                for chunk in self._log(plan):
-                    parts.append(chunk)
-                    if self.on_output is not None:
-                        self.on_output(chunk)
-                result.output = "".join(parts)
-                pod = wait_for_exit(self.client, plan.namespace, plan.pod_name, plan.container)
-            exit_code_from_attach = result.exit_code
+                # stdin goes in through attach; what the process prints comes out of its
+                # log, read from the start, so nothing is lost to the attach race
+                self.progress("running", message="sending stdin")
+                try:
+                    self.client.send_stdin(
+                        plan.namespace, plan.pod_name, plan.container, stdin_data or ""
+                    )
+                except errors.ApiError:
+                    # it ended before we could attach; its log and state still tell
+                    pass
+            self.progress("running")
+            for chunk in self._log(plan):
+                parts.append(chunk)
+                if self.on_output is not None:
+                    self.on_output(chunk)
+            result.output = "".join(parts)
+            pod = wait_for_exit(self.client, plan.namespace, plan.pod_name, plan.container)
             _record_pod(result, pod, plan.container)
-            if result.exit_code is None:
-                result.exit_code = exit_code_from_attach
             self.progress("terminated", reason=result.reason, message=str(result.exit_code))
         except KeyboardInterrupt:
             result.output = result.output or "".join(parts)
@@ -339,17 +334,24 @@ class _Session:
             # kubectl prints this on stderr for every update carrying a message
             self.progress("warning", message=f"Warning: container {self._container}: {message}")
 
-    def _sink(self, parts: list[str]) -> OutputCallback:
-        def sink(chunk: str) -> None:
-            parts.append(chunk)
-            if self.on_output is not None:
-                self.on_output(chunk)
-
-        return sink
-
     def _log(self, plan: Plan) -> Iterator[str]:
         assert plan.container is not None
         return self.client.follow_log(plan.namespace, plan.pod_name, plan.container)
+
+
+def _stdin_once(plan: Plan) -> None:
+    """Mark the debug container ``stdinOnce`` so the stdin we send ends with EOF.
+
+    kubectl debug never sets it (its interactive session never ends stdin);
+    a notebook run sends a finite input and needs the process to see its end.
+    This is the one field a non-detached run adds to kubectl's object.
+    """
+    spec = plan.body.get("spec") or {}
+    for key in ("ephemeralContainers", "containers", "initContainers"):
+        for container in spec.get(key) or []:
+            if container.get("name") == plan.container:
+                container["stdinOnce"] = True
+                return
 
 
 def _record_pod(result: DebugResult, pod: dict[str, Any], container: str) -> None:

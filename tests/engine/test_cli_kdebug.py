@@ -1,0 +1,119 @@
+"""The ``kdebug`` console script: streams, notices, exit codes, one-line errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from typing import Any
+
+import yaml
+from runtime_support import make_pod
+
+from kdebug_nb.engine.cluster_io import ClusterClient
+
+pytest_plugins = ["runtime_support"]
+
+
+def _kdebug(sandbox: Any, *args: str, input: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "KUBECONFIG"}
+    return subprocess.run(
+        [sys.executable, "-m", "kdebug_nb.cli", "--kubeconfig", str(sandbox.kubeconfig), *args],
+        capture_output=True, text=True, timeout=120, env=env, input=input,
+        stdin=None if input is not None else subprocess.DEVNULL,
+    )
+
+
+def test_streams_output_and_exits_with_the_container_code(
+    sandbox: Any, cc: ClusterClient, fresh_namespace: str
+) -> None:
+    pod = make_pod(cc, fresh_namespace)["metadata"]["name"]
+    done = _kdebug(sandbox, pod, "-n", fresh_namespace, "--image=busybox", "--",
+                   "sh", "-c", "echo hello; echo bad >&2; exit 7")
+    assert done.returncode == 7, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("Defaulting debug container name to debugger-")
+    assert "hello" in lines and "bad" in lines
+    assert "Traceback" not in done.stderr
+
+
+def test_quiet_prints_only_the_output(sandbox: Any, cc: ClusterClient, fresh_namespace: str) -> None:
+    pod = make_pod(cc, fresh_namespace)["metadata"]["name"]
+    done = _kdebug(sandbox, pod, "-n", fresh_namespace, "-q", "--image=busybox", "--target=app",
+                   "--", "echo", "only this")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "only this\n"
+    assert done.stderr == ""
+
+
+def test_target_notice_and_legacy_warning_streams(
+    sandbox: Any, cc: ClusterClient, fresh_namespace: str
+) -> None:
+    pod = make_pod(cc, fresh_namespace)["metadata"]["name"]
+    done = _kdebug(sandbox, pod, "-n", fresh_namespace, "--image=busybox", "--target=app",
+                   "--profile=legacy", "-c", "dbg", "--", "true")
+    assert done.returncode == 0, done.stderr
+    assert 'Targeting container "app".' in done.stdout
+    assert "--profile=legacy is deprecated" in done.stderr
+
+
+def test_stdin_is_passed_through(sandbox: Any, cc: ClusterClient, fresh_namespace: str) -> None:
+    pod = make_pod(cc, fresh_namespace)["metadata"]["name"]
+    done = _kdebug(sandbox, pod, "-n", fresh_namespace, "-q", "-i", "--image=busybox", "--",
+                   "sh", "-c", "tr a-z A-Z", input="shout\n")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "SHOUT\n"
+
+
+def test_error_is_one_line_on_stderr(sandbox: Any, fresh_namespace: str) -> None:
+    done = _kdebug(sandbox, "nope", "-n", fresh_namespace, "--image=busybox", "--", "true")
+    assert done.returncode == 1
+    assert done.stderr == 'error: pods "nope" not found\n'
+    assert done.stdout == ""
+
+
+def test_verbose_shows_the_traceback(sandbox: Any, fresh_namespace: str) -> None:
+    done = _kdebug(sandbox, "nope", "-n", fresh_namespace, "--image=busybox", "--verbose",
+                   "--", "true")
+    assert done.returncode == 1
+    assert "Traceback" in done.stderr
+    assert done.stderr.rstrip().endswith('error: pods "nope" not found')
+
+
+def test_usage_error(sandbox: Any) -> None:
+    done = _kdebug(sandbox, "web")
+    assert done.returncode == 1
+    assert done.stderr == "error: you must specify --image when not using --copy-to.\n"
+
+
+def test_dry_run_prints_the_object(sandbox: Any, cc: ClusterClient, fresh_namespace: str) -> None:
+    pod = make_pod(cc, fresh_namespace)["metadata"]["name"]
+    before = len(sandbox.requests)
+    as_json = _kdebug(sandbox, pod, "-n", fresh_namespace, "-q", "--image=busybox", "-c", "dbg",
+                      "--dry-run", "-o", "json", "--", "ls")
+    assert as_json.returncode == 0, as_json.stderr
+    body = json.loads(as_json.stdout)
+    assert body["spec"]["ephemeralContainers"][0]["name"] == "dbg"
+    as_yaml = _kdebug(sandbox, pod, "-n", fresh_namespace, "-q", "--image=busybox", "-c", "dbg",
+                      "--dry-run", "-o", "yaml", "--", "ls")
+    assert yaml.safe_load(as_yaml.stdout) == body
+    assert all(r.method == "GET" for r in sandbox.requests[before:])
+
+
+def test_help_prints_usage() -> None:
+    done = subprocess.run([sys.executable, "-m", "kdebug_nb.cli", "--help"],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0
+    assert done.stdout.startswith("Usage:")
+    assert "--copy-to" in done.stdout
+
+
+def test_console_script_is_installed() -> None:
+    script = os.path.join(os.path.dirname(sys.executable), "kdebug")
+    if not os.path.exists(script):
+        import pytest
+
+        pytest.skip("kdebug console script not installed in this environment")
+    done = subprocess.run([script, "--help"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and "Usage:" in done.stdout

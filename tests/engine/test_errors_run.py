@@ -1,0 +1,215 @@
+"""Every error a run can meet: one line, the server's words, nothing left behind."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from runtime_support import (
+    ephemeral_names,
+    make_pod,
+    mutating_requests,
+    pod_names,
+    uid,
+    wait_gone,
+)
+
+from kdebug_nb import errors
+from kdebug_nb.engine.cluster_io import ClusterClient
+from kdebug_nb.engine.connection import Connection
+from kdebug_nb.engine.grammar import parse_args
+from kdebug_nb.engine.runner import run
+from kdebug_nb.sandbox.kubeconfig import write_kubeconfig
+
+pytest_plugins = ["runtime_support"]
+
+
+def _run(conn: Connection, *argv: str) -> Any:
+    return run(parse_args(list(argv)), connection=conn)
+
+
+def _one_line(exc: BaseException) -> str:
+    msg = str(exc)
+    assert "\n" not in msg and msg
+    return msg
+
+
+def test_pod_not_found(conn: Connection, fresh_namespace: str) -> None:
+    with pytest.raises(errors.NotFound) as info:
+        _run(conn, "nope", "-n", fresh_namespace, "--image=busybox", "--", "true")
+    assert _one_line(info.value) == 'pods "nope" not found'
+
+
+def test_node_not_found(conn: Connection, cc: ClusterClient, fresh_namespace: str) -> None:
+    with pytest.raises(errors.NotFound) as info:
+        _run(conn, "node/nope", "-n", fresh_namespace, "--image=busybox", "--", "true")
+    assert _one_line(info.value) == 'nodes "nope" not found'
+    assert pod_names(cc, fresh_namespace) == set()
+
+
+def test_namespace_not_found(conn: Connection) -> None:
+    with pytest.raises(errors.NotFound) as info:
+        _run(conn, "node/node-1", "-n", "no-such-ns", "--image=busybox", "--", "true")
+    assert "not found" in _one_line(info.value) and "no-such-ns" in str(info.value)
+
+
+def test_forbidden_for_the_viewer(
+    sandbox: Any, cc: ClusterClient, fresh_namespace: str, tmp_path: Path
+) -> None:
+    pod = make_pod(cc, fresh_namespace)["metadata"]["name"]
+    path = write_kubeconfig(sandbox.url, tmp_path / "viewer.yaml", token="viewer-token")
+    viewer = Connection(str(path))
+    with pytest.raises(errors.Forbidden) as info:
+        _run(viewer, pod, "-n", fresh_namespace, "--image=busybox", "--", "true")
+    msg = _one_line(info.value)
+    assert 'User "viewer" cannot patch resource "pods/ephemeralcontainers"' in msg
+    assert "viewer-token" not in msg
+    assert ephemeral_names(cc, fresh_namespace, pod) == []
+
+
+def test_forbidden_copy_for_the_viewer(
+    sandbox: Any, cc: ClusterClient, fresh_namespace: str, tmp_path: Path
+) -> None:
+    pod = make_pod(cc, fresh_namespace)["metadata"]["name"]
+    path = write_kubeconfig(sandbox.url, tmp_path / "viewer.yaml", token="viewer-token")
+    with pytest.raises(errors.Forbidden) as info:
+        _run(Connection(str(path)), pod, "-n", fresh_namespace, "--copy-to=c1",
+             "--image=busybox", "--", "true")
+    assert 'cannot create resource "pods"' in _one_line(info.value)
+    assert pod_names(cc, fresh_namespace) == {pod}
+
+
+def test_ephemeral_containers_disabled() -> None:
+    from kdebug_nb.sandbox.server import Sandbox
+
+    with Sandbox("locked-down") as locked:
+        conn = Connection(str(locked.kubeconfig), locked.context)
+        with pytest.raises(errors.EphemeralContainersDisabled) as info:
+            _run(conn, "neato", "--image=busybox", "--", "true")
+        msg = _one_line(info.value)
+        assert msg.startswith('ephemeral containers are disabled for this cluster (error from server: "')
+        assert msg.endswith('")')
+        assert ephemeral_names(ClusterClient(conn), "default", "neato") == []
+
+
+@pytest.mark.parametrize(
+    ("argv", "phrase"),
+    [
+        (["web", "--attach=true"], "you must specify --container or create a new container using --image in order to attach"),
+        (["web", "--copy-to=x"], "you must specify --image, --set-image or command arguments"),
+        (["web", "--copy-to=x", "--", "ls"], "you must specify an existing container or a new image when specifying args"),
+        (["web", "--image=busybox", "--replace"], "--replace may only be used with --copy-to"),
+        (["web", "--image=busybox", "--same-node"], "--same-node may only be used with --copy-to"),
+        (["web", "--image=busybox", "--set-image=a=b"], "--set-image may only be used with --copy-to"),
+        (["web"], "you must specify --image when not using --copy-to"),
+        (["web", "--image=Busybox"], 'invalid image name "Busybox": invalid reference format'),
+        (["--image=busybox"], "NAME or filename is required for debug"),
+        (["web", "--image=busybox", "--image-pull-policy=Sometimes"], "invalid image pull policy: Sometimes"),
+        (["web", "--copy-to=x", "--set-image=app=NOPE"], 'invalid image name "NOPE" for container "app": invalid reference format'),
+        (["web", "--copy-to=x", "--image=busybox", "--target=app"], "--target is incompatible with --copy-to. Use --share-processes instead"),
+        (["web", "--image=busybox", "-t"], "-i/--stdin is required for containers with -t/--tty=true"),
+        (["web", "--image=busybox", "--profile=weird"], "unknown profile: weird"),
+        (["web", "--image=busybox", "--env=NOEQUALS"], "must be formatted as key=value"),
+    ],
+)
+def test_invalid_flags_fail_before_any_request(
+    sandbox: Any, conn: Connection, argv: list[str], phrase: str
+) -> None:
+    before = len(sandbox.requests)
+    with pytest.raises(errors.UsageError) as info:
+        run(parse_args(argv), connection=conn)
+    assert phrase in _one_line(info.value)
+    assert sandbox.requests[before:] == []
+
+
+def test_invalid_custom_files(sandbox: Any, conn: Connection, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"name": "sneaky", "env": [{"name": "A", "value": "1"}]}))
+    before = len(sandbox.requests)
+    with pytest.raises(errors.UsageError) as info:
+        run(parse_args(["web", "--image=busybox", f"--custom={bad}"]), connection=conn)
+    assert "not modifiable via custom profile" in _one_line(info.value)
+    with pytest.raises(errors.UsageError) as info:
+        run(parse_args(["web", "--image=busybox", f"--custom={tmp_path / 'missing.json'}"]),
+            connection=conn)
+    assert "must pass a container spec json file for custom profile" in str(info.value)
+    garbage = tmp_path / "garbage.yaml"
+    garbage.write_text("env: [unclosed\n")
+    with pytest.raises(errors.UsageError) as info:
+        run(parse_args(["web", "--image=busybox", f"--custom={garbage}"]), connection=conn)
+    assert "does not contain a valid container spec" in str(info.value)
+    assert mutating_requests(sandbox.requests[before:]) == []
+
+
+def test_container_name_already_in_use(
+    conn: Connection, cc: ClusterClient, fresh_namespace: str
+) -> None:
+    pod = make_pod(cc, fresh_namespace)["metadata"]["name"]
+    with pytest.raises(errors.ApiError) as info:
+        _run(conn, pod, "-n", fresh_namespace, "--image=busybox", "-c", "app", "--", "true")
+    msg = _one_line(info.value)
+    assert isinstance(info.value, errors.Invalid | errors.AlreadyExists), msg
+    assert f'Pod "{pod}" is invalid' in msg or "already" in msg
+    assert ephemeral_names(cc, fresh_namespace, pod) == []
+
+
+def test_copy_name_already_taken(
+    conn: Connection, cc: ClusterClient, fresh_namespace: str
+) -> None:
+    pod = make_pod(cc, fresh_namespace)["metadata"]["name"]
+    other = make_pod(cc, fresh_namespace, wait=False)["metadata"]["name"]
+    with pytest.raises(errors.AlreadyExists) as info:
+        _run(conn, pod, "-n", fresh_namespace, f"--copy-to={other}", "--image=busybox",
+             "--", "true")
+    assert _one_line(info.value) == f'pods "{other}" already exists'
+    assert pod_names(cc, fresh_namespace) == {pod, other}
+
+
+def test_start_timeout(conn: Connection, cc: ClusterClient, fresh_namespace: str) -> None:
+    # the copy keeps the original's init container, which never finishes
+    pod = make_pod(
+        cc, fresh_namespace, init=[{"name": "forever", "image": "busybox",
+                                    "command": ["sleep", "3600"]}], wait=False,
+    )["metadata"]["name"]
+    copy = uid("copy")
+    t0 = time.monotonic()
+    with pytest.raises(errors.StartTimeout) as info:
+        _run(conn, pod, "-n", fresh_namespace, f"--copy-to={copy}", "--image=busybox",
+             "--timeout=2", "--rm", "--", "true")
+    elapsed = time.monotonic() - t0
+    msg = _one_line(info.value)
+    assert f'in pod "{copy}" did not start within the timeout' in msg
+    assert 2.0 <= elapsed < 10.0
+    wait_gone(cc, fresh_namespace, copy)
+
+
+def test_image_pull_failure_fails_fast(
+    conn: Connection, cc: ClusterClient, fresh_namespace: str
+) -> None:
+    pod = make_pod(cc, fresh_namespace)["metadata"]["name"]
+    t0 = time.monotonic()
+    with pytest.raises(errors.ImageError) as info:
+        _run(conn, pod, "-n", fresh_namespace, "--image=example.com/nope:1", "-c", "dbg",
+             "--timeout=60", "--", "true")
+    assert time.monotonic() - t0 < 20.0
+    msg = _one_line(info.value)
+    assert msg.startswith(f'debug container "dbg" in pod "{pod}" cannot start: ')
+    assert "ErrImagePull" in msg or "ImagePullBackOff" in msg
+    assert "example.com/nope" in msg
+    # an ephemeral container cannot be removed: the error says it is there
+    assert info.value.leftovers == (f"pod/{pod} ephemeral container dbg",)
+
+
+def test_image_pull_failure_with_rm_removes_the_copy(
+    conn: Connection, cc: ClusterClient, fresh_namespace: str
+) -> None:
+    pod = make_pod(cc, fresh_namespace)["metadata"]["name"]
+    copy = uid("copy")
+    with pytest.raises(errors.ImageError) as info:
+        _run(conn, pod, "-n", fresh_namespace, f"--copy-to={copy}",
+             "--image=example.com/nope:1", "--rm", "--", "true")
+    assert info.value.leftovers == ()
+    wait_gone(cc, fresh_namespace, copy)

@@ -1,0 +1,159 @@
+"""One-shot runs through the engine against the sandbox over HTTP."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from runtime_support import (
+    ephemeral_names,
+    make_pod,
+    mutating_requests,
+    pod_names,
+    uid,
+    wait_gone,
+)
+
+from kdebug_nb.engine.api import debug, dry_run
+from kdebug_nb.engine.cluster_io import ClusterClient
+from kdebug_nb.engine.connection import Connection
+from kdebug_nb.engine.grammar import parse_args
+from kdebug_nb.engine.runner import Progress, run
+
+pytest_plugins = ["runtime_support"]
+
+
+def test_echo_exit_zero_with_minimal_round_trips(
+    sandbox: Any, conn: Connection, cc: ClusterClient, fresh_namespace: str
+) -> None:
+    pod = make_pod(cc, fresh_namespace)["metadata"]["name"]
+    before = len(sandbox.requests)
+    r = debug(pod, image="busybox", command=["echo", "hello"], namespace=fresh_namespace,
+              connection=conn)
+    assert r.exit_code == 0 and r.reason == "Completed"
+    assert r.output == "hello\n"
+    assert r.mode == "ephemeral" and r.container and r.container.startswith("debugger-")
+    assert r.created == (f"pod/{pod} ephemeral container {r.container}",)
+    assert r.started_at and r.finished_at and r.node
+    calls = [(x.method, x.path.rsplit("/", 1)[-1], "watch=true" in x.query)
+             for x in sandbox.requests[before:]]
+    kinds = [c[:2] for c in calls]
+    assert kinds[0] == ("GET", pod)
+    assert kinds[1] == ("PATCH", "ephemeralcontainers")
+    assert ("GET", "log") in kinds
+    # read, patch, list, watch, log, (at most one re-read of the pod)
+    assert len(calls) <= 6, calls
+
+
+def test_exit_code_non_zero_and_stderr(
+    conn: Connection, cc: ClusterClient, fresh_namespace: str
+) -> None:
+    pod = make_pod(cc, fresh_namespace)["metadata"]["name"]
+    r = debug(pod, image="busybox", command="sh -c 'echo out; echo oops >&2; exit 3'",
+              namespace=fresh_namespace, connection=conn)
+    assert r.exit_code == 3
+    assert "out\n" in r.output and "oops\n" in r.output
+    assert not r.ok
+
+
+def test_ten_megabytes_of_output(conn: Connection, cc: ClusterClient, fresh_namespace: str) -> None:
+    pod = make_pod(cc, fresh_namespace)["metadata"]["name"]
+    chunks: list[str] = []
+    r = debug(pod, image="busybox", command=["sh", "-c", "yes 0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz0123456 | head -c 10000000"],
+              namespace=fresh_namespace, connection=conn, on_output=chunks.append, timeout=60)
+    assert r.exit_code == 0
+    assert len(r.output) == 10_000_000
+    assert "".join(chunks) == r.output
+    assert len(chunks) > 1
+
+
+def test_chunks_arrive_while_the_command_runs(
+    conn: Connection, cc: ClusterClient, fresh_namespace: str
+) -> None:
+    pod = make_pod(cc, fresh_namespace)["metadata"]["name"]
+    arrivals: list[tuple[float, str]] = []
+    t0 = time.monotonic()
+    r = debug(pod, image="busybox", command=["sh", "-c", "echo first; sleep 3; echo last"],
+              namespace=fresh_namespace, connection=conn,
+              on_output=lambda c: arrivals.append((time.monotonic() - t0, c)))
+    total = time.monotonic() - t0
+    assert r.output == "first\nlast\n" and r.exit_code == 0
+    assert arrivals[0][1].startswith("first")
+    assert total >= 3.0
+    assert arrivals[0][0] < total - 2.0, arrivals  # the first line came well before the end
+
+
+def test_stdin_is_sent_and_closed(conn: Connection, cc: ClusterClient, fresh_namespace: str) -> None:
+    pod = make_pod(cc, fresh_namespace)["metadata"]["name"]
+    opts = parse_args([pod, "-n", fresh_namespace, "-i", "--image=busybox", "--", "sh", "-c",
+                       "echo before; wc -l"])
+    r = run(opts, connection=conn, stdin_data="one\ntwo\nthree\n")
+    assert r.exit_code == 0
+    assert r.output.split() == ["before", "3"]
+
+
+def test_no_command_creates_and_returns(
+    conn: Connection, cc: ClusterClient, fresh_namespace: str
+) -> None:
+    pod = make_pod(cc, fresh_namespace)["metadata"]["name"]
+    states: list[Progress] = []
+    opts = parse_args([pod, "-n", fresh_namespace, "--image=busybox", "-c", "idle"])
+    r = run(opts, connection=conn, on_progress=states.append)
+    assert r.container == "idle"
+    assert r.reason in ("Running", "Completed")
+    assert "idle" in ephemeral_names(cc, fresh_namespace, pod)
+    assert any(p.state in ("running", "terminated") for p in states)
+
+
+def test_copy_mode_with_rm_leaves_nothing(
+    conn: Connection, cc: ClusterClient, fresh_namespace: str
+) -> None:
+    pod = make_pod(cc, fresh_namespace)["metadata"]["name"]
+    copy = uid("copy")
+    opts = parse_args([pod, "-n", fresh_namespace, f"--copy-to={copy}", "--image=busybox",
+                       "--rm", "--", "echo", "from the copy"])
+    r = run(opts, connection=conn)
+    assert r.output == "from the copy\n" and r.exit_code == 0
+    assert r.mode == "copy" and r.pod == copy
+    assert r.deleted == (f"pod/{copy}",) and r.created == ()
+    wait_gone(cc, fresh_namespace, copy)
+    assert pod_names(cc, fresh_namespace) == {pod}
+
+
+def test_node_mode_one_shot(conn: Connection, cc: ClusterClient, fresh_namespace: str) -> None:
+    opts = parse_args(["node/node-1", "-n", fresh_namespace, "--image=busybox", "--rm",
+                       "--profile=general", "--", "sh", "-c", "echo on $(hostname) ok"])
+    r = run(opts, connection=conn)
+    assert r.exit_code == 0 and r.output.endswith("ok\n")
+    assert r.mode == "node" and r.node == "node-1"
+    assert r.pod.startswith("node-debugger-node-1-")
+    wait_gone(cc, fresh_namespace, r.pod)
+
+
+def test_detach_sends_only_what_kubectl_sends(
+    sandbox: Any, conn: Connection, cc: ClusterClient, fresh_namespace: str
+) -> None:
+    pod = make_pod(cc, fresh_namespace)["metadata"]["name"]
+    before = len(sandbox.requests)
+    opts = parse_args([pod, "-n", fresh_namespace, "--image=busybox", "--detach", "--",
+                       "sleep", "5"])
+    r = run(opts, connection=conn)
+    assert r.still_running and r.exit_code is None
+    calls = [(x.method, x.path) for x in sandbox.requests[before:]]
+    base = f"/api/v1/namespaces/{fresh_namespace}/pods/{pod}"
+    assert calls == [("GET", base), ("PATCH", base + "/ephemeralcontainers")]
+
+
+def test_dry_run_sends_nothing(
+    sandbox: Any, conn: Connection, cc: ClusterClient, fresh_namespace: str
+) -> None:
+    pod = make_pod(cc, fresh_namespace)["metadata"]["name"]
+    before = len(sandbox.requests)
+    opts = parse_args([pod, "-n", fresh_namespace, "--image=busybox", "--dry-run", "--",
+                       "true"])
+    body = dry_run(opts, connection=conn)
+    r = run(opts, connection=conn)
+    assert r.reason == "DryRun" and r.sent is not None
+    assert body["spec"]["ephemeralContainers"][0]["image"] == "busybox"
+    assert mutating_requests(sandbox.requests[before:]) == []
+    assert ephemeral_names(cc, fresh_namespace, pod) == []
