@@ -24,6 +24,8 @@ from kdebug_nb.engine.connection import Connection, get_default_connection
 
 JSON = dict[str, Any]
 Query = Sequence[tuple[str, str]]
+#: a monotonic time, None for "no deadline", or a callable giving either
+Deadline = float | None | Callable[[], float | None]
 
 #: (connect, read) seconds for ordinary requests
 _TIMEOUT = (10.0, 60.0)
@@ -125,9 +127,12 @@ class ClusterClient:
     # ---- streams ---------------------------------------------------------
 
     def watch_pod(
-        self, namespace: str, name: str, *, deadline: float | None = None
+        self, namespace: str, name: str, *, deadline: Deadline = None
     ) -> Iterator[tuple[str, JSON]]:
         """LIST then WATCH one pod; yields ``(type, pod)`` until ``deadline`` (monotonic).
+
+        ``deadline`` may be a callable, read afresh whenever the watch waits, so
+        one watch can serve several waits with different deadlines.
 
         The first item comes from the LIST: ``("ADDED", pod)`` or ``("DELETED", {})``
         when the pod does not exist. The watch is resumed from the last
@@ -174,7 +179,7 @@ class ClusterClient:
                         if kind != "BOOKMARK":
                             yield kind, obj
                 except _DeadlineReached:
-                    return
+                    continue  # the loop's check ends the watch, unless the deadline moved
                 finally:
                     _close(resp)
 
@@ -280,7 +285,7 @@ class ClusterClient:
         stdin_data: str | bytes | None = None,
         tty: bool = False,
         on_output: Callable[[str], None] | None = None,
-        deadline: float | None = None,
+        deadline: Deadline = None,
     ) -> AttachOutcome:
         """Attach over WebSocket, send ``stdin_data``, close stdin, collect output + status.
 
@@ -414,8 +419,9 @@ def _sel(selector: str) -> list[tuple[str, str]]:
     return [("labelSelector", selector)] if selector else []
 
 
-def _remaining(deadline: float | None) -> float | None:
-    return None if deadline is None else deadline - time.monotonic()
+def _remaining(deadline: Deadline) -> float | None:
+    at = deadline() if callable(deadline) else deadline
+    return None if at is None else at - time.monotonic()
 
 
 def _event_time(event: JSON) -> str:
@@ -443,7 +449,7 @@ def _read1(resp: Any, server: str) -> bytes:
         raise _translate_transport(exc, server) from exc
 
 
-def _lines(resp: Any, deadline: float | None) -> Iterator[bytes]:
+def _lines(resp: Any, deadline: Deadline) -> Iterator[bytes]:
     """Newline-delimited watch events as they arrive."""
     from urllib3.exceptions import ProtocolError, ReadTimeoutError
 

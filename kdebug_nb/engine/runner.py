@@ -20,12 +20,7 @@ from kdebug_nb.engine.connection import Connection
 from kdebug_nb.engine.options import DebugOptions, Plan
 from kdebug_nb.engine.result import DebugResult
 from kdebug_nb.engine.targets import TargetRef, file_targets, parse_target
-from kdebug_nb.engine.waiting import (
-    container_status,
-    describe_events,
-    wait_for_container,
-    wait_for_exit,
-)
+from kdebug_nb.engine.waiting import PodWatch, container_status, describe_events
 
 OutputCallback = Callable[[str], None]
 
@@ -293,10 +288,9 @@ class _Session:
         self._container = plan.container
         deadline = time.monotonic() + opts.timeout if opts.timeout and opts.timeout > 0 else None
         parts: list[str] = []
+        watch = PodWatch(self.client, plan.namespace, plan.pod_name)
         try:
-            pod = wait_for_container(
-                self.client, plan.namespace, plan.pod_name, plan.container, deadline, self._waiting
-            )
+            pod = watch.until_started(plan.container, deadline, self._waiting)
             _record_pod(result, pod, plan.container)
             want_stdin = stdin_data is not None or opts.stdin
             if not opts.command and not want_stdin:
@@ -319,7 +313,7 @@ class _Session:
                 if self.on_output is not None:
                     self.on_output(chunk)
             result.output = "".join(parts)
-            pod = wait_for_exit(self.client, plan.namespace, plan.pod_name, plan.container)
+            pod = watch.until_finished(plan.container)
             _record_pod(result, pod, plan.container)
             self.progress("terminated", reason=result.reason, message=str(result.exit_code))
         except KeyboardInterrupt:
@@ -327,6 +321,8 @@ class _Session:
             result.interrupted = True
             result.still_running = True
             result.reason = "Interrupted"
+        finally:
+            watch.close()
 
     def _waiting(self, state: str, reason: str = "", message: str = "") -> None:
         self.progress(state, reason, message)
