@@ -211,3 +211,67 @@ def test_empty_or_null_file_means_no_custom_profile(tmp_path: Path) -> None:
 def test_apply_custom_keeps_the_name_and_adds_empty_resources() -> None:
     merged = apply_custom({"name": "dbg", "image": "b"}, {"name": "", "tty": True})
     assert merged == {"name": "dbg", "image": "b", "tty": True, "resources": {}}
+
+
+# ---------------------------------------------------------------- values as Go re-encodes them
+# (expected values observed with kubectl 1.35 -v=2 against the sandbox)
+
+
+@pytest.mark.parametrize("given,canonical", [
+    ("0.5", "500m"), ("1", "1"), ("1000", "1k"), ("1000m", "1"), ("100M", "100M"),
+    ("1.5Gi", "1536Mi"), ("2048Ki", "2Mi"), ("512Ki", "512Ki"), ("0.5Ki", "512"),
+    ("1.1Ki", "1126400m"), ("1e3", "1e3"), ("12e6", "12e6"), ("1500e-3", "1500e-3"),
+    ("0.0000000001", "1n"), ("1024", "1024"), ("0.1", "100m"), ("129M", "129M"),
+    ("123456789", "123456789"), ("1.5", "1500m"), ("2.5e-3", "2500e-6"), ("0", "0"),
+])
+def test_quantities_are_canonical(given: str, canonical: str) -> None:
+    from kdebug_nb.engine.builders.quantity import canonical_quantity
+
+    assert canonical_quantity(given) == canonical
+
+
+def test_resource_quantities_in_a_custom_spec(tmp_path: Path) -> None:
+    custom = ("resources: {limits: {cpu: 0.5, memory: 1e3}, requests: {cpu: '0.25'}}\n"
+              "env: [{name: X, valueFrom: {resourceFieldRef: {resource: limits.cpu}}}]\n")
+    container = debug_container("web --image=busybox --profile=baseline", custom, tmp_path)
+    assert container["resources"] == {"limits": {"cpu": "500m", "memory": "1k"},
+                                      "requests": {"cpu": "250m"}}
+    # a Quantity is a struct: its zero value is always written
+    assert container["env"] == [{"name": "X", "valueFrom": {
+        "resourceFieldRef": {"resource": "limits.cpu", "divisor": "0"}}}]
+
+
+def test_bad_quantity(tmp_path: Path) -> None:
+    path = tmp_path / "q.yaml"
+    path.write_text("resources: {limits: {cpu: lots}}\n")
+    with pytest.raises(UsageError, match="quantities must match the regular expression"):
+        load_custom_file(str(path))
+
+
+def test_yaml_scalars_in_string_fields_become_strings(tmp_path: Path) -> None:
+    custom = ("env: [{name: Y, value: 1}, {name: N, value: 0.5}, {name: yes, value: on}, "
+              "{name: A, value: 1234567.0}, {name: B, value: 3.14159265}, "
+              "{name: C, value: 0.000123456}, {name: D, value: 1e3}, {name: E, value: y}]\n"
+              "args: [1, true, 2.5, n]\nworkingDir: 7\nstdin: y\ntty: yes\n")
+    container = debug_container("web --image=busybox --profile=baseline", custom, tmp_path)
+    assert container["env"] == [
+        {"name": "true", "value": "1"}, {"name": "false", "value": "0.5"},
+        {"name": "true", "value": "true"}, {"name": "A", "value": "1.234567e+06"},
+        {"name": "B", "value": "3.1415927"}, {"name": "C", "value": "0.000123456"},
+        {"name": "D", "value": "1000"}, {"name": "E", "value": "true"}]
+    assert container["args"] == ["1", "true", "2.5", "false"]
+    assert container["workingDir"] == "7"
+    assert container["stdin"] is True and container["tty"] is True
+
+
+def test_json_with_a_type_mismatch_is_read_again_as_yaml(tmp_path: Path) -> None:
+    container = debug_container("web --image=busybox --profile=baseline",
+                                '{"workingDir": 5, "args": [1, 2], "stdinOnce": true}', tmp_path,
+                                name="c.json")
+    assert container["workingDir"] == "5" and container["args"] == ["1", "2"]
+    assert container["stdinOnce"] is True
+
+
+def test_python_specs_stay_strict() -> None:
+    with pytest.raises(UsageError, match="Container.workingDir of type string"):
+        normalize_container_spec({"workingDir": 5})

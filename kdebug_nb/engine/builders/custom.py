@@ -1,11 +1,8 @@
 """``--custom``: a partial container spec merged into the debug container (§7).
 
 kubectl decodes the file into a typed ``Container`` and re-encodes it before
-merging, so the spec is first *normalised* here the way Go's JSON codec would
-do it: unknown fields vanish, keys match case-insensitively, plain booleans
-that are ``false`` (and empty strings, empty lists) are dropped while pointer
-fields (``securityContext.privileged: false``) are kept. The normalised spec
-is then applied as a strategic merge patch with the Container schema: objects
+merging, so the spec is first *normalised* the way Go's codecs do it
+(:mod:`kdebug_nb.engine.builders.typed`). The normalised spec is then applied as a strategic merge patch with the Container schema: objects
 merge, ``env`` merges by ``name``, ``volumeMounts`` by ``mountPath``,
 ``ports`` by ``containerPort``, every other list replaces.
 
@@ -22,9 +19,17 @@ from __future__ import annotations
 
 import copy
 import json
-from dataclasses import dataclass
+import re
 from typing import Any
 
+from kdebug_nb.engine.builders.typed import (
+    CONTAINER,
+    DecodeError,
+    ListOf,
+    Struct,
+    decode_container,
+    json_type,
+)
 from kdebug_nb.engine.options import DebugOptions
 from kdebug_nb.errors import UsageError
 
@@ -33,247 +38,31 @@ FORBIDDEN_MESSAGE = (
 )
 
 
-@dataclass(frozen=True)
-class Struct:
-    """A Go struct: its JSON fields; ``pointer`` structs are omitted when absent."""
-
-    go_name: str
-    fields: dict[str, Any]
-    pointer: bool = True
-
-
-@dataclass(frozen=True)
-class ListOf:
-    item: Any
-    merge_key: str = ""
-
-
-_STR, _STR_REQ, _BOOL, _PBOOL = "string", "string!", "bool", "*bool"
-_INT, _INT_REQ, _PINT, _PSTR = "int", "int!", "*int", "*string"
-_INTSTR, _QUANTITY, _ANY = "intstr", "quantity", "any"
-_STRINGS = ListOf(_STR_REQ)
-
-_LOCAL_REF = {"name": _STR, "optional": _PBOOL}
-_KEY_REF = {"name": _STR, "key": _STR_REQ, "optional": _PBOOL}
-_PROBE = Struct("Probe", {
-    "exec": Struct("ExecAction", {"command": _STRINGS}),
-    "httpGet": Struct("HTTPGetAction", {
-        "path": _STR, "port": _INTSTR, "host": _STR, "scheme": _STR,
-        "httpHeaders": ListOf(Struct("HTTPHeader", {"name": _STR_REQ, "value": _STR_REQ}, False)),
-    }),
-    "tcpSocket": Struct("TCPSocketAction", {"port": _INTSTR, "host": _STR}),
-    "grpc": Struct("GRPCAction", {"port": _INT_REQ, "service": _PSTR}),
-    "initialDelaySeconds": _INT, "timeoutSeconds": _INT, "periodSeconds": _INT,
-    "successThreshold": _INT, "failureThreshold": _INT, "terminationGracePeriodSeconds": _PINT,
-})
-_SECURITY_CONTEXT = Struct("SecurityContext", {
-    "capabilities": Struct("Capabilities", {"add": _STRINGS, "drop": _STRINGS}),
-    "privileged": _PBOOL,
-    "seLinuxOptions": Struct("SELinuxOptions",
-                             {"user": _STR, "role": _STR, "type": _STR, "level": _STR}),
-    "windowsOptions": Struct("WindowsSecurityContextOptions", {
-        "gmsaCredentialSpecName": _PSTR, "gmsaCredentialSpec": _PSTR,
-        "runAsUserName": _PSTR, "hostProcess": _PBOOL,
-    }),
-    "runAsUser": _PINT, "runAsGroup": _PINT, "runAsNonRoot": _PBOOL,
-    "readOnlyRootFilesystem": _PBOOL, "allowPrivilegeEscalation": _PBOOL, "procMount": _PSTR,
-    "seccompProfile": Struct("SeccompProfile", {"type": _STR_REQ, "localhostProfile": _PSTR}),
-    "appArmorProfile": Struct("AppArmorProfile", {"type": _STR_REQ, "localhostProfile": _PSTR}),
-})
-CONTAINER = Struct("Container", {
-    "name": _STR_REQ,
-    "image": _STR,
-    "command": _STRINGS,
-    "args": _STRINGS,
-    "workingDir": _STR,
-    "ports": ListOf(Struct("ContainerPort", {
-        "name": _STR, "hostPort": _INT, "containerPort": _INT_REQ, "protocol": _STR,
-        "hostIP": _STR,
-    }, False), "containerPort"),
-    "envFrom": ListOf(Struct("EnvFromSource", {
-        "prefix": _STR,
-        "configMapRef": Struct("ConfigMapEnvSource", _LOCAL_REF),
-        "secretRef": Struct("SecretEnvSource", _LOCAL_REF),
-    }, False)),
-    "env": ListOf(Struct("EnvVar", {
-        "name": _STR_REQ,
-        "value": _STR,
-        "valueFrom": Struct("EnvVarSource", {
-            "fieldRef": Struct("ObjectFieldSelector", {"apiVersion": _STR, "fieldPath": _STR_REQ}),
-            "resourceFieldRef": Struct("ResourceFieldSelector", {
-                "containerName": _STR, "resource": _STR_REQ, "divisor": _QUANTITY,
-            }),
-            "configMapKeyRef": Struct("ConfigMapKeySelector", _KEY_REF),
-            "secretKeyRef": Struct("SecretKeySelector", _KEY_REF),
-            "fileKeyRef": Struct("FileKeySelector", {
-                "volumeName": _STR_REQ, "path": _STR_REQ, "key": _STR_REQ, "optional": _PBOOL,
-            }),
-        }),
-    }, False), "name"),
-    "resources": Struct("ResourceRequirements", {
-        "limits": {_QUANTITY}, "requests": {_QUANTITY},
-        "claims": ListOf(Struct("ResourceClaim", {"name": _STR_REQ, "request": _STR}, False)),
-    }, pointer=False),
-    "resizePolicy": ListOf(Struct("ContainerResizePolicy",
-                                  {"resourceName": _STR_REQ, "restartPolicy": _STR_REQ}, False)),
-    "restartPolicy": _PSTR,
-    "restartPolicyRules": ListOf(Struct("ContainerRestartRule", {
-        "action": _STR_REQ,
-        "exitCodes": Struct("ContainerRestartRuleOnExitCodes",
-                            {"operator": _STR_REQ, "values": ListOf(_INT_REQ)}),
-    }, False)),
-    "volumeMounts": ListOf(Struct("VolumeMount", {
-        "name": _STR_REQ, "readOnly": _BOOL, "recursiveReadOnly": _PSTR, "mountPath": _STR_REQ,
-        "subPath": _STR, "mountPropagation": _PSTR, "subPathExpr": _STR,
-    }, False), "mountPath"),
-    "volumeDevices": ListOf(Struct("VolumeDevice", {"name": _STR_REQ, "devicePath": _STR_REQ},
-                                   False), "devicePath"),
-    "livenessProbe": _PROBE,
-    "readinessProbe": _PROBE,
-    "startupProbe": _PROBE,
-    "lifecycle": _ANY,
-    "terminationMessagePath": _STR,
-    "terminationMessagePolicy": _STR,
-    "imagePullPolicy": _STR,
-    "securityContext": _SECURITY_CONTEXT,
-    "stdin": _BOOL,
-    "stdinOnce": _BOOL,
-    "tty": _BOOL,
-})
-
-_OMIT = object()
-
-
-class _DecodeError(Exception):
-    pass
-
-
-def _json_type(value: Any) -> str:
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, int | float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    return "array" if isinstance(value, list) else "object"
-
-
-def _decode(value: Any, spec: Any, where: str) -> Any:
-    """Go's decode-then-encode of ``value`` as ``spec``; ``_OMIT`` when omitempty drops it."""
-    if value is None:
-        return _zero(spec)
-    if isinstance(spec, Struct):
-        if not isinstance(value, dict):
-            raise _mismatch(value, where, spec.go_name)
-        return _decode_struct(value, spec)
-    if isinstance(spec, ListOf):
-        if not isinstance(value, list):
-            raise _mismatch(value, where, "[]" + _go_type(spec.item))
-        items = [_decode(v, spec.item, where) for v in value]
-        return [_zero_value(spec.item) if v is _OMIT else v for v in items] or _OMIT
-    if isinstance(spec, set):  # map[string]Quantity
-        if not isinstance(value, dict):
-            raise _mismatch(value, where, "v1.ResourceList")
-        out = {str(k): _decode(v, _QUANTITY, f"{where}[{k}]") for k, v in value.items()}
-        return out or _OMIT
-    return _decode_scalar(value, spec, where)
-
-
-def _decode_scalar(value: Any, spec: str, where: str) -> Any:
-    if spec == _ANY:
-        return value
-    if spec in (_STR, _STR_REQ, _PSTR):
-        if not isinstance(value, str):
-            raise _mismatch(value, where, "string")
-        return _OMIT if spec == _STR and value == "" else value
-    if spec in (_BOOL, _PBOOL):
-        if not isinstance(value, bool):
-            raise _mismatch(value, where, "bool")
-        return _OMIT if spec == _BOOL and not value else value
-    if spec in (_INT, _INT_REQ, _PINT):
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise _mismatch(value, where, "int32")
-        return _OMIT if spec == _INT and value == 0 else value
-    if spec == _INTSTR:
-        if isinstance(value, bool) or not isinstance(value, int | str):
-            raise _mismatch(value, where, "intstr.IntOrString")
-        return value
-    if spec == _QUANTITY:
-        if isinstance(value, bool) or not isinstance(value, int | float | str):
-            raise _mismatch(value, where, "resource.Quantity")
-        return value if isinstance(value, str) else format(value, "g")
-    raise AssertionError(spec)
-
-
-def _decode_struct(value: dict[str, Any], spec: Struct) -> dict[str, Any]:
-    lowered = {name.lower(): name for name in spec.fields}
-    out: dict[str, Any] = {}
-    for key, item in value.items():
-        name = key if key in spec.fields else lowered.get(str(key).lower())
-        if name is None:
-            continue  # unknown fields vanish, as in Go's decoder
-        decoded = _decode(item, spec.fields[name], f"{spec.go_name}.{name}")
-        if decoded is _OMIT:
-            out.pop(name, None)
-        else:
-            out[name] = decoded
-    for name, field_spec in spec.fields.items():
-        if name not in out:
-            zero = _zero_value(field_spec)
-            if zero is not _OMIT:
-                out[name] = zero
-    return {name: out[name] for name in spec.fields if name in out}
-
-
-def _zero(spec: Any) -> Any:
-    """What a JSON ``null`` becomes once encoded again."""
-    return _zero_value(spec)
-
-
-def _zero_value(spec: Any) -> Any:
-    """The encoding of a Go zero value: fields without omitempty still appear."""
-    if isinstance(spec, Struct):
-        return _decode_struct({}, spec) if not spec.pointer else _OMIT
-    if spec == _STR_REQ:
-        return ""
-    if spec in (_INT_REQ, _INTSTR):
-        return 0
-    return _OMIT
-
-
-def _go_type(spec: Any) -> str:
-    if isinstance(spec, Struct):
-        return "v1." + spec.go_name
-    return {"string!": "string", "int!": "int32"}.get(str(spec), str(spec))
-
-
-def _mismatch(value: Any, where: str, go_type: str) -> _DecodeError:
-    return _DecodeError(
-        f"json: cannot unmarshal {_json_type(value)} into Go struct field {where} of type {go_type}"
-    )
-
-
 # ----------------------------------------------------------------- loading and checks
 
 
-def normalize_container_spec(spec: Any, source: str = "custom_spec") -> dict[str, Any] | None:
+def normalize_container_spec(
+    spec: Any, source: str = "custom_spec", *, lenient: bool = False
+) -> dict[str, Any] | None:
     """The spec as kubectl sees it after decoding into a typed Container (None = no spec)."""
     if spec is None:
         return None
     if not isinstance(spec, dict):
         raise UsageError(f"{source} does not contain a valid container spec: json: cannot "
-                         f"unmarshal {_json_type(spec)} into Go value of type v1.Container")
+                         f"unmarshal {json_type(spec)} into Go value of type v1.Container")
     try:
-        return _decode_struct(spec, CONTAINER)
-    except _DecodeError as exc:
+        return decode_container(spec, lenient=lenient)
+    except DecodeError as exc:
         raise UsageError(f"{source} does not contain a valid container spec: {exc}") from None
 
 
 def load_custom_file(path: str) -> dict[str, Any] | None:
-    """Read a ``--custom`` file: JSON first, YAML when JSON fails (§1.4).
+    """Read a ``--custom`` file like kubectl: strict JSON first, then the YAML decoder.
 
-    Error texts follow kubectl's: when both decoders fail, the YAML
-    decoder's error is the one reported.
+    A file that fails as JSON, for its syntax *or* for a type mismatch, is read
+    again as YAML (JSON is YAML), whose decoder is lenient about scalars in
+    string fields. Error texts are kubectl's: the YAML decoder's error is the
+    one reported.
     """
     try:
         with open(path, "rb") as handle:
@@ -285,25 +74,44 @@ def load_custom_file(path: str) -> dict[str, Any] | None:
             f"must pass a container spec json file for custom profile: open {path}: {reason}"
         ) from None
     try:
-        data = json.loads(raw)
-    except ValueError:
-        import yaml  # only files that are not JSON pay for it
-
-        try:
-            data = yaml.safe_load(raw)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            where = f"line {mark.line + 1}: " if mark is not None else ""
-            problem = getattr(exc, "problem", None) or str(exc)
-            raise UsageError(f"{path} does not contain a valid container spec: error converting "
-                             f"YAML to JSON: yaml: {where}{problem}") from None
+        return normalize_container_spec(json.loads(raw), path)
+    except (ValueError, UsageError):
+        pass
+    data = _load_yaml(raw, path)
     try:
-        return normalize_container_spec(data, path)
+        return normalize_container_spec(data, path, lenient=True)
     except UsageError as exc:
-        # kubectl reports the YAML decoder's wrapping of the same type error
         head = f"{path} does not contain a valid container spec: "
         raise UsageError(head + "error unmarshaling JSON: while decoding JSON: "
                          + str(exc)[len(head):]) from None
+
+
+def _load_yaml(raw: bytes, path: str) -> Any:
+    import yaml  # only files that are not JSON pay for it
+
+    class Loader(yaml.SafeLoader):
+        """YAML 1.1 as Go's yaml.v2 reads it: ``y``/``n`` are booleans too, and
+        ``1e3`` is a float (PyYAML wants a dot in floats)."""
+
+    def construct_bool(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> bool:
+        text = str(loader.construct_scalar(node)).lower()
+        return text in ("y", "yes", "true", "on")
+
+    Loader.add_implicit_resolver(
+        "tag:yaml.org,2002:bool", re.compile(r"^(?:y|Y|n|N)$"), list("yYnN"))
+    Loader.add_constructor("tag:yaml.org,2002:bool", construct_bool)
+    Loader.add_implicit_resolver(  # after the int resolver, so 123 stays an int
+        "tag:yaml.org,2002:float",
+        re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$"),
+        list("-+.0123456789"))
+    try:
+        return yaml.load(raw, Loader=Loader)  # a SafeLoader subclass: no arbitrary objects
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}: " if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise UsageError(f"{path} does not contain a valid container spec: error converting "
+                         f"YAML to JSON: yaml: {where}{problem}") from None
 
 
 def resolve_custom_spec(opts: DebugOptions) -> dict[str, Any] | None:
