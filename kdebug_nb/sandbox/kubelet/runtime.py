@@ -217,9 +217,11 @@ class Runtime:
     ) -> Process:
         """Start ``argv`` as the image would run it; raises ExecNotFound."""
         program = self.lookup(image, argv[0])
+        # argv[0] stays as the pod spelled it ("sh", "/bin/sh"): busybox picks
+        # its applet from it, and `ps` in the sandbox shows the pod's command line
         proc = await asyncio.create_subprocess_exec(
-            program,
-            *argv[1:],
+            *argv,
+            executable=program,
             stdin=asyncio.subprocess.PIPE if stdin else asyncio.subprocess.DEVNULL,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.STDOUT if tty else asyncio.subprocess.PIPE,
