@@ -270,3 +270,45 @@ def test_usage_lists_every_flag_and_examples() -> None:
             assert f"-{flag.short}, --{flag.name}" in USAGE
     assert "Examples:" in USAGE and "%kdebug mypod --image=busybox -- ps x" in USAGE
     assert "Default: 60" in USAGE and "Default: general" in USAGE
+
+
+# ---------------------------------------------------------------- observed with kubectl 1.35
+# Each argv was run through kubectl 1.35 against the sandbox; kubectl either failed
+# validation with the given message or went on to read the given first target.
+
+
+@pytest.mark.parametrize("argv,outcome", [
+    ("--attach false zz --image=busybox", ("target", "false")),
+    ("--image -it zz", ("error", 'invalid image name "-it": invalid reference format')),
+    ("-itc zz --image=busybox t1", ("target", "t1")),
+    ("-tic zz t1 --image=busybox", ("target", "t1")),
+    ("-iq t1 --image=busybox -t=false", ("target", "t1")),
+    ("t1 --image=busybox -it=false", ("target", "t1")),
+    ("t1 -- --image=x", ("error", "you must specify --image when not using --copy-to.")),
+    ("-- t1 --image=busybox", ("error", "you must specify --image when not using --copy-to.")),
+    ("--image=busybox - t1", ("target", "-")),
+    ("t1 --image=busybox --keep-init-containers false", ("target", "t1")),
+    ("t1 --image=busybox --env==x", ("target", "t1")),
+    ("t1 --image=busybox --env=A=1,=2", ("target", "t1")),
+    ("t1 --copy-to=c --set-image==x", ("target", "t1")),
+    ("t1 --image=busybox --profile=", ("error", "unknown profile: ")),
+    ("t1 --image=busybox --image-pull-policy=", ("target", "t1")),
+    ("t1 --image=busybox --quiet=T -i=1 -t=True", ("target", "t1")),
+    ("t1 --image=busybox -i=0 -t", ("error", "-i/--stdin is required for containers with -t/--tty=true")),
+    ("t1 --image=busybox ----", ("error", "bad flag syntax: ----")),
+    ("t1 --image=busybox --=x", ("error", "bad flag syntax: --=x")),
+    ("t1 --image=busybox --attach=true --container=", ("target", "t1")),
+    ("t1 --image=busybox --same-node=0 --copy-to=", ("target", "t1")),
+    ("t1 --image=busybox --v=3", ("target", "t1")),
+    ("t1 --image=busybox -v=3", ("target", "t1")),
+])
+def test_outcomes_observed_with_kubectl(argv: str, outcome: tuple[str, str]) -> None:
+    from kdebug_nb.engine.grammar import validate
+
+    try:
+        opts = parse_args(argv)
+        validate(opts)
+        got = ("target", opts.targets[0])
+    except UsageError as exc:
+        got = ("error", str(exc))
+    assert got == outcome
