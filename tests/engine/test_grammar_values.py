@@ -82,3 +82,18 @@ def test_valid_images(ref: str) -> None:
 ])
 def test_invalid_images(ref: str) -> None:
     assert not is_valid_image(ref)
+
+
+# verdicts observed with kubectl 1.35 (--image=<ref>: "invalid image name" or not)
+@pytest.mark.parametrize("ref,valid", [
+    ("a-b-", False), ("a.b", True), ("a..b", False), ("a._b", False),
+    ("example.com:/x", False), ("example.com:80/x", True), ("ex_ample.com/x", True),
+    ("x/Y", False), ("x:Tag_1.0-", True), ("x:.tag", False),
+    ("x@SHA256:" + "a" * 32, True), ("x@sha-256+b.c:" + "a" * 32, False),
+    ("x@1sha:" + "a" * 32, False), ("[fe80::1%eth0]/x", False), ("[::1]/x", True),
+    ("a/b/c/d", True), ("a//b", False), ("a/", False), ("/a", False), ("host-/x", False),
+    ("-host/x", False), (f"a@{DIGEST}:x", False), ("éa", False), ("a b", False),
+    ("localhost/x", True), ("1.2.3.4:5/a", True), ("UPPER.host:5/a:B", True),
+])
+def test_image_verdicts_observed_with_kubectl(ref: str, valid: bool) -> None:
+    assert is_valid_image(ref) is valid
