@@ -259,3 +259,27 @@ def test_scheduler_honours_selectors_and_taints(core_v1: Any, fresh_namespace: s
     assert cond["message"].startswith("0/2 nodes are available:")
     assert pod["status"]["phase"] == "Pending" and not pod["spec"].get("nodeName")
     assert wait_event(core_v1, ns, "stuck", "FailedScheduling")["type"] == "Warning"
+
+
+def test_missing_secret_is_a_config_error(core_v1: Any, fresh_namespace: str) -> None:
+    ns = fresh_namespace
+    env = [{"name": "PASSWORD", "valueFrom": {"secretKeyRef": {"name": "db", "key": "password"}}}]
+    create(core_v1, ns, make_pod("secretive", [{"name": "c", "image": "busybox", "command": ["true"], "env": env}]))
+    pod = wait_reason(core_v1, ns, "secretive", "c", "CreateContainerConfigError")
+    assert state_of(pod, "c")[1]["message"] == 'secret "db" not found'
+    assert pod["status"]["phase"] == "Pending"
+    failed = [e for e in pod_events(core_v1, ns, "secretive") if e["reason"] == "Failed"]
+    assert failed and failed[0]["message"] == 'Error: secret "db" not found'
+
+
+def test_working_dir_argv0_and_termination_message(core_v1: Any, fresh_namespace: str) -> None:
+    ns = fresh_namespace
+    cmd = ["/bin/sh", "-c", 'basename "$(pwd)"; echo $0; echo last words; exit 5']
+    container = {
+        "name": "c", "image": "busybox", "command": cmd, "workingDir": "/srv/app",
+        "terminationMessagePolicy": "FallbackToLogsOnError",
+    }
+    create(core_v1, ns, make_pod("wd", [container]))
+    pod = wait_pod(core_v1, ns, "wd", lambda p: p["status"].get("phase") == "Failed")
+    assert core_v1.read_namespaced_pod_log("wd", ns) == "app\n/bin/sh\nlast words\n"
+    assert state_of(pod, "c")[1]["message"] == "app\n/bin/sh\nlast words\n"

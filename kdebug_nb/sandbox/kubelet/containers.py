@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from ..cluster import now_rfc3339
 from .images import Image, ImageNotFound, InvalidImageName, parse_reference
 from .logs import ContainerLogs
-from .runtime import ExecNotFound, Process, start_error_message
+from .runtime import ConfigError, ExecNotFound, Process, start_error_message
 
 if TYPE_CHECKING:
     from .worker import PodWorker
@@ -183,6 +183,16 @@ class ContainerRunner:
             image = await self._pull()
             if image is None:
                 return
+            try:
+                self.env = self.worker.container_env(self.spec, image)
+            except ConfigError as e:
+                self.worker.event(self, "Failed", f"Error: {e}", type_="Warning")
+                self.set_waiting("CreateContainerConfigError", str(e))
+                self.worker.publish()
+                if await self._sleep(backoff):
+                    return
+                backoff = min(backoff * 2, BACKOFF_CAP)
+                continue
             exit_code, terminated, ran_for = await self._run_once(image)
             self.last_exit = exit_code
             self.status["state"] = {"terminated": terminated}
@@ -216,7 +226,6 @@ class ContainerRunner:
         self.attempts += 1
         self.status["restartCount"] = self.attempts - 1
         container_id = "containerd://" + secrets.token_hex(32)
-        self.env = w.container_env(self.spec, image)
         argv = [expand(a, self.env) for a in image.argv(self.spec.get("command"), self.spec.get("args"))]
         log = self.logs.new_instance(container_id)
         if not argv:
@@ -228,7 +237,7 @@ class ContainerRunner:
                 image,
                 argv,
                 env=self.env,
-                cwd=w.scratch_dir(),
+                cwd=w.working_dir(self.spec, image),
                 stdin=bool(self.spec.get("stdin")),
                 tty=bool(self.spec.get("tty")),
                 on_output=log.write,
@@ -260,13 +269,17 @@ class ContainerRunner:
         finally:
             w.kubelet.runtime.forget(proc)
             log.close()
-        terminated = {
+        terminated: Obj = {
             "exitCode": code,
             "reason": "Completed" if code == 0 else "Error",
             "startedAt": started_at,
             "finishedAt": now_rfc3339(),
             "containerID": container_id,
         }
+        if code != 0 and self.spec.get("terminationMessagePolicy") == "FallbackToLogsOnError":
+            message = log.tail(80, 2048)
+            if message:
+                terminated["message"] = message
         return code, terminated, time.monotonic() - t0
 
     def _start_failed(self, message: str, container_id: str) -> tuple[int, Obj, float]:

@@ -127,6 +127,19 @@ class ContainerLog:
     def size(self) -> int:
         return self._size
 
+    def tail(self, max_lines: int, max_bytes: int) -> str:
+        """The end of the output (what FallbackToLogsOnError reports)."""
+        parts: list[bytes] = []
+        size = 0
+        for _, _, data in reversed(self._entries):
+            parts.append(data)
+            size += len(data)
+            if size >= max_bytes:
+                break
+        data = b"".join(reversed(parts))[-max_bytes:]
+        lines = data.splitlines(keepends=True)[-max_lines:]
+        return b"".join(lines).decode("utf-8", "replace")
+
     def text(self) -> str:
         """Everything kept, as text (tests and debugging)."""
         return b"".join(e[2] for e in self._entries).decode("utf-8", "replace")

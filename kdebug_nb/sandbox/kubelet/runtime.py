@@ -46,6 +46,10 @@ def _kill_all_groups() -> None:
 atexit.register(_kill_all_groups)
 
 
+class ConfigError(Exception):
+    """The container's configuration cannot be built (CreateContainerConfigError)."""
+
+
 class ExecNotFound(Exception):
     """The executable is not in the image (runc's ``exec: "x": executable file not found``)."""
 

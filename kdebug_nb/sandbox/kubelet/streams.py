@@ -254,7 +254,7 @@ class _Streams:
                 runner.image,
                 command,
                 env=runner.env,
-                cwd=worker.scratch_dir(),
+                cwd=worker.working_dir(runner.spec, runner.image),
                 stdin=session.stdin,
                 tty=session.tty,
                 on_output=session.output,

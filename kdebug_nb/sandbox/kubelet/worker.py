@@ -20,7 +20,7 @@ from ..cluster import now_rfc3339
 from .containers import ContainerRunner
 from .images import Image
 from .podstatus import condition, is_sidecar, merge_conditions, phase_for, pod_conditions, qos_class
-from .runtime import Process
+from .runtime import ConfigError, Process
 
 if TYPE_CHECKING:
     from .kubelet import Kubelet
@@ -211,7 +211,17 @@ class PodWorker:
     def scratch_dir(self) -> Path:
         return self.kubelet.runtime.pod_dir(self.uid)
 
+    def working_dir(self, spec: Obj, image: Image) -> Path:
+        """The container's working directory, inside the pod's scratch tree."""
+        root = self.scratch_dir()
+        wanted = (spec.get("workingDir") or image.working_dir or "/").strip("/")
+        path = root / wanted if wanted else root
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
     def container_env(self, spec: Obj, image: Image) -> dict[str, str]:
+        """The environment a runtime would give the container; raises ConfigError
+        for references the sandbox cannot satisfy (it has no Secrets or ConfigMaps)."""
         from .containers import expand
 
         env: dict[str, str] = {"PATH": str(self.kubelet.runtime.bindir(image))}
@@ -222,6 +232,11 @@ class PodWorker:
         env.update(SERVICE_ENV)
         env["HOME"] = str(self.scratch_dir())
         pod = self.current() or {}
+        for source in spec.get("envFrom") or ():
+            for kind, label in (("secretRef", "secret"), ("configMapRef", "configmap")):
+                ref = source.get(kind)
+                if ref and not ref.get("optional"):
+                    raise ConfigError(f'{label} "{ref.get("name", "")}" not found')
         for item in spec.get("env") or ():
             name = item.get("name")
             if not name:
@@ -235,6 +250,12 @@ class PodWorker:
         return env
 
     def _value_from(self, pod: Obj, source: Obj) -> str | None:
+        for kind, label in (("secretKeyRef", "secret"), ("configMapKeyRef", "configmap")):
+            key_ref = source.get(kind)
+            if key_ref is not None:
+                if key_ref.get("optional"):
+                    return None
+                raise ConfigError(f'{label} "{key_ref.get("name", "")}" not found')
         ref = source.get("fieldRef")
         if not ref:
             return None
