@@ -47,7 +47,14 @@ __all__ = [
 
 _FIELDS = {f.name for f in fields(DebugOptions)}
 #: keyword spellings people reach for, mapped to DebugOptions fields
-_ALIASES = {"interactive": "stdin", "i": "stdin", "t": "tty", "c": "container", "n": "namespace"}
+_ALIASES = {
+    "interactive": "stdin",
+    "i": "stdin",
+    "t": "tty",
+    "c": "container",
+    "n": "namespace",
+    "target_container": "target",
+}
 
 
 def run(
@@ -70,6 +77,7 @@ def run(
 
 def options(
     target: str | Sequence[str] = (),
+    /,
     *,
     image: str | None = None,
     command: str | Sequence[str] | None = None,
@@ -102,6 +110,7 @@ def options(
 
 def debug(
     target: str | Sequence[str],
+    /,
     *,
     image: str | None = None,
     command: str | Sequence[str] | None = None,
@@ -115,7 +124,8 @@ def debug(
 
     Keywords mirror the flags: ``copy_to="web-dbg"``, ``profile="sysadmin"``,
     ``env={"A": "1"}``, ``set_image={"*": "busybox"}``, ``rm=True``,
-    ``timeout=30``. ``command`` is a list or a shell-like string.
+    ``timeout=30``, ``target="app"`` (kubectl's ``--target``; the pod is the
+    first, positional argument). ``command`` is a list or a shell-like string.
     """
     opts = options(target, image=image, command=command, **flags)
     return run(
@@ -171,7 +181,10 @@ def cleanup(*, connection: Connection | None = None) -> list[str]:
     deleted: list[str] = []
     clients: dict[Connection, ClusterClient] = {}
     for conn, namespace, name in list(CREATED_PODS):
-        if connection is not None and conn != connection:
+        if connection is not None and (conn.kubeconfig, conn.context) != (
+            connection.kubeconfig,
+            connection.context,
+        ):
             continue
         client = clients.get(conn) or clients.setdefault(conn, ClusterClient(conn))
         try:

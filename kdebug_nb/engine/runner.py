@@ -46,14 +46,16 @@ ProgressCallback = Callable[[Progress], None]
 CREATED_PODS: list[tuple[Connection, str, str]] = []
 
 
-def resolve_targets(opts: DebugOptions, client: ClusterClient) -> list[TargetRef]:
+def resolve_targets(
+    opts: DebugOptions, client: ClusterClient, explicit_namespace: bool = False
+) -> list[TargetRef]:
     namespace = opts.namespace or client.namespace
     if opts.filenames:
         if opts.targets:
             raise errors.UsageError(
                 "resource/name arguments cannot be provided when a path is specified"
             )
-        return file_targets(opts.filenames, namespace, bool(opts.namespace))
+        return file_targets(opts.filenames, namespace, explicit_namespace)
     if not opts.targets:
         raise errors.UsageError("NAME or filename is required for debug")
     return [parse_target(t) for t in opts.targets]
@@ -70,9 +72,8 @@ def run_many(
 ) -> list[DebugResult]:
     """Every target in turn, as kubectl does; the first error stops the rest."""
     session = _Session.open(opts, connection, on_output, on_progress, suffix)
-    return [
-        session.run_target(ref, stdin_data) for ref in resolve_targets(session.opts, session.client)
-    ]
+    refs = resolve_targets(session.opts, session.client, session.explicit_namespace)
+    return [session.run_target(ref, stdin_data) for ref in refs]
 
 
 def run(
@@ -86,7 +87,7 @@ def run(
 ) -> DebugResult:
     """One run against one target (several targets: ``run_many``)."""
     session = _Session.open(opts, connection, on_output, on_progress, suffix)
-    refs = resolve_targets(session.opts, session.client)
+    refs = resolve_targets(session.opts, session.client, session.explicit_namespace)
     if len(refs) > 1:
         raise errors.UsageError(
             f"{len(refs)} targets given; debug one at a time here "
@@ -103,7 +104,8 @@ def build_only(
 ) -> list[Plan]:
     """The plans a run would apply: reads the targets, sends nothing."""
     session = _Session.open(opts, connection, None, None, suffix)
-    return [session.plan(ref)[0] for ref in resolve_targets(session.opts, session.client)]
+    refs = resolve_targets(session.opts, session.client, session.explicit_namespace)
+    return [session.plan(ref)[0] for ref in refs]
 
 
 class _Session:
@@ -127,6 +129,7 @@ class _Session:
         self.t0 = time.monotonic()
         self._container = ""
         self.pending_warnings: list[str] = []
+        self.explicit_namespace = False
 
     @classmethod
     def open(
@@ -147,10 +150,12 @@ class _Session:
             opts.kubeconfig, opts.context, opts.namespace
         )
         client = ClusterClient(conn)
+        explicit_ns = bool(opts.namespace)
         if not opts.namespace:
             opts = replace(opts, namespace=client.namespace)
         session = cls(opts, client, notices, on_output, on_progress, suffix)
         session.pending_warnings = warnings
+        session.explicit_namespace = explicit_ns
         return session
 
     # ---- events -----------------------------------------------------------
