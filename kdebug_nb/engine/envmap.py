@@ -50,48 +50,56 @@ def read_csv_record(text: str) -> list[str]:
     """Read one record the way Go's ``encoding/csv`` Reader does (strict quotes).
 
     Python's ``csv`` module is lenient about stray quotes, where Go refuses
-    them; this small reader keeps Go's error cases so that a value kubectl
-    rejects is rejected here too.
+    them; this small reader keeps Go's error cases and positions (lines and
+    1-based byte columns) so that a value kubectl rejects is rejected here
+    with the same message. Only the first record counts, as in pflag.
     """
-    # Go's Reader stops at the first unquoted newline: only the first record counts.
     fields: list[str] = []
-    i, n = 0, len(text)
-    column = 1
+    pos, end = 0, len(text)
+    line, line_start = 1, 0
+
+    def column(index: int) -> int:
+        return len(text[line_start:index].encode()) + 1
+
+    def fail(at_line: int, at_column: int, problem: str) -> MapSyntaxError:
+        where = f"parse error on line {at_line}, column {at_column}"
+        if at_line != 1:
+            where = f"record on line 1; {where}"
+        return MapSyntaxError(f"{where}: {problem}")
+
     while True:
-        if i < n and text[i] == '"':
-            i += 1
+        if pos < end and text[pos] == '"':
+            pos += 1
             buf: list[str] = []
             while True:
-                if i >= n:
-                    raise MapSyntaxError(
-                        f'parse error on line 1, column {column}: extraneous or missing " in quoted-field'
-                    )
-                ch = text[i]
-                if ch == '"':
-                    if i + 1 < n and text[i + 1] == '"':
+                if pos >= end:
+                    raise fail(line, column(end), _QUOTE_ERROR)
+                char = text[pos]
+                if char == '"':
+                    if pos + 1 < end and text[pos + 1] == '"':
                         buf.append('"')
-                        i += 2
+                        pos += 2
                         continue
-                    i += 1
-                    if i < n and text[i] not in ",\n\r":
-                        raise MapSyntaxError(
-                            f'parse error on line 1, column {i + 1}: extraneous or missing " in quoted-field'
-                        )
+                    if pos + 1 < end and text[pos + 1] not in ",\n\r":
+                        raise fail(line, column(pos), _QUOTE_ERROR)
+                    pos += 1
                     break
-                buf.append(ch)
-                i += 1
+                if char == "\n":
+                    line, line_start = line + 1, pos + 1
+                buf.append(char)
+                pos += 1
             fields.append("".join(buf))
         else:
-            start = i
-            while i < n and text[i] not in ",\n\r":
-                if text[i] == '"':
-                    raise MapSyntaxError(
-                        f'parse error on line 1, column {i + 1}: bare " in non-quoted-field'
-                    )
-                i += 1
-            fields.append(text[start:i])
-        if i < n and text[i] == ",":
-            i += 1
-            column = i + 1
+            start = pos
+            while pos < end and text[pos] not in ",\n\r":
+                if text[pos] == '"':
+                    raise fail(line, column(pos), 'bare " in non-quoted-field')
+                pos += 1
+            fields.append(text[start:pos])
+        if pos < end and text[pos] == ",":
+            pos += 1
             continue
         return fields
+
+
+_QUOTE_ERROR = 'extraneous or missing " in quoted-field'

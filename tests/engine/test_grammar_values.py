@@ -97,3 +97,29 @@ def test_invalid_images(ref: str) -> None:
 ])
 def test_image_verdicts_observed_with_kubectl(ref: str, valid: bool) -> None:
     assert is_valid_image(ref) is valid
+
+
+# exact messages observed with kubectl 1.35 for --env=<value>
+@pytest.mark.parametrize("value,message", [
+    ('"A=1,B=2', 'parse error on line 1, column 9: extraneous or missing " in quoted-field'),
+    ('A=1,"B=2', 'parse error on line 1, column 9: extraneous or missing " in quoted-field'),
+    ('A=1,"B=2"x', 'parse error on line 1, column 9: extraneous or missing " in quoted-field'),
+    ('"A=1"x,B=2', 'parse error on line 1, column 5: extraneous or missing " in quoted-field'),
+    ('A=1,B=x"y=2', 'parse error on line 1, column 8: bare " in non-quoted-field'),
+    ('A="x"=1,B=2', 'parse error on line 1, column 3: bare " in non-quoted-field'),
+    ('A=1,"B=2\n"x',
+     'record on line 1; parse error on line 2, column 1: extraneous or missing " in quoted-field'),
+])
+def test_csv_errors_match_go(value: str, message: str) -> None:
+    with pytest.raises(MapSyntaxError) as info:
+        parse_map(value)
+    assert str(info.value) == message
+
+
+@pytest.mark.parametrize("value,pairs", [
+    ('"A=1\nB",C=2', [("A", "1\nB"), ("C", "2")]),  # a quoted field may span lines
+    ("A=1,B=2\r\nC=3", [("A", "1"), ("B", "2")]),    # only the first record counts
+    ('"A=1""",B=2', [("A", '1"'), ("B", "2")]),
+])
+def test_csv_records_like_go(value: str, pairs: list[tuple[str, str]]) -> None:
+    assert parse_map(value) == pairs
