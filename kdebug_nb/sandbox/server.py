@@ -238,6 +238,9 @@ class Sandbox:
         """
         if self._stopping or self._thread is None:
             return
+        if threading.current_thread() is self._thread:
+            # Waiting for the loop from the loop itself would deadlock.
+            raise SandboxError("stop() was called from the sandbox's own loop; call it elsewhere")
         self._stopping = True
         atexit.unregister(self.stop)
         loop = self._loop

@@ -180,3 +180,9 @@ def test_no_process_outlives_the_sandbox(how: str, wait_gone: Callable[..., list
     if how == "stop":
         assert json.loads(lines[1]) == []
     assert wait_gone(started) == []
+
+
+def test_stop_from_the_sandbox_loop_is_refused(sandbox: Sandbox) -> None:
+    with pytest.raises(SandboxError, match="own loop"):
+        sandbox.call(sandbox.stop)
+    assert sandbox.running
