@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import re
 import secrets
 import signal
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from .worker import PodWorker
 
 Obj = dict[str, Any]
+log = logging.getLogger(__name__)
 
 #: back-off for crash loops and failing pulls: short, so the sandbox stays lively
 BACKOFF_START = 1.0
@@ -167,6 +169,8 @@ class ContainerRunner:
             await self._run()
         except asyncio.CancelledError:
             pass
+        except Exception:
+            log.exception("sandbox kubelet: container %s of pod %s/%s failed", self.name, self.worker.namespace, self.worker.name)
         finally:
             if self.process is not None and self.process.running:
                 self.process.signal(signal.SIGKILL)

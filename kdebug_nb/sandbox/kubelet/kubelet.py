@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import logging
 from typing import Any
 
 from ..cluster import Cluster, WatchEvent
@@ -22,6 +23,7 @@ from .runtime import Runtime
 from .worker import PodWorker
 
 Obj = dict[str, Any]
+log = logging.getLogger(__name__)
 
 
 class Kubelet:
@@ -96,6 +98,13 @@ class Kubelet:
     def _on_event(self, event: WatchEvent) -> None:
         if event.kind != "Pod" or self._publishing:
             return
+        # runs inside cluster.put: a kubelet bug must not fail the API request
+        try:
+            self._on_pod_event(event)
+        except Exception:
+            log.exception("sandbox kubelet: failed to handle %s of pod %s/%s", event.type, event.namespace, event.obj["metadata"].get("name"))
+
+    def _on_pod_event(self, event: WatchEvent) -> None:
         name = event.obj["metadata"]["name"]
         key = (event.namespace, name)
         if event.type == "DELETED":

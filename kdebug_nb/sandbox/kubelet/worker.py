@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import copy
+import logging
 import shutil
 import signal
 from pathlib import Path
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     from .kubelet import Kubelet
 
 Obj = dict[str, Any]
+log = logging.getLogger(__name__)
 
 SERVICE_ENV = {
     "KUBERNETES_SERVICE_HOST": "10.96.0.1",
@@ -126,6 +128,14 @@ class PodWorker:
     # -- the pod's life ----------------------------------------------------
 
     async def _main(self) -> None:
+        try:
+            await self._run_pod()
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("sandbox kubelet: pod %s/%s failed", self.namespace, self.name)
+
+    async def _run_pod(self) -> None:
         if not await self._schedule():
             return
         self._setup_sandbox()
