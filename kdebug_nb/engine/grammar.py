@@ -426,7 +426,17 @@ def validate(opts: DebugOptions) -> Notices:
 
 
 def _validate_own(opts: DebugOptions) -> None:
-    """kdebug_nb's additions, checked after everything kubectl checks."""
+    """kdebug_nb's additions, checked after everything kubectl checks.
+
+    * ``--timeout`` is a finite number of seconds above 0;
+    * ``-o`` is ``yaml`` or ``json`` and only goes with ``--dry-run``;
+    * ``--detach`` (return without waiting) contradicts an explicit ``--attach=true``;
+    * ``--rm`` deletes what the run created once the command ends, so it needs
+      something deletable (a copy or a node pod: an ephemeral container cannot
+      be removed from its pod), something to wait for (not ``--detach``, not a
+      ``--set-image``-only copy, which has no debug container). With ``-f`` the
+      target kinds are unknown here; the ephemeral builder refuses it then.
+    """
     if not (math.isfinite(opts.timeout) and opts.timeout > 0):
         raise UsageError(f"--timeout must be a positive number of seconds, not {opts.timeout:g}")
     if opts.output and opts.output not in OUTPUT_FORMATS:
