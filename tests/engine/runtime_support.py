@@ -1,4 +1,8 @@
-"""Helpers for the engine-runtime tests (runs against the session sandbox over HTTP)."""
+"""Helpers for the engine-runtime tests (runs against the session sandbox over HTTP).
+
+Test modules import the fixtures by their function names (``conn_fixture``,
+``cc_fixture``); pytest knows them as ``conn`` and ``cc``.
+"""
 
 from __future__ import annotations
 
@@ -22,14 +26,14 @@ def uid(prefix: str = "p") -> str:
     return f"{prefix}-{uuid.uuid4().hex[:6]}"
 
 
-@pytest.fixture(scope="session")
-def conn(sandbox: Sandbox) -> Connection:
+@pytest.fixture(scope="session", name="conn")
+def conn_fixture(sandbox: Sandbox) -> Connection:
     """The session sandbox as an engine Connection (explicit kubeconfig + context)."""
     return Connection(str(sandbox.kubeconfig), sandbox.context)
 
 
-@pytest.fixture(scope="session")
-def cc(conn: Connection) -> ClusterClient:
+@pytest.fixture(scope="session", name="cc")
+def cc_fixture(conn: Connection) -> ClusterClient:
     return ClusterClient(conn)
 
 

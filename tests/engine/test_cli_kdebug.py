@@ -9,11 +9,13 @@ import sys
 from typing import Any
 
 import yaml
-from runtime_support import make_pod
+from runtime_support import (  # noqa: F401 - fixtures conn, cc
+    cc_fixture,
+    conn_fixture,
+    make_pod,
+)
 
 from kdebug_nb.engine.cluster_io import ClusterClient
-
-pytest_plugins = ["runtime_support"]
 
 
 def _kdebug(sandbox: Any, *args: str, input: str | None = None) -> subprocess.CompletedProcess[str]:

@@ -8,7 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from runtime_support import (
+from runtime_support import (  # noqa: F401 - fixtures conn, cc
+    cc_fixture,
+    conn_fixture,
     ephemeral_names,
     make_pod,
     mutating_requests,
@@ -23,8 +25,6 @@ from kdebug_nb.engine.connection import Connection
 from kdebug_nb.engine.grammar import parse_args
 from kdebug_nb.engine.runner import run
 from kdebug_nb.sandbox.kubeconfig import write_kubeconfig
-
-pytest_plugins = ["runtime_support"]
 
 
 def _run(conn: Connection, *argv: str) -> Any:

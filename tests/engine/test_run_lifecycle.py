@@ -10,7 +10,14 @@ import time
 from pathlib import Path
 
 import pytest
-from runtime_support import make_pod, pod_names, uid, wait_gone
+from runtime_support import (  # noqa: F401 - fixtures conn, cc
+    cc_fixture,
+    conn_fixture,
+    make_pod,
+    pod_names,
+    uid,
+    wait_gone,
+)
 
 from kdebug_nb import errors
 from kdebug_nb.engine import api
@@ -18,8 +25,6 @@ from kdebug_nb.engine.cluster_io import ClusterClient
 from kdebug_nb.engine.connection import Connection
 from kdebug_nb.engine.grammar import parse_args
 from kdebug_nb.engine.runner import Progress, run, run_many
-
-pytest_plugins = ["runtime_support"]
 
 
 def test_keyboard_interrupt_stops_streaming_and_says_what_runs(

@@ -5,7 +5,9 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from runtime_support import (
+from runtime_support import (  # noqa: F401 - fixtures conn, cc
+    cc_fixture,
+    conn_fixture,
     ephemeral_names,
     make_pod,
     mutating_requests,
@@ -19,8 +21,6 @@ from kdebug_nb.engine.cluster_io import ClusterClient
 from kdebug_nb.engine.connection import Connection
 from kdebug_nb.engine.grammar import parse_args
 from kdebug_nb.engine.runner import Progress, run
-
-pytest_plugins = ["runtime_support"]
 
 
 def test_echo_exit_zero_with_minimal_round_trips(

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from runtime_support import make_pod
+from runtime_support import (  # noqa: F401 - fixtures conn, cc
+    cc_fixture,
+    conn_fixture,
+    make_pod,
+)
 
 from kdebug_nb.engine import api
 from kdebug_nb.engine.cluster_io import ClusterClient
 from kdebug_nb.engine.connection import Connection
 from kdebug_nb.engine.status import PODS_COLUMNS, STATUS_COLUMNS
-
-pytest_plugins = ["runtime_support"]
 
 
 def test_status_of_one_pod_includes_its_debug_container(
