@@ -91,9 +91,9 @@ class Plan:
     container: str | None
     #: the PATCH body (ephemeral) or the Pod to POST (copy, node)
     body: dict[str, Any]
-    #: informational lines kubectl prints unless -q
+    #: informational lines kubectl prints to stdout (the builders leave them out with -q)
     notices: tuple[str, ...] = ()
-    #: warnings kubectl prints even with -q
+    #: warnings kubectl prints to stderr even with -q
     warnings: tuple[str, ...] = ()
     #: --replace: the original pod to delete after the copy is created
     delete_original: str | None = None
