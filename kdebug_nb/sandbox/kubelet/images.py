@@ -168,7 +168,16 @@ class Image:
 
 @cache
 def busybox_path() -> str | None:
-    """A local busybox binary, if any (Debian's busybox-static gives /bin/busybox)."""
+    """A local busybox binary, if any (Debian's busybox-static gives /bin/busybox).
+
+    ``KDEBUG_SANDBOX_BUSYBOX`` overrides the search: a path, or ``none`` to
+    use host binaries only (what a machine without busybox gets).
+    """
+    override = os.environ.get("KDEBUG_SANDBOX_BUSYBOX")
+    if override:
+        if override.lower() == "none":
+            return None
+        return override if os.access(override, os.X_OK) else None
     for path in ("/bin/busybox", "/usr/bin/busybox"):
         if os.access(path, os.X_OK):
             return path
