@@ -2,9 +2,10 @@
 
 kubectl decodes the file into a typed ``Container`` and re-encodes it before
 merging, so the spec is first *normalised* the way Go's codecs do it
-(:mod:`kdebug_nb.engine.builders.typed`). The normalised spec is then applied as a strategic merge patch with the Container schema: objects
-merge, ``env`` merges by ``name``, ``volumeMounts`` by ``mountPath``,
-``ports`` by ``containerPort``, every other list replaces.
+(:mod:`kdebug_nb.engine.builders.typed`). The normalised spec is then applied
+as a strategic merge patch with the Container schema: objects merge, ``env``
+merges by ``name``, ``volumeMounts`` by ``mountPath``, ``ports`` by
+``containerPort``, every other list replaces.
 
 Element order after a keyed merge follows the strategic-merge library: items
 named in the patch keep the patch's order and are interleaved with the

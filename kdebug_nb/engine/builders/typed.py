@@ -139,7 +139,8 @@ class DecodeError(Exception):
     """A value Go's decoder refuses; the message is Go's."""
 
 
-def _json_type(value: Any) -> str:
+def json_type(value: Any) -> str:
+    """The JSON type name Go's errors use for ``value``."""
     if isinstance(value, bool):
         return "bool"
     if isinstance(value, int | float):
@@ -277,12 +278,7 @@ def _go_type(spec: Any) -> str:
     return {"string!": "string", "int!": "int32"}.get(str(spec), str(spec))
 
 
-def json_type(value: Any) -> str:
-    """The JSON type name Go's errors use for ``value``."""
-    return _json_type(value)
-
-
 def _mismatch(value: Any, where: str, go_type: str) -> DecodeError:
     return DecodeError(
-        f"json: cannot unmarshal {_json_type(value)} into Go struct field {where} of type {go_type}"
+        f"json: cannot unmarshal {json_type(value)} into Go struct field {where} of type {go_type}"
     )
