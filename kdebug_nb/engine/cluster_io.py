@@ -518,6 +518,9 @@ def _status_error(code: int, body: JSON, path: str) -> errors.ApiError:
     if code == 409 and reason == "AlreadyExists":
         return errors.AlreadyExists(message, **kw)
     if code == 422:
+        # kubectl words Invalid errors as 'The Pod "x" is invalid: ...'
+        if details.get("kind") and not message.startswith("The "):
+            message = f"The {message}"
         return errors.Invalid(message, **kw)
     if code == 401:
         return errors.ApiError(

@@ -150,10 +150,37 @@ def test_container_name_already_in_use(
     pod = make_pod(cc, fresh_namespace)["metadata"]["name"]
     with pytest.raises(errors.ApiError) as info:
         _run(conn, pod, "-n", fresh_namespace, "--image=busybox", "-c", "app", "--", "true")
-    msg = _one_line(info.value)
-    assert isinstance(info.value, errors.Invalid | errors.AlreadyExists), msg
-    assert f'Pod "{pod}" is invalid' in msg or "already" in msg
+    assert isinstance(info.value, errors.Invalid)
+    assert _one_line(info.value) == (
+        f'The Pod "{pod}" is invalid: spec.ephemeralContainers[0].name: Duplicate value: "app"'
+    )
     assert ephemeral_names(cc, fresh_namespace, pod) == []
+
+
+def test_target_container_that_does_not_exist(
+    conn: Connection, cc: ClusterClient, fresh_namespace: str
+) -> None:
+    pod = make_pod(cc, fresh_namespace)["metadata"]["name"]
+    with pytest.raises(errors.Invalid) as info:
+        _run(conn, pod, "-n", fresh_namespace, "--image=busybox", "--target=nope", "--", "true")
+    assert _one_line(info.value).startswith(f'The Pod "{pod}" is invalid: ')
+    assert 'targetContainerName: Not found: "nope"' in str(info.value)
+    assert ephemeral_names(cc, fresh_namespace, pod) == []
+
+
+@pytest.mark.parametrize("mode", ["ephemeral", "copy"])
+def test_pod_security_admission_refusal(conn: Connection, cc: ClusterClient, mode: str) -> None:
+    copy = uid("copy")
+    extra = [f"--copy-to={copy}"] if mode == "copy" else []
+    before = ephemeral_names(cc, "secure", "audited")
+    with pytest.raises(errors.Forbidden) as info:
+        _run(conn, "audited", "-n", "secure", "--image=busybox", "--profile=general", *extra,
+             "--", "true")
+    msg = _one_line(info.value)
+    assert 'is forbidden: violates PodSecurity "restricted:latest"' in msg
+    assert '"SYS_PTRACE"' in msg
+    assert ephemeral_names(cc, "secure", "audited") == before
+    assert copy not in pod_names(cc, "secure")
 
 
 def test_copy_name_already_taken(
