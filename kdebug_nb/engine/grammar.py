@@ -21,7 +21,6 @@ tab completion; ``USAGE`` is the help text itself.
 
 from __future__ import annotations
 
-import json
 import math
 import re
 import shlex
@@ -190,9 +189,25 @@ def _to_dry_run(value: str) -> bool:
     raise UsageError(f'Invalid dry-run value ({value}). Must be "none", "server", or "client".')
 
 
+_GO_ESCAPES = {'"': '\\"', "\\": "\\\\", "\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n",
+               "\r": "\\r", "\t": "\\t", "\v": "\\v"}
+
+
 def _go_quote(text: str) -> str:
-    """Approximately Go's ``%q``: double quotes, backslash escapes."""
-    return json.dumps(text, ensure_ascii=False)
+    """Go's ``%q`` (``strconv.Quote``): printable characters as they are, others escaped."""
+    out = []
+    for char in text:
+        if char in _GO_ESCAPES:
+            out.append(_GO_ESCAPES[char])
+        elif char.isprintable():
+            out.append(char)
+        elif ord(char) < 0x80:
+            out.append(f"\\x{ord(char):02x}")
+        elif ord(char) < 0x10000:
+            out.append(f"\\u{ord(char):04x}")
+        else:
+            out.append(f"\\U{ord(char):08x}")
+    return '"' + "".join(out) + '"'
 
 
 class _State:

@@ -197,3 +197,13 @@ def test_detach_contradicts_explicit_attach() -> None:
 
 def test_kubectl_checks_come_before_ours() -> None:
     assert fails("p -o json") == "you must specify --image when not using --copy-to."
+
+
+# Go's %q, as kubectl 1.35 prints these image names
+@pytest.mark.parametrize("image,quoted", [
+    ("a\x01b", '"a\\x01b"'), ("\tx", '"\\tx"'), ("é", '"é"'), ("a\u200bb", '"a\\u200bb"'),
+    ('q"x', '"q\\"x"'), ("back\\slash", '"back\\\\slash"'), ("x\x7f", '"x\\x7f"'),
+    ("\U0001F600", '"\U0001F600"'),
+])
+def test_names_are_quoted_like_go(image: str, quoted: str) -> None:
+    assert fails(["p", f"--image={image}"]) == f"invalid image name {quoted}: invalid reference format"
