@@ -234,11 +234,18 @@ class _Session:
                 result.still_running = plan.container is not None
                 return result
             self.follow(plan, result, stdin_data)
-            if opts.rm and plan.mode in ("copy", "node"):
-                # --rm also applies after an interrupt: deleting stops what still runs
+            one_shot_over = not result.still_running or result.interrupted
+            if opts.rm and plan.mode in ("copy", "node") and one_shot_over:
+                # after an interrupt too: deleting the pod stops what still runs
                 self.remove(plan, created, result)
             self.progress("done", reason=result.reason)
             return result
+        except KeyboardInterrupt:
+            # between the create and the wait: say what exists, like any other failure
+            raise errors.Interrupted(
+                f"interrupted after creating {', '.join(created) or 'nothing'}",
+                leftovers=tuple(created),
+            ) from None
         except errors.KDebugError as exc:
             if opts.rm and plan.mode in ("copy", "node") and created:
                 try:

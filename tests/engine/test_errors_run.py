@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -239,4 +240,26 @@ def test_image_pull_failure_with_rm_removes_the_copy(
         _run(conn, pod, "-n", fresh_namespace, f"--copy-to={copy}",
              "--image=example.com/nope:1", "--rm", "--", "true")
     assert info.value.leftovers == ()
+    wait_gone(cc, fresh_namespace, copy)
+
+
+def test_pod_deleted_while_waiting(conn: Connection, cc: ClusterClient, fresh_namespace: str) -> None:
+    pod = make_pod(
+        cc, fresh_namespace, init=[{"name": "forever", "image": "busybox",
+                                    "command": ["sleep", "3600"]}], wait=False,
+    )["metadata"]["name"]
+    copy = uid("copy")
+    timer = threading.Timer(1.0, cc.delete_pod, (fresh_namespace, copy), {"grace_period": 0})
+    timer.start()
+    t0 = time.monotonic()
+    try:
+        with pytest.raises(errors.PodGone) as info:
+            _run(conn, pod, "-n", fresh_namespace, f"--copy-to={copy}", "--image=busybox",
+                 "-c", "dbg", "--timeout=30", "--", "true")
+    finally:
+        timer.cancel()
+    assert time.monotonic() - t0 < 10
+    assert _one_line(info.value) == (
+        f'pod "{copy}" was deleted while waiting for debug container "dbg" to start'
+    )
     wait_gone(cc, fresh_namespace, copy)
