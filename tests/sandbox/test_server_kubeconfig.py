@@ -2,32 +2,16 @@
 
 from __future__ import annotations
 
-import json
-import ssl
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
 import yaml
-from kubectl_bin import kubectl_path, run_kubectl
+from kubectl_bin import http_json, kubectl_path, run_kubectl
 from kubernetes import client, config
 
 from kdebug_nb.sandbox.kubeconfig import kubeconfig_dict, remove_kubeconfig, write_kubeconfig
 from kdebug_nb.sandbox.scenario import Scenario
 from kdebug_nb.sandbox.server import Sandbox
-
-
-def status_of(url: str, token: str | None = None, ca: bytes | None = None) -> tuple[int, dict]:
-    req = urllib.request.Request(url)
-    if token:
-        req.add_header("Authorization", f"Bearer {token}")
-    context = ssl.create_default_context(cadata=ca.decode()) if ca else None
-    try:
-        with urllib.request.urlopen(req, timeout=10, context=context) as resp:
-            return resp.status, json.loads(resp.read())
-    except urllib.error.HTTPError as err:
-        return err.code, json.loads(err.read())
 
 
 def test_session_kubeconfig_names_everything_kdebug_sandbox(sandbox: Sandbox) -> None:
@@ -72,11 +56,11 @@ def test_token_is_required_and_served_over_tls() -> None:
         assert "certificate-authority-data" in conf["clusters"][0]["cluster"]
         assert "s3cret" not in repr(sb)
         url = f"{sb.url}/api/v1/namespaces"
-        code, body = status_of(url, ca=sb.ca_pem)
+        code, body = http_json(url, ca=sb.ca_pem)
         assert code == 401
         assert (body["kind"], body["reason"]) == ("Status", "Unauthorized")
-        assert status_of(url, token="wrong", ca=sb.ca_pem)[0] == 401
-        assert status_of(url, token="s3cret", ca=sb.ca_pem)[0] == 200
+        assert http_json(url, token="wrong", ca=sb.ca_pem)[0] == 401
+        assert http_json(url, token="s3cret", ca=sb.ca_pem)[0] == 200
         api = config.new_client_from_config(config_file=str(sb.kubeconfig), context=sb.context)
         try:
             names = [ns.metadata.name for ns in client.CoreV1Api(api).list_namespace().items]
@@ -98,8 +82,8 @@ def test_tls_without_auth_still_gives_kubectl_a_credential() -> None:
         user = yaml.safe_load(sb.kubeconfig.read_text())["users"][0]["user"]
         # without one, kubectl would prompt for a username over https
         assert set(user) == {"token"}
-        assert status_of(f"{sb.url}/api/v1/namespaces", ca=sb.ca_pem)[0] == 200
-        assert status_of(f"{sb.url}/api/v1/namespaces", token=user["token"], ca=sb.ca_pem)[0] == 200
+        assert http_json(f"{sb.url}/api/v1/namespaces", ca=sb.ca_pem)[0] == 200
+        assert http_json(f"{sb.url}/api/v1/namespaces", token=user["token"], ca=sb.ca_pem)[0] == 200
 
 
 def test_require_auth_scenario_puts_the_admin_token_in_the_kubeconfig(tmp_path: Path) -> None:
@@ -114,14 +98,14 @@ def test_require_auth_scenario_puts_the_admin_token_in_the_kubeconfig(tmp_path: 
         assert sb.kubeconfig is not None and sb.url.startswith("https://")
         assert yaml.safe_load(sb.kubeconfig.read_text())["users"][0]["user"] == {"token": "adm"}
         pods = f"{sb.url}/api/v1/namespaces/default/pods"
-        assert status_of(pods, ca=sb.ca_pem)[0] == 401
-        assert status_of(pods, token="ro", ca=sb.ca_pem)[0] == 200
-        code, body = status_of(f"{sb.url}/api/v1/nodes", token="ro", ca=sb.ca_pem)
+        assert http_json(pods, ca=sb.ca_pem)[0] == 401
+        assert http_json(pods, token="ro", ca=sb.ca_pem)[0] == 200
+        code, body = http_json(f"{sb.url}/api/v1/nodes", token="ro", ca=sb.ca_pem)
         assert code == 403 and body["reason"] == "Forbidden"
         assert 'User "ro" cannot list resource "nodes"' in body["message"]
 
 
 @pytest.mark.parametrize("token", ["viewer-token", None])
-def test_default_scenario_viewer_reads_but_cannot_write(sandbox: Sandbox, token: str | None) -> None:
-    code, _ = status_of(f"{sandbox.url}/api/v1/namespaces/default/pods/neato", token=token)
+def test_default_scenario_viewer_and_anonymous_read(sandbox: Sandbox, token: str | None) -> None:
+    code, _ = http_json(f"{sandbox.url}/api/v1/namespaces/default/pods/neato", token=token)
     assert code == 200

@@ -9,11 +9,11 @@ import sys
 import textwrap
 import threading
 import time
-import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from kubectl_bin import http_json
 
 from kdebug_nb.sandbox.scenario import Scenario, ScenarioError
 from kdebug_nb.sandbox.server import Sandbox, SandboxError
@@ -23,18 +23,13 @@ def empty() -> Scenario:
     return Scenario(name="empty", source="test")
 
 
-def get_json(url: str) -> dict:
-    with urllib.request.urlopen(url, timeout=10) as resp:
-        return json.loads(resp.read())
-
-
 def test_port_zero_serves_version_and_stop_is_idempotent() -> None:
     sb = Sandbox(empty()).start()
     try:
         assert sb.port > 0
         assert sb.url == f"http://127.0.0.1:{sb.port}"
         assert sb.running
-        assert "gitVersion" in get_json(f"{sb.url}/version")
+        assert "gitVersion" in http_json(f"{sb.url}/version")[1]
     finally:
         sb.stop()
     sb.stop()
@@ -107,9 +102,9 @@ def test_repr_shows_scenario_and_url(sandbox: Sandbox) -> None:
 
 
 def test_default_scenario_objects_are_served(sandbox: Sandbox) -> None:
-    nodes = get_json(f"{sandbox.url}/api/v1/nodes")
+    nodes = http_json(f"{sandbox.url}/api/v1/nodes")[1]
     assert [n["metadata"]["name"] for n in nodes["items"]] == ["node-1", "node-2"]
-    pods = get_json(f"{sandbox.url}/api/v1/namespaces/default/pods")
+    pods = http_json(f"{sandbox.url}/api/v1/namespaces/default/pods")[1]
     names = {p["metadata"]["name"] for p in pods["items"]}
     assert {"neato", "web", "api", "crasher"} <= names
     neato = next(p for p in pods["items"] if p["metadata"]["name"] == "neato")
