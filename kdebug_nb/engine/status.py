@@ -77,6 +77,13 @@ def status_frame(pods_json: Iterable[JSON] | JSON) -> pd.DataFrame:
     """One row per container of every pod (a pod, a PodList or a list of pods)."""
     import pandas as pd
 
+    from kdebug_nb.engine.cluster_io import paused_gc
+
+    with paused_gc():
+        return _status_frame(pd, pods_json)
+
+
+def _status_frame(pd: Any, pods_json: Iterable[JSON] | JSON) -> pd.DataFrame:
     cols: dict[str, list[Any]] = {c: [] for c in STATUS_COLUMNS}
     for pod in _items(pods_json):
         meta = pod.get("metadata") or {}
@@ -128,6 +135,13 @@ def pods_frame(pods_json: Iterable[JSON] | JSON, *, now: datetime | None = None)
     """One row per pod, like ``kubectl get pods -o wide``."""
     import pandas as pd
 
+    from kdebug_nb.engine.cluster_io import paused_gc
+
+    with paused_gc():
+        return _pods_frame(pd, pods_json, now)
+
+
+def _pods_frame(pd: Any, pods_json: Iterable[JSON] | JSON, now: datetime | None) -> pd.DataFrame:
     cols: dict[str, list[Any]] = {c: [] for c in PODS_COLUMNS}
     created: list[Any] = []
     for pod in _items(pods_json):
