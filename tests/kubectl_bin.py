@@ -24,9 +24,17 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
+import pytest
+
 T = TypeVar("T")
 
 KUBECTL135_DEFAULT = "/opt/kubectl135/kubectl/kubectl"
+
+#: for tests of token auth: the sandbox serves TLS then (kubectl sends tokens only over
+#: https), and makes its certificate with the openssl command
+needs_openssl = pytest.mark.skipif(
+    shutil.which("openssl") is None, reason="openssl not found (the sandbox's TLS needs it)"
+)
 
 
 def _executable(path: str | None) -> str | None:

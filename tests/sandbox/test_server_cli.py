@@ -18,7 +18,7 @@ from pathlib import Path
 import psutil
 import pytest
 import yaml
-from kubectl_bin import http_json, wait_until
+from kubectl_bin import http_json, needs_openssl, wait_until
 
 from kdebug_nb.sandbox.cli import main
 
@@ -98,6 +98,7 @@ def test_serve_until_signal_then_stop_everything(
         served.close()
 
 
+@needs_openssl
 def test_serve_with_a_token_never_prints_it(tmp_path: Path) -> None:
     target = tmp_path / "kc.yaml"
     served = Served("--scenario", "locked-down", "--token", "hunter2", "--kubeconfig", str(target))

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 import yaml
-from kubectl_bin import http_json, kubectl_path, run_kubectl
+from kubectl_bin import http_json, kubectl_path, needs_openssl, run_kubectl
 from kubernetes import client, config
 
 from kdebug_nb.sandbox.kubeconfig import kubeconfig_dict, remove_kubeconfig, write_kubeconfig
 from kdebug_nb.sandbox.scenario import Scenario
-from kdebug_nb.sandbox.server import Sandbox
+from kdebug_nb.sandbox.server import Sandbox, SandboxError
 
 
 def test_session_kubeconfig_names_everything_kdebug_sandbox(sandbox: Sandbox) -> None:
@@ -46,6 +46,7 @@ def test_write_and_remove(tmp_path: Path) -> None:
     assert not path.exists()
 
 
+@needs_openssl
 def test_token_is_required_and_served_over_tls() -> None:
     with Sandbox(Scenario(name="empty", source="test"), token="s3cret") as sb:
         # kubectl sends credentials only over TLS, so a token means https
@@ -76,6 +77,7 @@ def test_token_is_required_and_served_over_tls() -> None:
             assert "error: You must be logged in to the server (Unauthorized)" in bad.stderr
 
 
+@needs_openssl
 def test_tls_without_auth_still_gives_kubectl_a_credential() -> None:
     with Sandbox(Scenario(name="empty", source="test"), tls=True) as sb:
         assert sb.kubeconfig is not None
@@ -86,6 +88,7 @@ def test_tls_without_auth_still_gives_kubectl_a_credential() -> None:
         assert http_json(f"{sb.url}/api/v1/namespaces", token=user["token"], ca=sb.ca_pem)[0] == 200
 
 
+@needs_openssl
 def test_require_auth_scenario_puts_the_admin_token_in_the_kubeconfig(tmp_path: Path) -> None:
     path = tmp_path / "auth.yaml"
     path.write_text(
@@ -109,3 +112,9 @@ def test_require_auth_scenario_puts_the_admin_token_in_the_kubeconfig(tmp_path: 
 def test_default_scenario_viewer_and_anonymous_read(sandbox: Sandbox, token: str | None) -> None:
     code, _ = http_json(f"{sandbox.url}/api/v1/namespaces/default/pods/neato", token=token)
     assert code == 200
+
+
+def test_tls_without_openssl_is_a_one_line_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", "/nonexistent")
+    with pytest.raises(SandboxError, match="TLS needs the openssl command"):
+        Sandbox(Scenario(name="empty", source="test"), token="t").start()
