@@ -181,3 +181,16 @@ def test_stop_from_the_sandbox_loop_is_refused(sandbox: Sandbox) -> None:
     with pytest.raises(SandboxError, match="own loop"):
         sandbox.call(sandbox.stop)
     assert sandbox.running
+
+
+def test_works_from_inside_a_running_event_loop() -> None:
+    """As in a Jupyter kernel: the caller's loop is running and must not be used."""
+    import asyncio
+
+    async def kernel_cell() -> str:
+        caller = asyncio.get_running_loop()
+        with Sandbox(empty()) as sb:
+            assert sb.call(asyncio.get_running_loop) is not caller
+            return str(http_json(f"{sb.url}/version")[1]["gitVersion"])
+
+    assert asyncio.run(kernel_cell()).startswith("v1.")
