@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from kdebug_nb.sandbox.cluster import Cluster, User
 from kdebug_nb.sandbox.kubeconfig import (
     CONTEXT,
+    kubeconfig_dict,
     remove_kubeconfig,
     self_signed_certificate,
     write_kubeconfig,
@@ -271,6 +272,12 @@ class Sandbox:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+    def kubeconfig_dict(self) -> dict[str, Any]:
+        """The written kubeconfig as a dict (``kubernetes.config.new_client_from_config_dict``)."""
+        if not self.url:
+            raise SandboxError("the sandbox is not running; call start() first")
+        return kubeconfig_dict(self.url, token=self._kube_token, ca_pem=self.ca_pem)
 
     # -- reaching into the cluster -------------------------------------------------
 

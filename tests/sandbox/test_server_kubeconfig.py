@@ -30,6 +30,8 @@ def test_session_kubeconfig_names_everything_kdebug_sandbox(sandbox: Sandbox) ->
 
 
 def test_kubeconfig_dict_loads_in_memory(sandbox: Sandbox) -> None:
+    assert sandbox.kubeconfig is not None
+    assert sandbox.kubeconfig_dict() == yaml.safe_load(sandbox.kubeconfig.read_text())
     api = config.new_client_from_config_dict(kubeconfig_dict(sandbox.url), context="kdebug-sandbox")
     try:
         version = client.VersionApi(api).get_code()
@@ -68,6 +70,11 @@ def test_token_is_required_and_served_over_tls() -> None:
         finally:
             api.close()
         assert "default" in names
+        api = config.new_client_from_config_dict(sb.kubeconfig_dict(), context=sb.context)
+        try:
+            assert client.CoreV1Api(api).read_namespace("default").metadata.name == "default"
+        finally:
+            api.close()
         binary = kubectl_path()
         if binary is not None:
             ok = run_kubectl(binary, sb.kubeconfig, ["get", "namespaces"])
