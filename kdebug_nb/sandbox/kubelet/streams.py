@@ -15,21 +15,20 @@ SPDY/3.1``) is not spoken; kubectl 1.30+ tries WebSockets first.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import json
+import re
 import secrets
-import signal
-from collections.abc import Callable
+import time
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from aiohttp import WSMsgType, web
+from aiohttp import web
 
 from ..cluster import Cluster
 from ..status import StatusError, invalid, not_found
 from .logs import LogOptions
-from .runtime import ExecNotFound, Process, exec_error_message
+from .remotecommand import Session, internal_error, query_bool
+from .runtime import ExecNotFound, exec_error_message
 
 if TYPE_CHECKING:
     from .containers import ContainerRunner
@@ -37,12 +36,6 @@ if TYPE_CHECKING:
     from .worker import PodWorker
 
 Obj = dict[str, Any]
-
-V5 = "v5.channel.k8s.io"
-V4 = "v4.channel.k8s.io"
-V1 = "channel.k8s.io"
-PROTOCOLS = (V5, V4, V1)
-STDIN, STDOUT, STDERR, ERROR, RESIZE, CLOSE = 0, 1, 2, 3, 4, 255
 
 POD_PATH = "/api/v1/namespaces/{namespace}/pods/{name}"
 
@@ -61,17 +54,6 @@ def stream_routes(cluster: Cluster) -> list[web.RouteDef]:
 # -- query parsing ----------------------------------------------------------
 
 
-def _bool(query: Any, key: str) -> bool:
-    value = query.get(key)
-    if value is None:
-        return False
-    if value in ("1", "t", "T", "true", "TRUE", "True", ""):
-        return value != ""
-    if value in ("0", "f", "F", "false", "FALSE", "False"):
-        return False
-    raise StatusError(400, f'strconv.ParseBool: parsing "{value}": invalid syntax')
-
-
 def _int(query: Any, key: str) -> int | None:
     value = query.get(key)
     if value is None or value == "":
@@ -82,13 +64,19 @@ def _int(query: Any, key: str) -> int | None:
         raise StatusError(400, f'strconv.ParseInt: parsing "{value}": invalid syntax') from None
 
 
+_RFC3339 = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?(Z|[+-]\d\d:\d\d)")
+
+
 def _time_ns(value: str) -> int:
-    try:
-        return int(datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp() * 1e9)
-    except ValueError:
+    """RFC3339 (with up to nanoseconds) to integer nanoseconds, exactly."""
+    m = _RFC3339.fullmatch(value.strip())
+    if m is None:
         raise StatusError(
             400, f'parsing time "{value}" as "2006-01-02T15:04:05Z07:00": cannot parse "{value}"'
-        ) from None
+        )
+    zone = "+00:00" if m.group(3) == "Z" else m.group(3)
+    secs = int(datetime.fromisoformat(m.group(1) + zone).timestamp())
+    return secs * 1_000_000_000 + int((m.group(2) or "0").ljust(9, "0"))
 
 
 def log_options(name: str, query: Any) -> tuple[LogOptions, bool]:
@@ -110,17 +98,17 @@ def log_options(name: str, query: Any) -> tuple[LogOptions, bool]:
         raise invalid("PodLogOptions", name, causes)
     since_ns = None
     if since_s is not None:
-        since_ns = int((datetime.now().timestamp() - since_s) * 1e9)
+        since_ns = time.time_ns() - since_s * 1_000_000_000
     elif since_t:
         since_ns = _time_ns(since_t)
     opts = LogOptions(
-        follow=_bool(query, "follow"),
-        timestamps=_bool(query, "timestamps"),
+        follow=query_bool(query, "follow"),
+        timestamps=query_bool(query, "timestamps"),
         tail_lines=tail,
         since_ns=since_ns,
         limit_bytes=limit,
     )
-    return opts, _bool(query, "previous")
+    return opts, query_bool(query, "previous")
 
 
 def _names(containers: list[Obj]) -> str:
@@ -244,9 +232,9 @@ class _Streams:
         assert worker is not None and runner is not None and runner.image is not None
         q = request.query
         command = q.getall("command", [])
-        session = await _Session.open(request, q)
+        session = await Session.open(request, q)
         if not command:
-            await session.finish(_internal_error("you must specify at least one command for the container"))
+            await session.finish(internal_error("you must specify at least one command for the container"))
             return session.ws
         kubelet = worker.kubelet
         try:
@@ -264,7 +252,7 @@ class _Streams:
                 "error executing command in container: failed to exec in container: failed to start exec "
                 f'"{secrets.token_hex(32)}": {exec_error_message(e.name)}'
             )
-            await session.finish(_internal_error(message))
+            await session.finish(internal_error(message))
             return session.ws
         worker.exec_processes.add(proc)
         try:
@@ -299,7 +287,7 @@ class _Streams:
         assert runner is not None and runner.process is not None
         proc = runner.process
         log = runner.logs.current
-        session = await _Session.open(request, request.query, wire_stdin=bool(runner.spec.get("stdin")))
+        session = await Session.open(request, request.query, wire_stdin=bool(runner.spec.get("stdin")))
 
         def stdin_done() -> None:
             # stdinOnce: the container's stdin closes with the first attach's stdin
@@ -349,130 +337,3 @@ def _log_container_id(status: Obj, container: str, pod: str, previous: bool) -> 
     else:
         raise StatusError(400, f'container "{container}" in pod "{pod}" is waiting to start - no logs yet')
     raise StatusError(400, f'container "{container}" in pod "{pod}" is waiting to start: {detail}')
-
-
-def _internal_error(message: str) -> Obj:
-    return {
-        "metadata": {},
-        "status": "Failure",
-        "message": f"Internal error occurred: {message}",
-        "reason": "InternalError",
-        "details": {"causes": [{"message": message}]},
-        "code": 500,
-    }
-
-
-class _Session:
-    """One exec/attach WebSocket: fans process output out, feeds stdin in."""
-
-    def __init__(self, ws: web.WebSocketResponse, query: Any, wire_stdin: bool) -> None:
-        self.ws = ws
-        self.protocol = ws.ws_protocol or V1
-        self.stdin = _bool(query, "stdin") and wire_stdin
-        self.want_stdout = _bool(query, "stdout")
-        self.want_stderr = _bool(query, "stderr")
-        self.tty = _bool(query, "tty")
-        self._queue: asyncio.Queue[tuple[int, bytes] | None] = asyncio.Queue()
-        self._sender = asyncio.ensure_future(self._send_loop())
-        self.client_gone = False
-
-    @classmethod
-    async def open(cls, request: web.Request, query: Any, *, wire_stdin: bool = True) -> _Session:
-        ws = web.WebSocketResponse(protocols=PROTOCOLS, autoping=True, max_msg_size=0, timeout=1.0)
-        await ws.prepare(request)
-        return cls(ws, query, wire_stdin)
-
-    def output(self, stream: int, data: bytes) -> None:
-        if stream == STDERR and self.tty:
-            stream = STDOUT
-        if (stream == STDOUT and self.want_stdout) or (stream == STDERR and self.want_stderr):
-            self._queue.put_nowait((stream, data))
-
-    async def _send_loop(self) -> None:
-        while True:
-            item = await self._queue.get()
-            if item is None:
-                return
-            channel, data = item
-            if self.ws.closed:
-                continue
-            with contextlib.suppress(ConnectionError, RuntimeError):
-                await self.ws.send_bytes(bytes([channel]) + data)
-
-    async def _receive_loop(self, proc: Process, on_stdin_closed: Callable[[], None]) -> None:
-        async for msg in self.ws:
-            if msg.type == WSMsgType.BINARY:
-                data: bytes = msg.data
-            elif msg.type == WSMsgType.TEXT:
-                # the Python client sends str payloads as text frames
-                data = msg.data.encode()
-            else:
-                continue
-            if not data:
-                continue
-            channel, payload = data[0], data[1:]
-            if channel == STDIN and self.stdin:
-                proc.write_stdin(payload)
-                await proc.drain_stdin()
-            elif channel == CLOSE and self.protocol == V5 and payload[:1] == bytes([STDIN]):
-                on_stdin_closed()
-        self.client_gone = True
-
-    async def run(
-        self,
-        proc: Process,
-        *,
-        owns_process: bool = True,
-        on_stdin_closed: Callable[[], None] | None = None,
-    ) -> int | None:
-        """Pump until the process exits (its exit code) or the client leaves (None)."""
-
-        def close_stdin() -> None:
-            if on_stdin_closed is not None:
-                on_stdin_closed()
-            elif owns_process:
-                proc.close_stdin()
-
-        receiver = asyncio.ensure_future(self._receive_loop(proc, close_stdin))
-        waiter = asyncio.ensure_future(proc.wait() if owns_process else _wait_exit(proc))
-        await asyncio.wait([receiver, waiter], return_when=asyncio.FIRST_COMPLETED)
-        if waiter.done():
-            code: int | None = waiter.result()
-            receiver.cancel()
-        else:
-            # the client went away: an exec dies with its session, an attach leaves the container be
-            code = None
-            if owns_process:
-                proc.signal(signal.SIGTERM)
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(asyncio.shield(waiter), 2)
-                proc.signal(signal.SIGKILL)
-            waiter.cancel()
-            await self._close_sender()
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await receiver
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await waiter
-        return code
-
-    async def _close_sender(self) -> None:
-        self._queue.put_nowait(None)
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await self._sender
-
-    async def finish(self, status: Obj) -> None:
-        """Flush output, write the error channel, close."""
-        await self._close_sender()
-        if not self.ws.closed:
-            with contextlib.suppress(ConnectionError, RuntimeError):
-                if self.protocol == V1:
-                    if status.get("status") != "Success":
-                        await self.ws.send_bytes(bytes([ERROR]) + status.get("message", "").encode())
-                else:
-                    await self.ws.send_bytes(bytes([ERROR]) + json.dumps(status).encode())
-            await self.ws.close()
-
-
-async def _wait_exit(proc: Process) -> int:
-    await proc.finished.wait()
-    return proc.exit_code or 0
