@@ -63,8 +63,13 @@ class Served:
         raise AssertionError(f"no {pattern!r} in {self.seen}; stderr: {self.proc.stderr.read()}")
 
     def close(self) -> None:
+        # SIGTERM first: a SIGKILLed server could not stop its containers' processes.
         if self.proc.poll() is None:
-            self.proc.kill()
+            self.proc.terminate()
+            try:
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
         self.proc.wait(10)
         for stream in (self.proc.stdout, self.proc.stderr):
             if stream is not None:
