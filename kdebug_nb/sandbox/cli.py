@@ -1,7 +1,7 @@
 """The ``kdebug-sandbox`` console script (also ``python -m kdebug_nb.sandbox``).
 
 ``kdebug-sandbox serve`` runs a sandbox cluster in the foreground until
-SIGINT/SIGTERM, then stops every process its kubelet started and exits 0.
+SIGINT/SIGTERM/SIGHUP, then stops every process its kubelet started and exits 0.
 ``kdebug-sandbox scenarios`` lists the built-in scenarios.
 """
 
@@ -90,7 +90,9 @@ def serve(
     def on_signal(signum: int, frame: FrameType | None) -> None:
         done.set()
 
-    previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
+    # SIGHUP too: closing the terminal must not kill us before the containers are stopped.
+    signums = [signal.SIGINT, signal.SIGTERM, *([signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])]
+    previous = {s: signal.signal(s, on_signal) for s in signums}
     sb = Sandbox(scenario, port=port, token=token, kubeconfig_path=kubeconfig, tls=tls)
     try:
         sb.start()

@@ -76,7 +76,7 @@ class Served:
                 stream.close()
 
 
-@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP])
 def test_serve_until_signal_then_stop_everything(
     sig: signal.Signals, wait_gone: Callable[..., list[int]]
 ) -> None:
