@@ -193,3 +193,40 @@ def test_kubectl_run_attach_and_debug(kubectl: Any, core_v1: Any, fresh_namespac
     assert "debug saw hello" in proc.stdout
     assert any(e["involvedObject"].get("fieldPath", "").startswith("spec.ephemeralContainers{")
                for e in pod_events(core_v1, ns, "target"))
+
+
+def _raw_exec(core_v1: Any, ns: str, pod: str, protocol: str, command: list[str], tty: bool = False) -> tuple[str, dict[int, bytes]]:
+    """Speak the protocol by hand (websocket-client), returning the agreed protocol and channels."""
+    import websocket
+
+    host = core_v1.api_client.configuration.host.replace("http://", "ws://").replace("https://", "wss://")
+    query = "&".join([f"command={c}" for c in command] + ["stdout=true", "stderr=true", f"tty={str(tty).lower()}"])
+    ws = websocket.create_connection(
+        f"{host}/api/v1/namespaces/{ns}/pods/{pod}/exec?{query}", subprotocols=[protocol], timeout=10
+    )
+    channels: dict[int, bytes] = {}
+    try:
+        while True:
+            opcode, data = ws.recv_data()
+            if opcode == websocket.ABNF.OPCODE_CLOSE:
+                break
+            channels[data[0]] = channels.get(data[0], b"") + data[1:]
+    except websocket.WebSocketConnectionClosedException:
+        pass
+    return ws.subprotocol, channels
+
+
+def test_protocol_versions_and_tty(core_v1: Any, shell_pod: tuple[str, str]) -> None:
+    ns, pod = shell_pod
+    script = ["sh", "-c", "echo%20out;echo%20err%3E%262;exit%202"]
+    proto, ch = _raw_exec(core_v1, ns, pod, "v4.channel.k8s.io", script)
+    assert proto == "v4.channel.k8s.io"
+    assert ch[1] == b"out\n" and ch[2] == b"err\n"
+    assert json.loads(ch[3])["details"]["causes"] == [{"reason": "ExitCode", "message": "2"}]
+    # the original protocol: the error channel carries plain text
+    proto, ch = _raw_exec(core_v1, ns, pod, "channel.k8s.io", script)
+    assert proto == "channel.k8s.io"
+    assert ch[3].decode().endswith("exit code 2")
+    # a TTY has one output stream
+    proto, ch = _raw_exec(core_v1, ns, pod, "v5.channel.k8s.io", script, tty=True)
+    assert ch[1] == b"out\nerr\n" and 2 not in ch
