@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -156,3 +157,47 @@ policy: {ephemeralContainers: false, requireAuth: true}
     assert user.can("list", "pods") and not user.can("delete", "pods")
     assert cluster.policy.ephemeral_containers is False
     assert cluster.policy.require_auth is True
+
+
+def test_scenario_images_extend_the_catalogue(tmp_path: Path) -> None:
+    from kubectl_bin import http_json, wait_until
+
+    from kdebug_nb.sandbox.server import Sandbox
+
+    path = write(
+        tmp_path,
+        """
+nodes: [{name: n1}]
+images:
+  - ref: example.com/shop:2.1
+    cmd: [sh, -c, "echo shop up; sleep 3600"]
+    binaries: ["@busybox"]
+pods:
+  - metadata: {name: shop}
+    spec: {containers: [{name: shop, image: example.com/shop:2.1}]}
+  - metadata: {name: box}
+    spec: {restartPolicy: Never, containers: [{name: box, image: busybox, command: ["true"]}]}
+""",
+    )
+    with Sandbox(path) as sb:
+        base = f"{sb.url}/api/v1/namespaces/default/pods"
+
+        def phase(name: str) -> str:
+            return str(http_json(f"{base}/{name}")[1]["status"].get("phase"))
+
+        wait_until(lambda: phase("shop") == "Running", what="shop Running")
+        wait_until(lambda: phase("box") == "Succeeded", what="busybox still in the catalogue")
+        with urllib.request.urlopen(f"{base}/shop/log", timeout=10) as resp:
+            assert resp.read() == b"shop up\n"
+
+
+def test_a_pod_in_an_undeclared_namespace_fails_start(tmp_path: Path) -> None:
+    from kdebug_nb.sandbox.server import Sandbox
+
+    path = write(
+        tmp_path,
+        "pods:\n  - metadata: {name: lost, namespace: nowhere}\n"
+        "    spec: {containers: [{name: c, image: busybox}]}\n",
+    )
+    with pytest.raises(ScenarioError, match=r"story.yaml: pod nowhere/lost: .*nowhere.* not found"):
+        Sandbox(path).start()
