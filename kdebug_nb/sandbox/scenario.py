@@ -221,7 +221,8 @@ def _read_source(name_or_path: str | Path) -> tuple[str, str, str]:
 
 
 def _looks_like_path(text: str) -> bool:
-    return "/" in text or text.endswith((".yaml", ".yml")) or Path(text).is_file()
+    # Not "is there such a file here": a stray file named "default" must not shadow a built-in.
+    return "/" in text or text.endswith((".yaml", ".yml"))
 
 
 def _parse(data: dict[str, Any], source: str, default_name: str) -> Scenario:
