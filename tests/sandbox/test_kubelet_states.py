@@ -283,3 +283,26 @@ def test_working_dir_argv0_and_termination_message(core_v1: Any, fresh_namespace
     pod = wait_pod(core_v1, ns, "wd", lambda p: p["status"].get("phase") == "Failed")
     assert core_v1.read_namespaced_pod_log("wd", ns) == "app\n/bin/sh\nlast words\n"
     assert state_of(pod, "c")[1]["message"] == "app\n/bin/sh\nlast words\n"
+
+
+def test_fixing_the_image_starts_the_container(core_v1: Any, fresh_namespace: str) -> None:
+    ns = fresh_namespace
+    create(core_v1, ns, make_pod("typo", [{"name": "c", "image": "busybxo", "command": ["sleep", "30"]}]))
+    wait_reason(core_v1, ns, "typo", "c", "ErrImagePull")
+    t0 = time.monotonic()
+    core_v1.patch_namespaced_pod("typo", ns, {"spec": {"containers": [{"name": "c", "image": "busybox"}]}})
+    pod = wait_state(core_v1, ns, "typo", "c", "running")
+    assert time.monotonic() - t0 < 0.9  # no waiting out the pull back-off
+    assert cstatus(pod, "c")["image"] == "docker.io/library/busybox:latest"  # type: ignore[index]
+    # changing the image of a running container replaces it
+    core_v1.patch_namespaced_pod("typo", ns, {"spec": {"containers": [{"name": "c", "image": "busybox:1.36"}]}})
+    pod = wait_pod(
+        core_v1, ns, "typo",
+        lambda p: (cstatus(p, "c") or {}).get("restartCount") == 1 and state_of(p, "c")[0] == "running",
+        what="restarted with the new image",
+    )
+    s = cstatus(pod, "c")
+    assert s and s["image"] == "docker.io/library/busybox:1.36"
+    assert s["lastState"]["terminated"]["exitCode"] == 143
+    messages = [e["message"] for e in pod_events(core_v1, ns, "typo") if e["reason"] == "Killing"]
+    assert messages == ["Container c definition changed, will be restarted"]

@@ -102,6 +102,10 @@ class ContainerRunner:
         self.last_exit: int | None = None
         self.stopping = False
         self._stop = asyncio.Event()
+        #: the spec changed: cut any back-off short and look again
+        self._kick = asyncio.Event()
+        #: the running instance is being replaced because the spec changed
+        self._changed = False
         self.started = asyncio.Event()
         self.done = asyncio.Event()
         self.task: asyncio.Task[None] | None = None
@@ -142,13 +146,32 @@ class ContainerRunner:
             with contextlib.suppress(asyncio.CancelledError):
                 await self.task
 
-    async def _sleep(self, seconds: float) -> bool:
-        """Sleep unless stopped; True when stopped."""
+    async def _sleep(self, seconds: float | None) -> bool:
+        """Sleep unless stopped or kicked; True when stopped."""
+        stop = asyncio.ensure_future(self._stop.wait())
+        kick = asyncio.ensure_future(self._kick.wait())
         try:
-            await asyncio.wait_for(self._stop.wait(), seconds)
-        except TimeoutError:
-            return False
-        return True
+            await asyncio.wait([stop, kick], timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stop.cancel()
+            kick.cancel()
+        self._kick.clear()
+        return self.stopping
+
+    def respec(self, spec: Obj) -> None:
+        """The API changed the container (only its image may change): like the
+        kubelet, replace a running instance and retry a failing pull at once."""
+        old = self.spec.get("image")
+        self.spec = spec
+        if spec.get("image") == old or self.stopping:
+            return
+        self._kick.set()
+        proc = self.process
+        if proc is not None and proc.running:
+            self._changed = True
+            self.worker.event(self, "Killing", f"Container {self.name} definition changed, will be restarted")
+            grace = float(self.worker.spec.get("terminationGracePeriodSeconds", 30) or 0)
+            asyncio.ensure_future(_terminate(proc, grace))
 
     def should_restart(self, exit_code: int) -> bool:
         if self.kind == "ephemeral":
@@ -203,7 +226,14 @@ class ContainerRunner:
             self.status["ready"] = False
             self.status["started"] = False
             self.worker.publish()
-            if self.stopping or not self.should_restart(exit_code):
+            if self.stopping:
+                return
+            if self._changed:
+                self._changed = False
+                self.status["lastState"] = {"terminated": terminated}
+                backoff = BACKOFF_START
+                continue
+            if not self.should_restart(exit_code):
                 return
             if ran_for >= BACKOFF_RESET_AFTER:
                 backoff = BACKOFF_START
@@ -303,10 +333,10 @@ class ContainerRunner:
     async def _pull(self) -> Image | None:
         """Resolve the image like a pull; None when stopped before it worked."""
         w = self.worker
-        ref = self.spec.get("image", "")
-        policy = self.spec.get("imagePullPolicy") or default_pull_policy(ref)
         backoff = BACKOFF_START
         while not self.stopping:
+            ref = self.spec.get("image", "")
+            policy = self.spec.get("imagePullPolicy") or default_pull_policy(ref)
             try:
                 image = w.kubelet.images.resolve(ref)
             except InvalidImageName as e:
@@ -314,8 +344,9 @@ class ContainerRunner:
                 w.event(self, "Failed", "Error: InvalidImageName", type_="Warning")
                 self.set_waiting("InvalidImageName", str(e))
                 w.publish()
-                await self._stop.wait()
-                return None
+                if await self._sleep(None):
+                    return None
+                continue
             except ImageNotFound as e:
                 if policy == "Never":
                     msg = f'Container image "{ref}" is not present with pull policy of Never'
@@ -334,6 +365,8 @@ class ContainerRunner:
                 w.publish()
                 if await self._sleep(backoff):
                     return None
+                if self.spec.get("image", "") != ref:
+                    continue  # fixed meanwhile: pull the new image now
                 msg = f'Back-off pulling image "{ref}"'
                 w.event(self, "BackOff", msg)
                 w.event(self, "Failed", "Error: ImagePullBackOff", type_="Warning")
@@ -362,3 +395,10 @@ class ContainerRunner:
             self.status["imageID"] = image.image_id
             return image
         return None
+
+
+async def _terminate(proc: Process, grace: float) -> None:
+    proc.signal(signal.SIGTERM)
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(proc.finished.wait(), grace)
+    proc.signal(signal.SIGKILL)

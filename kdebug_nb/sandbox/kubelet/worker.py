@@ -89,6 +89,11 @@ class PodWorker:
     def on_update(self, pod: Obj) -> None:
         """The API changed the pod: pick up new ephemeral containers."""
         self.spec = pod.get("spec") or self.spec
+        for key in ("initContainers", "containers"):
+            for spec in self.spec.get(key) or ():
+                runner = self.runners.get(spec.get("name", ""))
+                if runner is not None and runner.kind != "ephemeral":
+                    runner.respec(spec)
         self.sync_ephemerals()
 
     def sync_ephemerals(self) -> None:
