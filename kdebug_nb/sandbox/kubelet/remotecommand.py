@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import json
 import signal
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import WSMsgType, web
@@ -28,6 +28,8 @@ V4 = "v4.channel.k8s.io"
 V1 = "channel.k8s.io"
 PROTOCOLS = (V5, V4, V1)
 STDIN, STDOUT, STDERR, ERROR, RESIZE, CLOSE = 0, 1, 2, 3, 4, 255
+#: output chunks (up to 64 KiB each) buffered per session
+QUEUE_CHUNKS = 64
 
 
 def internal_error(message: str) -> Obj:
@@ -62,7 +64,8 @@ class Session:
         self.want_stdout = query_bool(query, "stdout")
         self.want_stderr = query_bool(query, "stderr")
         self.tty = query_bool(query, "tty")
-        self._queue: asyncio.Queue[tuple[int, bytes] | None] = asyncio.Queue()
+        # bounded: a slow client slows an exec'd process down instead of filling memory
+        self._queue: asyncio.Queue[tuple[int, bytes] | None] = asyncio.Queue(maxsize=QUEUE_CHUNKS)
         self._sender = asyncio.ensure_future(self._send_loop())
         self.client_gone = False
 
@@ -72,11 +75,29 @@ class Session:
         await ws.prepare(request)
         return cls(ws, query, wire_stdin)
 
-    def output(self, stream: int, data: bytes) -> None:
+    def _wanted(self, stream: int, data: bytes) -> tuple[int, bytes] | None:
         if stream == STDERR and self.tty:
             stream = STDOUT
         if (stream == STDOUT and self.want_stdout) or (stream == STDERR and self.want_stderr):
-            self._queue.put_nowait((stream, data))
+            return stream, data
+        return None
+
+    def output(self, stream: int, data: bytes) -> Awaitable[None] | None:
+        """Sink for an exec'd process: waits while the client is behind."""
+        item = self._wanted(stream, data)
+        if item is None:
+            return None
+        if not self._queue.full():
+            self._queue.put_nowait(item)
+            return None
+        return self._queue.put(item)
+
+    def attached_output(self, stream: int, data: bytes) -> None:
+        """Listener on a container's output: never blocks the container; a client
+        too slow to keep up loses what does not fit."""
+        item = self._wanted(stream, data)
+        if item is not None and not self._queue.full():
+            self._queue.put_nowait(item)
 
     async def _send_loop(self) -> None:
         while True:
@@ -146,7 +167,9 @@ class Session:
         return code
 
     async def _close_sender(self) -> None:
-        self._queue.put_nowait(None)
+        if self._sender.done():
+            return
+        await self._queue.put(None)
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await self._sender
 

@@ -24,13 +24,16 @@ import shutil
 import signal
 import sys
 import tempfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
 
 from .images import Image, busybox_applets, busybox_path
 
 APPS_DIR = Path(__file__).parent / "apps"
 READ_CHUNK = 64 * 1024
+
+#: receives (stream, data); may return an awaitable to apply back-pressure
+OutputSink = Callable[[int, bytes], Awaitable[None] | None]
 
 #: process groups alive anywhere in this interpreter (the atexit safety net)
 _LIVE_GROUPS: set[int] = set()
@@ -79,7 +82,7 @@ class Process:
     def __init__(
         self,
         proc: asyncio.subprocess.Process,
-        on_output: Callable[[int, bytes], None],
+        on_output: OutputSink,
         argv: Sequence[str],
     ) -> None:
         self.proc = proc
@@ -101,7 +104,9 @@ class Process:
             data = await stream.read(READ_CHUNK)
             if not data:
                 return
-            self._on_output(n, data)
+            pending = self._on_output(n, data)
+            if pending is not None:
+                await pending  # the consumer is full: stop reading, the writer blocks
 
     async def wait(self) -> int:
         """Wait for exit and for all output; returns a shell-style exit code."""
@@ -217,7 +222,7 @@ class Runtime:
         cwd: Path,
         stdin: bool,
         tty: bool,
-        on_output: Callable[[int, bytes], None],
+        on_output: OutputSink,
     ) -> Process:
         """Start ``argv`` as the image would run it; raises ExecNotFound."""
         program = self.lookup(image, argv[0])

@@ -296,12 +296,12 @@ class _Streams:
                 proc.close_stdin()
 
         if log is not None:
-            log.subscribe(session.output)
+            log.subscribe(session.attached_output)
         try:
             code = await session.run(proc, owns_process=False, on_stdin_closed=stdin_done)
         finally:
             if log is not None:
-                log.unsubscribe(session.output)
+                log.unsubscribe(session.attached_output)
             stdin_done()
         if code is not None:
             await session.finish({"metadata": {}, "status": "Success"})
