@@ -230,7 +230,9 @@ class PodWorker:
         """The container's working directory, inside the pod's scratch tree."""
         root = self.scratch_dir()
         wanted = (spec.get("workingDir") or image.working_dir or "/").strip("/")
-        path = root / wanted if wanted else root
+        path = (root / wanted).resolve() if wanted else root
+        if not path.is_relative_to(root.resolve()):
+            path = root  # "/../.." must not reach outside the pod's tree
         path.mkdir(parents=True, exist_ok=True)
         return path
 
