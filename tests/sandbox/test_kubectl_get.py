@@ -110,3 +110,16 @@ def test_describe_node(kubectl: Kubectl) -> None:
     proc = kubectl("describe", "node", "node-2")
     assert proc.returncode == 0, proc.stderr
     assert "Taints:             dedicated=batch:NoSchedule" in proc.stdout
+
+
+def test_get_events_tells_what_the_kubelet_did(any_kubectl: Kubectl) -> None:
+    def scheduled() -> str | None:
+        proc = any_kubectl("get", "events", "--field-selector", "involvedObject.name=neato")
+        assert proc.returncode == 0, proc.stderr
+        return proc.stdout if "Started" in proc.stdout else None
+
+    out = wait_until(scheduled, what="neato's events")
+    assert out.splitlines()[0].split() == ["LAST", "SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"]
+    for reason in ("Scheduled", "Pulled", "Created", "Started"):
+        assert f" {reason} " in out
+    assert "pod/neato" in out
