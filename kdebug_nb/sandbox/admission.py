@@ -16,6 +16,8 @@ from kdebug_nb.sandbox.status import StatusError
 
 ENFORCE = "pod-security.kubernetes.io/enforce"
 ENFORCE_VERSION = "pod-security.kubernetes.io/enforce-version"
+WARN = "pod-security.kubernetes.io/warn"
+WARN_VERSION = "pod-security.kubernetes.io/warn-version"
 LEVELS = ("privileged", "baseline", "restricted")
 
 BASELINE_CAPS = frozenset(
@@ -293,10 +295,37 @@ def evaluate(level: str, spec: Obj) -> list[str]:
     return out
 
 
+def _namespace_labels(cluster: Cluster, namespace: str) -> dict[str, str]:
+    ns = cluster.get("Namespace", "", namespace)
+    labels: dict[str, str] = (ns or {}).get("metadata", {}).get("labels") or {}
+    return labels
+
+
+def pod_security_warnings(cluster: Cluster, namespace: str, pod: Obj) -> list[str]:
+    """What the ``warn`` label makes admission say (kubectl prints ``Warning: ...``)."""
+    labels = _namespace_labels(cluster, namespace)
+    level = labels.get(WARN)
+    if level not in ("baseline", "restricted"):
+        return []
+    reasons = evaluate(level, pod.get("spec") or {})
+    if not reasons:
+        return []
+    version = labels.get(WARN_VERSION) or "latest"
+    return [f'would violate PodSecurity "{level}:{version}": ' + ", ".join(reasons)]
+
+
+def warning_header(messages: list[str]) -> list[tuple[str, str]]:
+    """RFC 7234 ``Warning: 299 - "..."`` headers, as the API server sends them."""
+    out = []
+    for message in messages:
+        escaped = message.replace("\\", "\\\\").replace('"', '\\"')
+        out.append(("Warning", f'299 - "{escaped}"'))
+    return out
+
+
 def enforce_pod_security(cluster: Cluster, namespace: str, pod: Obj, name: str) -> None:
     """Raise 403 like PodSecurity admission when the namespace's level forbids ``pod``."""
-    ns = cluster.get("Namespace", "", namespace)
-    labels = (ns or {}).get("metadata", {}).get("labels") or {}
+    labels = _namespace_labels(cluster, namespace)
     level = labels.get(ENFORCE)
     if level not in ("baseline", "restricted"):
         return

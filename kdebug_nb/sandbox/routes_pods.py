@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
+from kdebug_nb.sandbox.admission import pod_security_warnings, warning_header
 from kdebug_nb.sandbox.cluster import Cluster, Obj
 from kdebug_nb.sandbox.patching import JSON_PATCH, MERGE_PATCH, STRATEGIC_PATCH, apply_patch
 from kdebug_nb.sandbox.pods import (
@@ -46,8 +47,15 @@ async def create(request: web.Request) -> web.StreamResponse:
     info = info_of(request)
     body = await read_object(request)
     namespace = object_namespace(info, body)
-    pod = create_pod(cluster_of(request), namespace, body, dry_run=dry_run(request))
-    return json_response(pod, 201)
+    cluster = cluster_of(request)
+    pod = create_pod(cluster, namespace, body, dry_run=dry_run(request))
+    return _with_warnings(json_response(pod, 201), cluster, namespace, pod)
+
+
+def _with_warnings(resp: web.Response, cluster: Cluster, namespace: str, pod: Obj) -> web.Response:
+    for key, value in warning_header(pod_security_warnings(cluster, namespace, pod)):
+        resp.headers.add(key, value)
+    return resp
 
 
 async def _patched(request: web.Request, current: Obj) -> Obj:
@@ -80,7 +88,11 @@ def patch_handler(update: Updater, *, ephemeral: bool = False) -> Handler:
             _ephemeral_enabled(cluster)
         current = _current(request)
         new = await _patched(request, current)
-        return json_response(update(cluster, current, new, dry_run=dry_run(request)))
+        result = update(cluster, current, new, dry_run=dry_run(request))
+        resp = json_response(result)
+        if ephemeral:
+            _with_warnings(resp, cluster, info_of(request).namespace, result)
+        return resp
 
     return handle_patch
 
@@ -99,7 +111,11 @@ def put_handler(update: Updater, *, ephemeral: bool = False) -> Handler:
                 f"the name of the object ({name}) does not match the name on the URL ({info.name})"
             )
         current = _current(request)
-        return json_response(update(cluster, current, body, dry_run=dry_run(request)))
+        result = update(cluster, current, body, dry_run=dry_run(request))
+        resp = json_response(result)
+        if ephemeral:
+            _with_warnings(resp, cluster, info.namespace, result)
+        return resp
 
     return handle_put
 

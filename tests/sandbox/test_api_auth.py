@@ -223,3 +223,21 @@ def test_ephemeral_container_is_admitted_too(core_v1: Any, psa_ns: Any) -> None:
         "app", ns, {"spec": {"ephemeralContainers": [restricted]}}, _content_type=SMP
     )
     assert pod.spec.ephemeral_containers[0].name == "dbg"
+
+
+def test_warn_label_adds_warning_header(core_v1: Any) -> None:
+    name = f"psa-warn-{uuid.uuid4().hex[:6]}"
+    core_v1.create_namespace(
+        {"metadata": {"name": name, "labels": {"pod-security.kubernetes.io/warn": "baseline"}}}
+    )
+    try:
+        body = podspec("loud", hostPID=True)
+        resp = core_v1.create_namespaced_pod(name, body, _preload_content=False)
+        assert resp.status == 201
+        assert resp.headers["Warning"] == (
+            '299 - "would violate PodSecurity \\"baseline:latest\\": host namespaces (hostPID=true)"'
+        )
+        quiet = core_v1.create_namespaced_pod(name, podspec("quiet"), _preload_content=False)
+        assert "Warning" not in quiet.headers
+    finally:
+        core_v1.delete_namespace(name)
