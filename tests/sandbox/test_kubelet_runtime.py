@@ -11,6 +11,10 @@ import os
 import subprocess
 import sys
 import textwrap
+import time
+from typing import Any
+
+import psutil
 
 SCRIPT = textwrap.dedent(
     """
@@ -51,3 +55,47 @@ def test_host_binaries_when_there_is_no_busybox() -> None:
     assert out["busybox"] is None
     assert out["state"]["terminated"]["exitCode"] == 0, out
     assert out["log"].startswith("hi from sh\nls ok\n")
+
+
+ORPHAN = textwrap.dedent(
+    """
+    import asyncio, os, sys
+    from kdebug_nb.sandbox.cluster import Cluster
+    from kdebug_nb.sandbox.kubelet import Kubelet
+
+    async def main():
+        cluster = Cluster()
+        cluster.put({"kind": "Node", "apiVersion": "v1", "metadata": {"name": "n"}})
+        kubelet = Kubelet(cluster)
+        kubelet.start()
+        cluster.put({"kind": "Pod", "apiVersion": "v1", "metadata": {"name": "p", "namespace": "default"},
+                     "spec": {"containers": [{"name": "c", "image": "busybox", "command": ["sleep", "1000"]}]}})
+        for _ in range(500):
+            runner = kubelet.worker("default", "p").runners["c"]
+            if runner.process is not None:
+                break
+            await asyncio.sleep(0.01)
+        print(runner.process.pid, kubelet.runtime.root, flush=True)
+        await asyncio.sleep(1000)
+
+    asyncio.run(main())
+    """
+)
+
+
+def test_processes_die_with_a_killed_sandbox(wait_gone: Any) -> None:
+    """SIGKILL skips atexit: the watchdog still stops the containers and cleans up."""
+    proc = subprocess.Popen([sys.executable, "-c", ORPHAN], stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        pid_text, root = proc.stdout.readline().split()
+        pid = int(pid_text)
+        assert psutil.pid_exists(pid)
+    finally:
+        proc.kill()
+        proc.wait()
+    assert wait_gone([pid]) == []
+    deadline = time.monotonic() + 5
+    while os.path.exists(root) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not os.path.exists(root)

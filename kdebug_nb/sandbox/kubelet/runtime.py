@@ -10,8 +10,9 @@ to a local busybox applet, a host binary, or a small Python program from
 Processes run as the sandbox's own user in a scratch directory per pod.
 
 No process may outlive the sandbox: every process group started here is
-recorded and killed on ``Runtime.close`` and, as a last resort, at
-interpreter exit.
+recorded and killed on ``Runtime.close``, at interpreter exit (atexit), and
+by a small watchdog process that kills what is left if this interpreter
+dies any other way (SIGTERM, SIGKILL, a crashed kernel).
 """
 
 from __future__ import annotations
@@ -51,6 +52,28 @@ atexit.register(_kill_all_groups)
 
 class ConfigError(Exception):
     """The container's configuration cannot be built (CreateContainerConfigError)."""
+
+
+# A watchdog process per runtime: it learns every process group we start and,
+# when its stdin reaches EOF (we closed it, or this interpreter died in any way,
+# SIGKILL included), kills whatever is left and removes the scratch tree.
+_REAPER = """
+import os, shutil, signal, sys
+signal.signal(signal.SIGINT, signal.SIG_IGN)
+groups = set()
+for line in sys.stdin:
+    line = line.strip()
+    if line.startswith("-"):
+        groups.discard(int(line[1:]))
+    elif line:
+        groups.add(int(line))
+for group in groups:
+    try:
+        os.killpg(group, signal.SIGKILL)
+    except OSError:
+        pass
+shutil.rmtree(sys.argv[1], ignore_errors=True)
+"""
 
 
 class ExecNotFound(Exception):
@@ -164,6 +187,7 @@ class Runtime:
         self.root = Path(tempfile.mkdtemp(prefix="kdebug-sandbox-"))
         self._bindirs: dict[str, Path] = {}
         self.processes: set[Process] = set()
+        self._reaper: asyncio.subprocess.Process | None = None
 
     # -- images ------------------------------------------------------------
 
@@ -226,6 +250,14 @@ class Runtime:
     ) -> Process:
         """Start ``argv`` as the image would run it; raises ExecNotFound."""
         program = self.lookup(image, argv[0])
+        if self._reaper is None:
+            self._reaper = await asyncio.create_subprocess_exec(
+                sys.executable, "-I", "-c", _REAPER, str(self.root),
+                stdin=asyncio.subprocess.PIPE,
+                stdout=asyncio.subprocess.DEVNULL,
+                stderr=asyncio.subprocess.DEVNULL,
+                start_new_session=True,
+            )
         # argv[0] stays as the pod spelled it ("sh", "/bin/sh"): busybox picks
         # its applet from it, and `ps` in the sandbox shows the pod's command line
         proc = await asyncio.create_subprocess_exec(
@@ -239,12 +271,20 @@ class Runtime:
             start_new_session=True,
         )
         _LIVE_GROUPS.add(proc.pid)
+        self._tell_reaper(f"{proc.pid}\n")
         process = Process(proc, on_output, argv)
         self.processes.add(process)
         return process
 
+    def _tell_reaper(self, line: str) -> None:
+        stdin = self._reaper.stdin if self._reaper is not None else None
+        if stdin is not None and not stdin.is_closing():
+            with contextlib.suppress(OSError, RuntimeError):
+                stdin.write(line.encode())
+
     def forget(self, process: Process) -> None:
         self.processes.discard(process)
+        self._tell_reaper(f"-{process.pid}\n")
 
     async def close(self) -> None:
         """Kill every process still running and remove the scratch tree."""
@@ -254,4 +294,12 @@ class Runtime:
         if waits:
             await asyncio.wait_for(asyncio.gather(*waits, return_exceptions=True), 5)
         self.processes.clear()
+        reaper, self._reaper = self._reaper, None
+        if reaper is not None and reaper.stdin is not None:
+            reaper.stdin.close()
+            try:
+                await asyncio.wait_for(reaper.wait(), 5)
+            except TimeoutError:
+                reaper.kill()
+                await reaper.wait()
         shutil.rmtree(self.root, ignore_errors=True)
