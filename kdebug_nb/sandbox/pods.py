@@ -70,7 +70,8 @@ def _default_probe(probe: Obj | None) -> None:
         http.setdefault("scheme", "HTTP")
 
 
-def default_container(c: Obj, *, ephemeral: bool = False) -> Obj:
+def default_container(c: Obj) -> Obj:
+    """Container defaults (the same for init, app and ephemeral containers)."""
     if not isinstance(c, dict):
         return c
     image = c.get("image")
@@ -78,8 +79,8 @@ def default_container(c: Obj, *, ephemeral: bool = False) -> Obj:
         c["imagePullPolicy"] = default_pull_policy(image)
     c.setdefault("terminationMessagePath", "/dev/termination-log")
     c.setdefault("terminationMessagePolicy", "File")
-    if not ephemeral:
-        c.setdefault("resources", {})
+    # The API server's Go structs always serialise resources, ephemeral or not.
+    c.setdefault("resources", {})
     resources = c.get("resources")
     if isinstance(resources, dict) and resources.get("limits") and "requests" not in resources:
         resources["requests"] = dict(resources["limits"])
@@ -137,7 +138,7 @@ def default_pod(pod: Obj) -> Obj:
     for c in spec.get("containers") or []:
         default_container(c)
     for c in spec.get("ephemeralContainers") or []:
-        default_container(c, ephemeral=True)
+        default_container(c)
     for vol in spec.get("volumes") or []:
         for key in ("configMap", "secret"):
             if isinstance(vol.get(key), dict):
@@ -277,7 +278,7 @@ def update_ephemeral(cluster: Cluster, current: Obj, new: Obj, *, dry_run: bool 
         if not isinstance(ecs, list):
             raise bad_request("spec.ephemeralContainers must be a list")
         result["spec"]["ephemeralContainers"] = [
-            default_container(copy.deepcopy(c), ephemeral=True) for c in ecs
+            default_container(copy.deepcopy(c)) for c in ecs
         ]
     else:
         result["spec"].pop("ephemeralContainers", None)
