@@ -23,7 +23,7 @@ from kdebug_nb.sandbox.routes_common import (
     query_int,
 )
 from kdebug_nb.sandbox.selectors import exact_name, field_selector, label_selector
-from kdebug_nb.sandbox.status import StatusError, bad_request, not_found
+from kdebug_nb.sandbox.status import bad_request, not_found
 from kdebug_nb.sandbox.table import to_table, wants_table
 from kdebug_nb.sandbox.watch import serve_watch
 
@@ -148,10 +148,6 @@ def get_handler(kind: str) -> Handler:
         return json_response(obj)
 
     return handle_get
-
-
-async def _unsupported_watch_path(request: web.Request) -> web.StreamResponse:
-    raise StatusError(404, "the server could not find the requested resource", details={})
 
 
 def routes() -> list[web.RouteDef]:

@@ -236,7 +236,9 @@ async def _pump(
         if event is None:
             return
         last_rv = event.rv
-        data = w.translate(event)
+        # Changes made while the response was being prepared are already in
+        # the initial state (or the replayed history).
+        data = w.translate(event) if event.rv > start_rv else None
         if data is None:
             continue
         # Drain what else is queued so a burst goes out in one write.
@@ -247,7 +249,7 @@ async def _pump(
                 await resp.write(b"".join(parts))
                 return
             last_rv = nxt.rv
-            more = w.translate(nxt)
+            more = w.translate(nxt) if nxt.rv > start_rv else None
             if more is not None:
                 parts.append(more)
         await resp.write(b"".join(parts))
