@@ -156,7 +156,7 @@ SCRIPT = textwrap.dedent(
     print(json.dumps(pids), flush=True)
     if sys.argv[1] == "stop":
         sb.stop()
-        left = [p.pid for p in psutil.Process().children(recursive=True)]
+        left = [" ".join(p.cmdline())[:120] for p in psutil.Process().children(recursive=True)]
         print(json.dumps(left), flush=True)
     # "forget": leave it to atexit
     """
@@ -173,7 +173,7 @@ def test_no_process_outlives_the_sandbox(how: str, wait_gone: Callable[..., list
     started = json.loads(lines[0])
     assert started, "the default scenario should have started processes"
     if how == "stop":
-        assert json.loads(lines[1]) == []
+        assert json.loads(lines[1]) == [], "processes left running after stop()"
     assert wait_gone(started) == []
 
 
