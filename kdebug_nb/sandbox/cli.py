@@ -82,7 +82,7 @@ def serve(
     token: str | None = None,
     tls: bool | None = None,
 ) -> int:
-    """Serve until SIGINT/SIGTERM; every process the sandbox started is stopped before returning."""
+    """Serve until SIGINT/SIGTERM/SIGHUP; every process the sandbox started is stopped first."""
     from kdebug_nb.sandbox.server import Sandbox
 
     done = threading.Event()
@@ -93,8 +93,9 @@ def serve(
     # SIGHUP too: closing the terminal must not kill us before the containers are stopped.
     signums = [signal.SIGINT, signal.SIGTERM, *([signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])]
     previous = {s: signal.signal(s, on_signal) for s in signums}
-    sb = Sandbox(scenario, port=port, token=token, kubeconfig_path=kubeconfig, tls=tls)
+    sb: Sandbox | None = None
     try:
+        sb = Sandbox(scenario, port=port, token=token, kubeconfig_path=kubeconfig, tls=tls)
         sb.start()
         print(f"kdebug sandbox: scenario {sb.scenario.name!r} serving at {sb.url}")
         print(f"kubeconfig: {sb.kubeconfig} (context {CONTEXT}, namespace default)")
@@ -107,7 +108,8 @@ def serve(
             pass
         print("kdebug sandbox: stopping", flush=True)
     finally:
-        sb.stop()
+        if sb is not None:
+            sb.stop()
         for signum, handler in previous.items():
             signal.signal(signum, handler)
     return 0

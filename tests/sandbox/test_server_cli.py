@@ -153,3 +153,12 @@ def test_python_dash_m_works() -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert "locked-down" in proc.stdout
+
+
+def test_serve_in_process_restores_signal_handlers_after_an_error(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    before = signal.getsignal(signal.SIGTERM)
+    assert main(["serve", "--scenario", "no-such"]) == 1
+    assert signal.getsignal(signal.SIGTERM) is before
+    assert "unknown scenario 'no-such'" in capsys.readouterr().err
