@@ -35,15 +35,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("interrupted\n")
         return 130
+    except BrokenPipeError:
+        # `kdebug ... | head`: the reader left; not an error worth a traceback
+        sys.stderr.close()
+        return 141
     except Exception as exc:
         from kdebug_nb.errors import KDebugError
 
         if verbose:
             traceback.print_exc(file=sys.stderr)
         if isinstance(exc, KDebugError):
-            sys.stderr.write(f"error: {exc}\n")
-            if exc.leftovers:
-                sys.stderr.write(f"left behind: {', '.join(exc.leftovers)}\n")
+            still = f" (still there: {', '.join(exc.leftovers)})" if exc.leftovers else ""
+            sys.stderr.write(f"error: {exc}{still}\n")
             return 1
         if not verbose:
             sys.stderr.write(f"error: {type(exc).__name__}: {exc} (rerun with --verbose)\n")
@@ -69,7 +72,11 @@ def _run(argv: list[str], out: TextIO, err: TextIO) -> int:
             err.flush()
 
     stdin_data = None
-    if opts.stdin and not opts.dry_run and not opts.detach and not sys.stdin.isatty():
+    if opts.stdin and not opts.dry_run and not opts.detach:
+        # no interactive sessions here: stdin is read to its end, then sent and closed
+        if sys.stdin.isatty() and not opts.quiet:
+            err.write("reading stdin until end of input (Ctrl-D)...\n")
+            err.flush()
         stdin_data = sys.stdin.read()
     results = run_many(opts, on_output=on_output, on_progress=on_progress, stdin_data=stdin_data)
     if opts.dry_run:

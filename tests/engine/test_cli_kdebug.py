@@ -119,3 +119,43 @@ def test_console_script_is_installed() -> None:
         pytest.skip("kdebug console script not installed in this environment")
     done = subprocess.run([script, "--help"], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0 and "Usage:" in done.stdout
+
+
+def test_failure_after_creation_names_what_is_left(
+    sandbox: Any, cc: ClusterClient, fresh_namespace: str
+) -> None:
+    pod = make_pod(cc, fresh_namespace)["metadata"]["name"]
+    done = _kdebug(sandbox, pod, "-n", fresh_namespace, "-q", "--image=example.com/nope:1",
+                   "-c", "dbg", "--", "true")
+    assert done.returncode == 1
+    line = done.stderr.strip()
+    assert "\n" not in line
+    assert line.startswith(f'error: debug container "dbg" in pod "{pod}" cannot start: ')
+    assert line.endswith(f"(still there: pod/{pod} ephemeral container dbg)")
+
+
+def test_ctrl_c_exits_130_and_says_how_to_read_the_log(
+    sandbox: Any, cc: ClusterClient, fresh_namespace: str
+) -> None:
+    import signal
+
+    pod = make_pod(cc, fresh_namespace)["metadata"]["name"]
+    env = {k: v for k, v in os.environ.items() if k != "KUBECONFIG"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kdebug_nb.cli", "--kubeconfig", str(sandbox.kubeconfig), pod,
+         "-n", fresh_namespace, "-q", "--image=busybox", "-c", "slow", "--", "sh", "-c",
+         "echo tick; sleep 30"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True,
+        env=env,
+    )
+    try:
+        assert proc.stdout is not None
+        assert proc.stdout.readline() == "tick\n"
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=20)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 130
+    assert f"kubectl logs {pod} -c slow -n {fresh_namespace}" in err
