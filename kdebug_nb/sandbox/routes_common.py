@@ -76,6 +76,35 @@ def encode(obj: Any) -> bytes:
     return _encoder.encode(obj).encode()
 
 
+_ENCODED = "api.encoded"
+
+
+def encoded(cluster: Cluster, obj: Obj) -> bytes:
+    """``encode(obj)`` for a stored object, cached until its resourceVersion changes.
+
+    Every write goes through ``cluster.put``, which stamps a new
+    resourceVersion, so (identity, resourceVersion) names one content.
+    """
+    cache: dict[tuple[str, str, str], tuple[int, str, bytes]] = cluster.extensions.setdefault(_ENCODED, {})
+    meta = obj["metadata"]
+    key = (obj.get("kind", ""), meta.get("namespace", ""), meta["name"])
+    rv = meta.get("resourceVersion", "")
+    hit = cache.get(key)
+    if hit is not None and hit[0] == id(obj) and hit[1] == rv and rv:
+        return hit[2]
+    data = encode(obj)
+    if len(cache) > 2 * sum(len(s) for s in cluster.objects.values()) + 1024:
+        cache.clear()  # forget deleted objects now and then
+    cache[key] = (id(obj), rv, data)
+    return data
+
+
+def list_body(cluster: Cluster, list_kind: str, meta: dict[str, Any], items: list[Obj]) -> bytes:
+    """A ``<Kind>List`` assembled from the cached encodings of its items."""
+    head = b'{"kind":"%s","apiVersion":"v1","metadata":%s,"items":[' % (list_kind.encode(), encode(meta))
+    return head + b",".join([encoded(cluster, o) for o in items]) + b"]}"
+
+
 def json_response(obj: Any, status: int = 200) -> web.Response:
     return web.Response(body=encode(obj), status=status, content_type=JSON)
 

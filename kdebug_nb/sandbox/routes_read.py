@@ -18,9 +18,12 @@ from kdebug_nb.sandbox.request_info import is_true
 from kdebug_nb.sandbox.routes_common import (
     KINDS,
     cluster_of,
+    encoded,
     info_of,
     json_response,
+    list_body,
     query_int,
+    raw_json_response,
 )
 from kdebug_nb.sandbox.selectors import exact_name, field_selector, label_selector
 from kdebug_nb.sandbox.status import bad_request, not_found
@@ -116,9 +119,7 @@ def list_handler(kind: str) -> Handler:
             table = to_table(kind, objs, include=include, api_version=table_version)
             table["metadata"] = meta
             return json_response(table)
-        return json_response(
-            {"kind": info.list_kind, "apiVersion": "v1", "metadata": meta, "items": objs}
-        )
+        return raw_json_response(list_body(cluster, info.list_kind, meta, objs))
 
     return handle_list
 
@@ -145,7 +146,7 @@ def get_handler(kind: str) -> Handler:
                 resource_version=obj["metadata"].get("resourceVersion", ""),
             )
             return json_response(table)
-        return json_response(obj)
+        return raw_json_response(encoded(cluster_of(request), obj))
 
     return handle_get
 

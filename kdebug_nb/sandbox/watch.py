@@ -31,7 +31,7 @@ from aiohttp import web
 
 from kdebug_nb.sandbox.cluster import Cluster, Obj, WatchEvent
 from kdebug_nb.sandbox.request_info import is_true
-from kdebug_nb.sandbox.routes_common import JSON, encode, query_int
+from kdebug_nb.sandbox.routes_common import JSON, encode, encoded, query_int
 from kdebug_nb.sandbox.status import bad_request, status_body
 from kdebug_nb.sandbox.table import to_table
 
@@ -69,7 +69,9 @@ class WatchRequest:
         filtered: bool,
         table_version: str | None,
         include: str,
+        cluster: Cluster,
     ) -> None:
+        self.cluster = cluster
         self.kind = kind
         self.namespace = namespace
         self.matches = matches
@@ -85,7 +87,7 @@ class WatchRequest:
         if self.table_version is None:
             if event is not None:
                 return _shared_encoding(event, type_)
-            return encode({"type": type_, "object": obj}) + b"\n"
+            return b'{"type":"%s","object":%s}\n' % (type_.encode(), encoded(self.cluster, obj))
         table = to_table(
             self.kind,
             [obj],
@@ -158,7 +160,13 @@ async def serve_watch(
     bookmarks = is_true(request.query.get("allowWatchBookmarks"))
     initial_events = is_true(request.query.get("sendInitialEvents"))
     w = WatchRequest(
-        kind, namespace, matches, filtered=filtered, table_version=table_version, include=include
+        kind,
+        namespace,
+        matches,
+        filtered=filtered,
+        table_version=table_version,
+        include=include,
+        cluster=cluster,
     )
 
     queue = cluster.subscribe()
