@@ -164,3 +164,40 @@ def test_dry_run_sends_nothing(
     assert body["spec"]["ephemeralContainers"][0]["image"] == "busybox"
     assert mutating_requests(sandbox.requests[before:]) == []
     assert ephemeral_names(cc, fresh_namespace, pod) == []
+
+
+def test_command_outliving_the_start_timeout_still_reports_its_exit(
+    sandbox: Any, conn: Connection, cc: ClusterClient, fresh_namespace: str
+) -> None:
+    # --timeout bounds the start only; the server ends the first watch at that
+    # deadline and the engine resumes it to read the terminated state
+    pod = make_pod(cc, fresh_namespace)["metadata"]["name"]
+    before = len(sandbox.requests)
+    r = debug(pod, image="busybox", command=["sh", "-c", "sleep 2.5; echo done; exit 5"],
+              timeout=1, namespace=fresh_namespace, connection=conn)
+    assert r.output == "done\n" and r.exit_code == 5 and r.reason == "Error"
+    watches = [x for x in sandbox.requests[before:] if "watch=true" in x.query]
+    assert len(watches) >= 2
+
+
+def test_attach_sends_stdin_and_collects_output(cc: ClusterClient, fresh_namespace: str) -> None:
+    name = uid("attach")
+    body = {
+        "apiVersion": "v1", "kind": "Pod",
+        "metadata": {"name": name, "namespace": fresh_namespace},
+        "spec": {"restartPolicy": "Never", "containers": [{
+            "name": "app", "image": "busybox", "stdin": True, "stdinOnce": True,
+            "command": ["sh", "-c", "read x; echo got $x; echo e >&2"]}]},
+    }
+    cc.create_pod(fresh_namespace, body)
+    deadline = time.monotonic() + 20
+    for _kind, obj in cc.watch_pod(fresh_namespace, name, deadline=deadline):
+        statuses = (obj.get("status") or {}).get("containerStatuses") or []
+        if statuses and "running" in (statuses[0].get("state") or {}):
+            break
+    chunks: list[str] = []
+    outcome = cc.attach(fresh_namespace, name, "app", stdin_data="hi\n", on_output=chunks.append,
+                        deadline=time.monotonic() + 10)
+    assert "got hi\n" in outcome.output and "e\n" in outcome.output
+    assert "".join(chunks) == outcome.output
+    assert outcome.status.get("status") == "Success"
