@@ -9,6 +9,7 @@ success; on failure one line saying what went wrong.
 from __future__ import annotations
 
 import argparse
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -34,21 +35,25 @@ def _text_of(output: Any) -> str:
         return str(output.get("text", ""))
     if kind in ("execute_result", "display_data"):
         data = output.get("data", {})
-        text = data.get("text/markdown") or data.get("text/plain") or ""
-        return str(text) + ("\n" if text and not str(text).endswith("\n") else "")
+        text = str(data.get("text/markdown") or data.get("text/plain") or "")
+        if 'class="kdebug-result"' in str(data.get("text/html", "")):
+            # a DebugResult: its output was streamed above; show the status line only
+            text = text.splitlines()[0] if text else ""
+        return text + ("\n" if text and not text.endswith("\n") else "")
     if kind == "error":
         return f"{output.get('ename')}: {output.get('evalue')}\n"
     return ""
 
 
-def print_cell(cell: Any, index: int, out: Any = sys.stdout) -> None:
+def print_cell(cell: Any, out: Any = sys.stdout) -> None:
     rule = "─" * 72
     if cell.get("cell_type") == "markdown":
         out.write(f"\n{cell.get('source', '')}\n")
         return
     if cell.get("cell_type") != "code":
         return
-    out.write(f"\n{rule}\nIn [{index}]:\n{cell.get('source', '')}\n{rule}\n")
+    count = cell.get("execution_count") or " "
+    out.write(f"\n{rule}\nIn [{count}]:\n{cell.get('source', '')}\n{rule}\n")
     for output in cell.get("outputs", []):
         out.write(_text_of(output))
     out.flush()
@@ -79,12 +84,13 @@ def run(notebook: Path, *, kernel_name: str = "", timeout: int = 120, quiet: boo
             nonlocal printed
             if not quiet:
                 for i in range(printed, cell_index + 1):
-                    print_cell(nb.cells[i], i + 1)
+                    print_cell(nb.cells[i])
             printed = cell_index + 1
 
         client.on_cell_executed = on_complete
         try:
-            client.execute()
+            # the kernel's own stderr (transport warnings) is not part of the tour
+            client.execute(stderr=subprocess.DEVNULL)
         except CellExecutionError as exc:
             lines = [ln for ln in str(exc).splitlines() if ln.strip()]
             print(f"error: the quickstart failed: {lines[-1] if lines else exc}", file=sys.stderr)
@@ -94,7 +100,7 @@ def run(notebook: Path, *, kernel_name: str = "", timeout: int = 120, quiet: boo
             return 1
         if not quiet:
             for i in range(printed, len(nb.cells)):
-                print_cell(nb.cells[i], i + 1)
+                print_cell(nb.cells[i])
     print("\nquickstart finished: every cell ran.")
     return 0
 

@@ -31,7 +31,9 @@ class LookupCache:
 
     def __init__(self) -> None:
         self._pool: ThreadPoolExecutor | None = None
-        self._lock = threading.Lock()
+        # re-entrant: add_done_callback runs the callback at once when the
+        # lookup already finished, while get() still holds the lock
+        self._lock = threading.RLock()
         self._cache: dict[tuple[Any, ...], tuple[float, list[str]]] = {}
         self._pending: dict[tuple[Any, ...], Future[list[str]]] = {}
 

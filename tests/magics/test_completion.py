@@ -10,8 +10,11 @@ from kdebug_nb.magics.completion import LookupCache
 
 
 def complete(ip: Any, line: str) -> list[str]:
-    _text, matches = ip.complete("", line, len(line))
-    return list(matches)
+    """What a frontend gets: ipykernel asks ``Completer.completions`` (the jedi-era API)."""
+    from IPython.core.completer import provisionalcompleter
+
+    with provisionalcompleter():
+        return [c.text for c in ip.Completer.completions(line, len(line))]
 
 
 def test_pods_and_nodes_after_kdebug(ip: Any) -> None:

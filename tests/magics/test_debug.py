@@ -105,13 +105,15 @@ def test_copy_mode_with_rm(ip: Any, capsys: pytest.CaptureFixture[str]) -> None:
 def test_interrupt_stops_the_run_and_history_says_so(
     ip: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    import _thread
+    import signal
 
     from kdebug_nb.magics import state_of
 
     store = state_of(ip).store
     before = len(store.records)
     started = threading.Event()
+    main = threading.main_thread().ident
+    assert main is not None
 
     def interrupt_when_running() -> None:
         deadline = time.monotonic() + 30
@@ -120,7 +122,8 @@ def test_interrupt_stops_the_run_and_history_says_so(
             if len(recs) > before and recs[-1].status == "started":
                 started.set()
                 time.sleep(1.0)  # let the command start sleeping
-                _thread.interrupt_main()
+                # what a kernel interrupt is: SIGINT to the thread running the cell
+                signal.pthread_kill(main, signal.SIGINT)
                 return
             time.sleep(0.05)
 

@@ -17,7 +17,7 @@ SECRETS = ("sekrit-env-value", "hunter2", "tok-3f9a")
 def test_history_frame_and_exports(ip: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     ip.run_cell(
         "%kdebug neato --image=busybox --env=API_TOKEN=sekrit-env-value -- "
-        "sh -c 'echo password=hunter2; echo ```; echo done'"
+        "sh -c \"echo password=hunter2; echo '```'; echo done\""
     )
     ip.run_cell("%kdebug neato --image=busybox --token=tok-3f9a -- true")  # refused by the grammar
     ip.run_cell("h = %khistory")
