@@ -17,9 +17,11 @@ class DebugResult:
     """What a run did: where, with what, what it printed and how it ended.
 
     ``created`` lists every object the run created (``pod/x``,
-    ``pod/x/ephemeralcontainers/c``) so that it can be cleaned up or
+    ``pod/x ephemeral container c``) so that it can be cleaned up or
     reported. ``still_running`` is True when the run stopped watching a
     container that was still running (``--detach``, an interrupt).
+    ``events`` holds the pod's recent events when the command exited
+    non-zero (a successful run spends no request on them).
     """
 
     pod: str

@@ -327,6 +327,10 @@ class _Session:
             result.output = "".join(parts)
             pod = watch.until_finished(plan.container)
             _record_pod(result, pod, plan.container)
+            if result.exit_code:
+                # one more request, only when it failed: the events often say why (OOMKilled...)
+                events = self.client.events_for(plan.namespace, plan.pod_name)
+                result.events = tuple(events[-10:])
             self.progress("terminated", reason=result.reason, message=str(result.exit_code))
         except KeyboardInterrupt:
             result.output = result.output or "".join(parts)

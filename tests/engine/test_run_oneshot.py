@@ -61,6 +61,7 @@ def test_exit_code_non_zero_and_stderr(
     assert r.exit_code == 3
     assert "out\n" in r.output and "oops\n" in r.output
     assert not r.ok
+    assert r.events and all(e["involvedObject"]["name"] == pod for e in r.events)
 
 
 def test_ten_megabytes_of_output(conn: Connection, cc: ClusterClient, fresh_namespace: str) -> None:
