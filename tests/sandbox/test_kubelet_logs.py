@@ -71,6 +71,7 @@ def test_since_seconds_and_since_time(core_v1: Any, fresh_namespace: str) -> Non
     ns = fresh_namespace
     cmd = ["sh", "-c", "echo old; sleep 1.5; echo new; sleep 30"]
     create(core_v1, ns, make_pod("since", [{"name": "c", "image": "busybox", "command": cmd}]))
+    wait_state(core_v1, ns, "since", "c", "running")
     wait_pod(core_v1, ns, "since", lambda p: "new" in core_v1.read_namespaced_pod_log("since", ns), timeout=10)
     assert core_v1.read_namespaced_pod_log("since", ns, since_seconds=1) == "new\n"
     assert core_v1.read_namespaced_pod_log("since", ns, since_seconds=60) == "old\nnew\n"

@@ -58,7 +58,7 @@ def test_run_to_completion(core_v1: Any, fresh_namespace: str) -> None:
 
 def test_running_then_failed(core_v1: Any, fresh_namespace: str) -> None:
     ns = fresh_namespace
-    cmd = ["sh", "-c", "sleep 0.3; exit 3"]
+    cmd = ["sh", "-c", "sleep 1; exit 3"]
     create(core_v1, ns, make_pod("fails", [{"name": "main", "image": "busybox", "command": cmd}]))
     pod = wait_state(core_v1, ns, "fails", "main", "running")
     assert pod["status"]["phase"] == "Running"
@@ -110,7 +110,7 @@ def test_init_containers_run_first_in_order(core_v1: Any, fresh_namespace: str) 
         "init",
         [{"name": "app", "image": "busybox", "command": ["sh", "-c", "echo app"]}],
         initContainers=[
-            {"name": "one", "image": "busybox", "command": ["sh", "-c", "sleep 0.3"]},
+            {"name": "one", "image": "busybox", "command": ["sh", "-c", "sleep 1"]},
             {"name": "two", "image": "busybox", "command": ["sh", "-c", "echo two"]},
         ],
     )

@@ -188,6 +188,7 @@ class Runtime:
         self._bindirs: dict[str, Path] = {}
         self.processes: set[Process] = set()
         self._reaper: asyncio.subprocess.Process | None = None
+        self._reaper_start: asyncio.Future[asyncio.subprocess.Process] | None = None
 
     # -- images ------------------------------------------------------------
 
@@ -250,14 +251,19 @@ class Runtime:
     ) -> Process:
         """Start ``argv`` as the image would run it; raises ExecNotFound."""
         program = self.lookup(image, argv[0])
-        if self._reaper is None:
-            self._reaper = await asyncio.create_subprocess_exec(
-                sys.executable, "-I", "-c", _REAPER, str(self.root),
-                stdin=asyncio.subprocess.PIPE,
-                stdout=asyncio.subprocess.DEVNULL,
-                stderr=asyncio.subprocess.DEVNULL,
-                start_new_session=True,
+        if self._reaper_start is None:
+            # one watchdog, however many containers start concurrently
+            self._reaper_start = asyncio.ensure_future(
+                asyncio.create_subprocess_exec(
+                    sys.executable, "-I", "-c", _REAPER, str(self.root),
+                    stdin=asyncio.subprocess.PIPE,
+                    stdout=asyncio.subprocess.DEVNULL,
+                    stderr=asyncio.subprocess.DEVNULL,
+                    start_new_session=True,
+                )
             )
+        if self._reaper is None:
+            self._reaper = await asyncio.shield(self._reaper_start)
         # argv[0] stays as the pod spelled it ("sh", "/bin/sh"): busybox picks
         # its applet from it, and `ps` in the sandbox shows the pod's command line
         proc = await asyncio.create_subprocess_exec(
@@ -295,6 +301,8 @@ class Runtime:
             await asyncio.wait_for(asyncio.gather(*waits, return_exceptions=True), 5)
         self.processes.clear()
         reaper, self._reaper = self._reaper, None
+        if reaper is None and self._reaper_start is not None and self._reaper_start.done():
+            reaper = self._reaper_start.result()
         if reaper is not None and reaper.stdin is not None:
             reaper.stdin.close()
             try:
