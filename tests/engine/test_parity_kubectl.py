@@ -231,7 +231,10 @@ def test_parity(
             assert len(new) == 1 and new[0].startswith("node-debugger-node-1-"), new
             pod = _mask_pod(cc.read_pod(ns, new[0]), keep_node=True)
             if version == "1.32":  # the managed-by label is kubectl 1.34+
-                (pod["metadata"].get("labels") or {}).pop(MANAGED_BY, None)
+                labels = pod["metadata"].pop("labels", {})
+                labels.pop(MANAGED_BY, None)
+                if labels:
+                    pod["metadata"]["labels"] = labels
             results[side] = pod
     assert results["e"] == results["k"]
 
