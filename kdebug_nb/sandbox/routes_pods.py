@@ -19,6 +19,7 @@ from kdebug_nb.sandbox.pods import (
     update_pod_status,
 )
 from kdebug_nb.sandbox.routes_common import (
+    PROTOBUF,
     cluster_of,
     dry_run,
     info_of,
@@ -30,6 +31,7 @@ from kdebug_nb.sandbox.routes_common import (
 )
 from kdebug_nb.sandbox.selectors import field_selector, label_selector
 from kdebug_nb.sandbox.status import StatusError, bad_request, not_found, resource_missing
+from kdebug_nb.sandbox.validation import field_validation_error, prune_unknown_fields, quote
 
 Updater = Callable[..., Obj]
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -43,17 +45,44 @@ def _current(request: web.Request) -> Obj:
     return pod
 
 
+def unknown_field_warnings(request: web.Request, obj: Obj) -> list[str]:
+    """Apply ``fieldValidation`` (default Warn) to a JSON/YAML pod: unknown
+    fields are dropped, and reported as warnings or, for Strict, refused."""
+    mode = request.query.get("fieldValidation") or "Warn"
+    if mode not in ("Ignore", "Warn", "Strict"):
+        raise bad_request(
+            f'fieldValidation: Unsupported value: "{mode}": supported values: "Ignore", "Strict", "Warn"'
+        )
+    if request.content_type == PROTOBUF:
+        return []  # protobuf cannot carry fields the schema lacks
+    unknown = prune_unknown_fields(obj)
+    if unknown and mode == "Strict":
+        raise bad_request(field_validation_error("Pod", unknown))
+    return [f"unknown field {quote(f)}" for f in unknown] if mode == "Warn" else []
+
+
 async def create(request: web.Request) -> web.StreamResponse:
     info = info_of(request)
     body = await read_object(request)
     namespace = object_namespace(info, body)
     cluster = cluster_of(request)
+    warnings = unknown_field_warnings(request, body)
     pod = create_pod(cluster, namespace, body, dry_run=dry_run(request))
-    return _with_warnings(json_response(pod, 201), cluster, namespace, pod)
+    return _with_warnings(json_response(pod, 201), cluster, namespace, pod, warnings)
 
 
-def _with_warnings(resp: web.Response, cluster: Cluster, namespace: str, pod: Obj) -> web.Response:
-    for key, value in warning_header(pod_security_warnings(cluster, namespace, pod)):
+def _with_warnings(
+    resp: web.Response,
+    cluster: Cluster,
+    namespace: str,
+    pod: Obj | None,
+    extra: list[str] | None = None,
+) -> web.Response:
+    """Add ``Warning`` headers: ``extra``, then Pod Security's for ``pod`` (if given)."""
+    messages = list(extra or [])
+    if pod is not None:
+        messages.extend(pod_security_warnings(cluster, namespace, pod))
+    for key, value in warning_header(messages):
         resp.headers.add(key, value)
     return resp
 
@@ -88,11 +117,11 @@ def patch_handler(update: Updater, *, ephemeral: bool = False) -> Handler:
             _ephemeral_enabled(cluster)
         current = _current(request)
         new = await _patched(request, current)
+        warnings = unknown_field_warnings(request, new)
         result = update(cluster, current, new, dry_run=dry_run(request))
-        resp = json_response(result)
-        if ephemeral:
-            _with_warnings(resp, cluster, info_of(request).namespace, result)
-        return resp
+        namespace = info_of(request).namespace
+        admitted = result if ephemeral else None
+        return _with_warnings(json_response(result), cluster, namespace, admitted, warnings)
 
     return handle_patch
 
@@ -111,11 +140,10 @@ def put_handler(update: Updater, *, ephemeral: bool = False) -> Handler:
                 f"the name of the object ({name}) does not match the name on the URL ({info.name})"
             )
         current = _current(request)
+        warnings = unknown_field_warnings(request, body)
         result = update(cluster, current, body, dry_run=dry_run(request))
-        resp = json_response(result)
-        if ephemeral:
-            _with_warnings(resp, cluster, info.namespace, result)
-        return resp
+        admitted = result if ephemeral else None
+        return _with_warnings(json_response(result), cluster, info.namespace, admitted, warnings)
 
     return handle_put
 

@@ -283,3 +283,109 @@ def validate_ephemeral_update(old: Obj, new: Obj) -> list[Cause]:
                 )
             )
     return causes
+
+
+# -- unknown fields (fieldValidation) --------------------------------------
+
+#: core/v1 Pod field names, as a tree: a dict is an object, ``[dict]`` a list
+#: of objects, None a value not looked into (scalars, maps, rarely used types)
+_PROBE = dict.fromkeys(
+    ("exec", "httpGet", "tcpSocket", "grpc", "initialDelaySeconds", "timeoutSeconds",
+     "periodSeconds", "successThreshold", "failureThreshold", "terminationGracePeriodSeconds")
+)
+_PROFILE = dict.fromkeys(("type", "localhostProfile"))
+_SECURITY = {
+    **dict.fromkeys(
+        ("privileged", "seLinuxOptions", "windowsOptions", "runAsUser", "runAsGroup",
+         "runAsNonRoot", "readOnlyRootFilesystem", "allowPrivilegeEscalation", "procMount")
+    ),
+    "capabilities": dict.fromkeys(("add", "drop")),
+    "seccompProfile": _PROFILE,
+    "appArmorProfile": _PROFILE,
+}
+_CONTAINER: dict[str, Any] = {
+    **dict.fromkeys(
+        ("name", "image", "command", "args", "workingDir", "envFrom", "resizePolicy",
+         "restartPolicy", "volumeDevices", "lifecycle", "terminationMessagePath",
+         "terminationMessagePolicy", "imagePullPolicy", "stdin", "stdinOnce", "tty")
+    ),
+    "ports": [dict.fromkeys(("name", "hostPort", "containerPort", "protocol", "hostIP"))],
+    "env": [dict.fromkeys(("name", "value", "valueFrom"))],
+    "resources": dict.fromkeys(("limits", "requests", "claims")),
+    "volumeMounts": [
+        dict.fromkeys(
+            ("name", "readOnly", "recursiveReadOnly", "mountPath", "subPath", "mountPropagation",
+             "subPathExpr")
+        )
+    ],
+    "livenessProbe": _PROBE,
+    "readinessProbe": _PROBE,
+    "startupProbe": _PROBE,
+    "securityContext": _SECURITY,
+}
+_VOLUME_SOURCES = (
+    "hostPath", "emptyDir", "gcePersistentDisk", "awsElasticBlockStore", "gitRepo", "secret",
+    "nfs", "iscsi", "glusterfs", "persistentVolumeClaim", "rbd", "flexVolume", "cinder", "cephfs",
+    "flocker", "downwardAPI", "fc", "azureFile", "configMap", "vsphereVolume", "quobyte",
+    "azureDisk", "photonPersistentDisk", "projected", "portworxVolume", "scaleIO", "storageos",
+    "csi", "ephemeral", "image",
+)
+POD_FIELDS: dict[str, Any] = {
+    "apiVersion": None,
+    "kind": None,
+    "metadata": dict.fromkeys(
+        ("name", "generateName", "namespace", "selfLink", "uid", "resourceVersion", "generation",
+         "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "labels",
+         "annotations", "ownerReferences", "finalizers", "managedFields")
+    ),
+    "spec": {
+        **dict.fromkeys(
+            ("restartPolicy", "terminationGracePeriodSeconds", "activeDeadlineSeconds",
+             "dnsPolicy", "nodeSelector", "serviceAccountName", "serviceAccount",
+             "automountServiceAccountToken", "nodeName", "hostNetwork", "hostPID", "hostIPC",
+             "shareProcessNamespace", "imagePullSecrets", "hostname", "subdomain", "affinity",
+             "schedulerName", "tolerations", "hostAliases", "priorityClassName", "priority",
+             "dnsConfig", "readinessGates", "runtimeClassName", "enableServiceLinks",
+             "preemptionPolicy", "overhead", "topologySpreadConstraints", "setHostnameAsFQDN",
+             "os", "hostUsers", "schedulingGates", "resourceClaims", "resources")
+        ),
+        "volumes": [dict.fromkeys(("name", *_VOLUME_SOURCES))],
+        "initContainers": [_CONTAINER],
+        "containers": [_CONTAINER],
+        "ephemeralContainers": [{**_CONTAINER, "targetContainerName": None}],
+        "securityContext": {
+            **dict.fromkeys(
+                ("seLinuxOptions", "windowsOptions", "runAsUser", "runAsGroup", "runAsNonRoot",
+                 "supplementalGroups", "supplementalGroupsPolicy", "fsGroup", "sysctls",
+                 "fsGroupChangePolicy", "seLinuxChangePolicy")
+            ),
+            "seccompProfile": _PROFILE,
+            "appArmorProfile": _PROFILE,
+        },
+    },
+    "status": None,
+}
+
+
+def prune_unknown_fields(obj: Any, schema: Any = POD_FIELDS, path: str = "") -> list[str]:
+    """Drop fields the schema does not know (the API server cannot store them);
+    return their paths (``spec.containers[0].imagee``) in document order."""
+    found: list[str] = []
+    if isinstance(schema, list) and isinstance(obj, list):
+        for i, item in enumerate(obj):
+            found.extend(prune_unknown_fields(item, schema[0], f"{path}[{i}]"))
+    elif isinstance(schema, dict) and isinstance(obj, dict):
+        for key in list(obj):
+            where = f"{path}.{key}" if path else key
+            if key not in schema:
+                del obj[key]
+                found.append(where)
+            elif schema[key] is not None:
+                found.extend(prune_unknown_fields(obj[key], schema[key], where))
+    return found
+
+
+def field_validation_error(kind: str, unknown: list[str]) -> str:
+    """The strict decoding message: ``Pod in version "v1" cannot be handled as a Pod: ...``."""
+    fields = ", ".join(f"unknown field {quote(f)}" for f in unknown)
+    return f'{kind} in version "v1" cannot be handled as a {kind}: strict decoding error: {fields}'

@@ -118,3 +118,11 @@ def test_debug_modes_resolve_without_noise(any_kubectl: Any, fresh_namespace: st
 def test_get_kind_slash_name(any_kubectl: Any, target: str) -> None:
     out = clean(any_kubectl("get", target, "-o", "name"))
     assert out.strip() == target
+
+
+def test_kubectl_create_reports_unknown_fields(any_kubectl: Any, fresh_namespace: str, tmp_path: Path) -> None:
+    manifest = tmp_path / "typo.yaml"
+    manifest.write_text(MANIFEST.format(name="typo").replace("    image: busybox:1.36", "    imagee: busybox:1.36\n    image: busybox:1.36"))
+    proc = any_kubectl("create", "-f", str(manifest), "-n", fresh_namespace)
+    assert proc.returncode == 1
+    assert 'strict decoding error: unknown field "spec.containers[0].imagee"' in proc.stderr

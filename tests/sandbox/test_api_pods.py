@@ -294,3 +294,37 @@ def test_delete_uid_precondition(core_v1: Any, fresh_namespace: str) -> None:
         )
     assert err.value.status == 409
     assert "Precondition failed: UID in precondition: not-the-uid" in status_of(err.value)["message"]
+
+
+def test_unknown_fields_strict_warn_ignore(api_client: Any, core_v1: Any, fresh_namespace: str) -> None:
+    def with_typos(name: str) -> bytes:
+        body = pod(name)
+        body["spec"]["containers"][0]["imagee"] = "typo"
+        body["spec"]["restartPolicyy"] = "Never"
+        return json.dumps(body).encode()
+
+    def post(query: str, body: bytes) -> Any:
+        method, url, headers, _, _ = api_client.param_serialize(
+            "POST",
+            f"/api/v1/namespaces/{fresh_namespace}/pods",
+            query_params=[("fieldValidation", query)] if query else [],
+            header_params={"Content-Type": "application/json", "Accept": "application/json"},
+        )
+        return api_client.rest_client.pool_manager.request(method, url, headers=headers, body=body)
+
+    strict = post("Strict", with_typos("strict"))
+    assert strict.status == 400
+    assert json.loads(strict.data)["message"] == (
+        'Pod in version "v1" cannot be handled as a Pod: strict decoding error: '
+        'unknown field "spec.containers[0].imagee", unknown field "spec.restartPolicyy"'
+    )
+    warned = post("", with_typos("warned"))
+    assert warned.status == 201
+    assert warned.headers.getlist("Warning") == [
+        '299 - "unknown field \\"spec.containers[0].imagee\\""',
+        '299 - "unknown field \\"spec.restartPolicyy\\""',
+    ]
+    stored = json.loads(core_v1.read_namespaced_pod("warned", fresh_namespace, _preload_content=False).data)
+    assert "imagee" not in stored["spec"]["containers"][0] and "restartPolicyy" not in stored["spec"]
+    ignored = post("Ignore", with_typos("ignored"))
+    assert ignored.status == 201 and "Warning" not in ignored.headers
