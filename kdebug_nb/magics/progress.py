@@ -26,6 +26,11 @@ def describe(progress: Any) -> str:
     return text
 
 
+#: steps that take one request; shown only when they are slow
+QUICK_STATES = ("reading", "creating", "deleting")
+SHOW_AFTER = 0.5
+
+
 class ProgressLine:
     """Callable given to the engine as ``on_progress``; ``clear()`` removes it."""
 
@@ -39,8 +44,9 @@ class ProgressLine:
     def __call__(self, progress: Any) -> None:
         state = getattr(progress, "state", "")
         if state in ("notice", "warning"):
-            # kubectl's own lines: notices on stdout, warnings on stderr
-            self.clear()
+            # kubectl's own lines: notices on stdout, warnings on stderr; a
+            # frontend's waiting line stays where it is (above them)
+            self._clear_tty()
             stream = sys.stdout if state == "notice" else sys.stderr
             print(str(getattr(progress, "message", "")), file=stream, flush=True)
             return
@@ -50,6 +56,9 @@ class ProgressLine:
             return
         if not self.enabled:
             return
+        elapsed = getattr(progress, "elapsed", 0.0) or 0.0
+        if self._handle is None and state in QUICK_STATES and elapsed < SHOW_AFTER:
+            return  # a quick request: a line shown and blanked at once would only flicker
         text = "⏳ " + describe(progress)
         self.last = text
         if self.rich:
@@ -73,6 +82,9 @@ class ProgressLine:
         if self._handle is not None:
             self._handle.update({"text/plain": ""}, raw=True)
             self._handle = None
+        self._clear_tty()
+
+    def _clear_tty(self) -> None:
         if self._tty_shown:
             sys.stderr.write("\r\x1b[K")
             sys.stderr.flush()

@@ -7,6 +7,7 @@ of the checkout. The notebooks are stored without outputs.
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -60,6 +61,24 @@ def test_notebook_runs(path: Path, tmp_path: Path) -> None:
     else:
         assert errors == [], errors
     assert (tmp_path / "kdebug-history.jsonl").exists()
+    # the waiting line was updated away once output began
+    assert "⏳" not in json.dumps([c.get("outputs", []) for c in nb.cells], ensure_ascii=False)
+
+
+def test_runbook_takes_papermill_parameters(tmp_path: Path) -> None:
+    """papermill inserts an "injected-parameters" cell after the "parameters" one."""
+    path = next(p for p in NOTEBOOKS if p.stem == "runbook-crashloop")
+    nb = nbformat.read(path, as_version=4)
+    at = next(i for i, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", []))
+    injected = nbformat.v4.new_code_cell('pod = "web"\ncontainer = "log-shipper"')
+    injected.metadata["tags"] = ["injected-parameters"]
+    nb.cells.insert(at + 1, injected)
+    nbclient.NotebookClient(
+        nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+    ).execute()
+    assert _error_outputs(nb) == []
+    history = (tmp_path / "runbook-crashloop-history.md").read_text()
+    assert "%kdebug web -n default" in history and "-c log-shipper" in history
 
 
 def test_quickstart_module_runs(tmp_path: Path) -> None:
