@@ -14,6 +14,7 @@ import shlex
 import threading
 import time
 from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -53,7 +54,7 @@ class LookupCache:
                     self._pool = ThreadPoolExecutor(1, thread_name_prefix="kdebug-complete")
                 future = self._pool.submit(fetch)
                 self._pending[key] = future
-                future.add_done_callback(lambda f, k=key: self._store(k, f))
+                future.add_done_callback(partial(self._store, key))
         try:
             return future.result(timeout=max(wait, 0.0))
         except FutureTimeout:

@@ -98,7 +98,7 @@ class DebugMagics(Magics):
     kdebug.__doc__ = HELP
     # IPython's ``?`` asks ``getdoc()`` first: the engine's flag reference is
     # appended on demand, keeping the grammar's import out of %load_ext
-    kdebug.getdoc = lambda: full_help()  # type: ignore[attr-defined]
+    setattr(kdebug, "getdoc", full_help)  # noqa: B010
 
     def _kdebug(self, line: str, cell: str | None, settings: Settings) -> Any:
         from kdebug_nb.engine.grammar import parse_args

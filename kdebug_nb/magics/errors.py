@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from functools import partial
 from typing import Any, TypeVar
 
 from kdebug_nb.errors import KDebugError, UsageError
@@ -46,7 +47,10 @@ def guarded(short_errors: bool, usage: str, call: Callable[[], T], shell: Any = 
             print(error_line(exc, usage), file=sys.stderr)
             return None
         if shell is not None:
-            exc._render_traceback_ = lambda e=exc: shell.InteractiveTB.structured_traceback(  # type: ignore[method-assign]
-                type(e), e, e.__traceback__
-            )
+            exc._render_traceback_ = partial(_full_traceback, shell, exc)  # type: ignore[method-assign]
         raise
+
+
+def _full_traceback(shell: Any, exc: BaseException) -> list[str]:
+    tb: list[str] = shell.InteractiveTB.structured_traceback(type(exc), exc, exc.__traceback__)
+    return tb

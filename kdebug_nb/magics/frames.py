@@ -64,11 +64,12 @@ def styled_html(frame: pd.DataFrame, state_columns: tuple[str, ...]) -> str:
         .format_index(escape="html", axis=0)
         .format_index(escape="html", axis=1)
     )
-    cols = [c for c in state_columns if c in head.columns]
+    cols: list[Any] = [c for c in state_columns if c in head.columns]
     if cols:
         styler = styler.map(state_style, subset=cols)
     if "exit_code" in head.columns:
-        styler = styler.map(exit_style, subset=["exit_code"])
+        exit_cols: list[Any] = ["exit_code"]
+        styler = styler.map(exit_style, subset=exit_cols)
     styler = styler.set_table_attributes('class="kdebug-frame dataframe"')
     text = styler.to_html()
     if more:
