@@ -230,3 +230,41 @@ def test_protocol_versions_and_tty(core_v1: Any, shell_pod: tuple[str, str]) -> 
     # a TTY has one output stream
     proto, ch = _raw_exec(core_v1, ns, pod, "v5.channel.k8s.io", script, tty=True)
     assert ch[1] == b"out\nerr\n" and 2 not in ch
+
+
+def test_spdy_and_plain_requests_are_refused_cleanly(core_v1: Any, shell_pod: tuple[str, str]) -> None:
+    import urllib.error
+    import urllib.request
+
+    ns, pod = shell_pod
+    base = f"{core_v1.api_client.configuration.host}/api/v1/namespaces/{ns}/pods"
+    spdy = urllib.request.Request(
+        f"{base}/{pod}/exec?command=true&stdout=true", method="POST",
+        headers={"Connection": "Upgrade", "Upgrade": "SPDY/3.1", "X-Stream-Protocol-Version": "v4.channel.k8s.io"},
+    )
+    with pytest.raises(urllib.error.HTTPError) as err:
+        urllib.request.urlopen(spdy, timeout=10)
+    assert err.value.code == 400
+    body = json.loads(err.value.read())
+    assert body["kind"] == "Status" and "SPDY" in body["message"]
+    with pytest.raises(urllib.error.HTTPError) as err:
+        urllib.request.urlopen(f"{base}/{pod}/attach?stdout=true", timeout=10)
+    assert err.value.code == 400
+    assert json.loads(err.value.read())["message"] == "Upgrade request required"
+    with pytest.raises(urllib.error.HTTPError) as err:
+        urllib.request.urlopen(f"{base}/no-such-pod/exec?command=true", timeout=10)
+    assert err.value.code == 404
+    assert json.loads(err.value.read())["message"] == 'pods "no-such-pod" not found'
+
+
+def test_kubectl_attach(kubectl: Any, core_v1: Any, fresh_namespace: str) -> None:
+    ns = fresh_namespace
+    cmd = ["sh", "-c", "while read l; do echo got $l; done; echo stdin closed"]
+    spec = make_pod("listener", [{"name": "c", "image": "busybox", "command": cmd, "stdin": True, "stdinOnce": True}])
+    create(core_v1, ns, spec)
+    wait_state(core_v1, ns, "listener", "c", "running")
+    proc = kubectl("attach", "-i", "listener", "-n", ns, input="ping\n", timeout=30)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == "got ping\nstdin closed\n"
+    pod = wait_pod(core_v1, ns, "listener", lambda p: p["status"].get("phase") == "Succeeded")
+    assert pod["status"]["containerStatuses"][0]["state"]["terminated"]["exitCode"] == 0
