@@ -165,7 +165,8 @@ def test_attach_to_main_process(core_v1: Any, fresh_namespace: str) -> None:
 # -- real kubectl ------------------------------------------------------------
 
 
-def test_kubectl_exec(kubectl: Any, core_v1: Any, shell_pod: tuple[str, str]) -> None:
+def test_kubectl_exec(any_kubectl: Any, core_v1: Any, shell_pod: tuple[str, str]) -> None:
+    kubectl = any_kubectl
     ns, pod = shell_pod
     proc = kubectl("exec", pod, "-n", ns, "--", "echo", "hi")
     assert (proc.returncode, proc.stdout) == (0, "hi\n"), proc.stderr
@@ -257,7 +258,8 @@ def test_spdy_and_plain_requests_are_refused_cleanly(core_v1: Any, shell_pod: tu
     assert json.loads(err.value.read())["message"] == 'pods "no-such-pod" not found'
 
 
-def test_kubectl_attach(kubectl: Any, core_v1: Any, fresh_namespace: str) -> None:
+def test_kubectl_attach(any_kubectl: Any, core_v1: Any, fresh_namespace: str) -> None:
+    kubectl = any_kubectl
     ns = fresh_namespace
     cmd = ["sh", "-c", "while read l; do echo got $l; done; echo stdin closed"]
     spec = make_pod("listener", [{"name": "c", "image": "busybox", "command": cmd, "stdin": True, "stdinOnce": True}])
