@@ -11,18 +11,23 @@ here, keeping the server's Status message and chaining the cause.
 from __future__ import annotations
 
 import codecs
-import gc
 import json
 import math
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
 from kdebug_nb import errors
 from kdebug_nb.engine.connection import Connection, get_default_connection
+from kdebug_nb.engine.wire import (
+    exit_code_from_status,
+    parse_body,
+    status_error,
+    translate_transport,
+    unreachable,
+)
 
 JSON = dict[str, Any]
 Query = Sequence[tuple[str, str]]
@@ -176,7 +181,7 @@ class ClusterClient:
                             if obj.get("code") == 410:
                                 gone = True
                                 break
-                            raise _status_error(obj.get("code", 500), obj, path)
+                            raise status_error(obj.get("code", 500), obj, path)
                         rv = str((obj.get("metadata") or {}).get("resourceVersion", rv))
                         if kind != "BOOKMARK":
                             yield kind, obj
@@ -237,7 +242,7 @@ class ClusterClient:
                 ws.write_channel(ws_client.STDIN_CHANNEL, raw[start : start + _CHUNK])
             ws.close_channel(ws_client.STDIN_CHANNEL)
         except (OSError, WebSocketException) as exc:
-            raise _unreachable(self.server, exc) from exc
+            raise unreachable(self.server, exc) from exc
         finally:
             ws.close()
 
@@ -274,9 +279,9 @@ class ClusterClient:
                 self._api.configuration, ws_client.get_websocket_url(url), headers, False, True
             )
         except WebSocketBadStatusException as exc:
-            raise _status_error(exc.status_code, _parse_body(exc.resp_body), path) from exc
+            raise status_error(exc.status_code, parse_body(exc.resp_body), path) from exc
         except (OSError, WebSocketException) as exc:
-            raise _unreachable(self.server, exc) from exc
+            raise unreachable(self.server, exc) from exc
 
     def attach(
         self,
@@ -339,13 +344,13 @@ class ClusterClient:
                         on_output(tail)
             raw_status = ws.read_channel(ws_client.ERROR_CHANNEL)
         except (OSError, WebSocketException) as exc:
-            raise _unreachable(self.server, exc) from exc
+            raise unreachable(self.server, exc) from exc
         finally:
             ws.close()
         out.output = "".join(parts)
         if raw_status:
-            out.status = _parse_body(raw_status)
-            out.exit_code = _exit_code_from_status(out.status)
+            out.status = parse_body(raw_status)
+            out.exit_code = exit_code_from_status(out.status)
         return out
 
     # ---- plumbing --------------------------------------------------------
@@ -363,10 +368,10 @@ class ClusterClient:
         try:
             data = resp.data
         except Exception as exc:  # urllib3 protocol/timeout errors while reading the body
-            raise _unreachable(self.server, exc) from exc
+            raise unreachable(self.server, exc) from exc
         finally:
             _close(resp)
-        return _parse_body(data)
+        return parse_body(data)
 
     def _send(
         self,
@@ -393,7 +398,7 @@ class ClusterClient:
         try:
             rest_resp = self._api.call_api(*request, _request_timeout=timeout)
         except Exception as exc:
-            raise _translate_transport(exc, self.server) from exc
+            raise translate_transport(exc, self.server) from exc
         resp = rest_resp.response
         if not 200 <= rest_resp.status <= 299:
             try:
@@ -402,7 +407,7 @@ class ClusterClient:
                 raw = b""
             finally:
                 _close(resp)
-            raise _status_error(rest_resp.status, _parse_body(raw), path)
+            raise status_error(rest_resp.status, parse_body(raw), path)
         return resp
 
 
@@ -448,7 +453,7 @@ def _read1(resp: Any, server: str) -> bytes:
     try:
         return bytes(resp.read1(_CHUNK))
     except Exception as exc:
-        raise _translate_transport(exc, server) from exc
+        raise translate_transport(exc, server) from exc
 
 
 def _lines(resp: Any, deadline: Deadline) -> Iterator[bytes]:
@@ -478,116 +483,4 @@ def _lines(resp: Any, deadline: Deadline) -> Iterator[bytes]:
             raise _DeadlineReached()
 
 
-@contextmanager
-def paused_gc() -> Iterator[None]:
-    """Pause the cyclic GC while building many small objects (big lists, frames).
-
-    A 5,000-pod list is ~1M dicts and lists; with the collector running,
-    parsing it spends two thirds of its time in collections that free nothing.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
-def _parse_body(raw: bytes | str | None) -> JSON:
-    if not raw:
-        return {}
-    try:
-        if len(raw) > 256 * 1024:
-            with paused_gc():
-                doc = json.loads(raw)
-        else:
-            doc = json.loads(raw)
-    except ValueError:
-        text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
-        return {"kind": "Status", "message": text.strip()[:500]}
-    return doc if isinstance(doc, dict) else {"items": doc}
-
-
-def _exit_code_from_status(status: JSON) -> int | None:
-    if status.get("status") == "Success":
-        return 0
-    for cause in (status.get("details") or {}).get("causes") or []:
-        if cause.get("reason") == "ExitCode":
-            try:
-                return int(cause.get("message", ""))
-            except ValueError:
-                return None
-    return None
-
-
-def _status_error(code: int, body: JSON, path: str) -> errors.ApiError:
-    """A Status answer (or any non-2xx) as the matching engine error."""
-    message = str(body.get("message") or f"the server responded with status {code}")
-    reason = str(body.get("reason") or "")
-    details = body.get("details") or {}
-    kw: dict[str, Any] = {"status": code, "reason": reason, "body": body}
-    if code == 404:
-        if path.endswith("/ephemeralcontainers") and not details.get("name"):
-            return errors.EphemeralContainersDisabled(
-                "ephemeral containers are disabled for this cluster "
-                f'(error from server: "{message}")',
-                **kw,
-            )
-        return errors.NotFound(message, **kw)
-    if code == 403:
-        return errors.Forbidden(message, **kw)
-    if code == 409 and reason == "AlreadyExists":
-        return errors.AlreadyExists(message, **kw)
-    if code == 422:
-        # kubectl words Invalid errors as 'The Pod "x" is invalid: ...'
-        if details.get("kind") and not message.startswith("The "):
-            message = f"The {message}"
-        return errors.Invalid(message, **kw)
-    if code == 401:
-        return errors.ApiError(
-            f"you must be logged in to the server (Unauthorized): {message}", **kw
-        )
-    return errors.ApiError(message, **kw)
-
-
-def _translate_transport(exc: BaseException, server: str) -> errors.KDebugError:
-    from kubernetes.client.exceptions import ApiException
-
-    if isinstance(exc, ApiException) and exc.status:
-        return _status_error(exc.status, _parse_body(exc.body), "")
-    return _unreachable(server, exc)
-
-
-def _unreachable(server: str, exc: BaseException) -> errors.ConnectionFailed:
-    return errors.ConnectionFailed(
-        f"cannot reach the Kubernetes API server at {server}: {_why(exc)} — "
-        "is the cluster running? (%ksandbox start starts a local one)"
-    )
-
-
-def _why(exc: BaseException) -> str:
-    seen: set[int] = set()
-    cur: BaseException | None = exc
-    chain: list[BaseException] = []
-    while cur is not None and id(cur) not in seen:
-        seen.add(id(cur))
-        chain.append(cur)
-        cur = getattr(cur, "reason", None) if isinstance(
-            getattr(cur, "reason", None), BaseException
-        ) else (cur.__cause__ or cur.__context__)
-    text = " ".join(str(e) for e in chain).lower()
-    if any(isinstance(e, ConnectionRefusedError) for e in chain) or "refused" in text:
-        return "connection refused"
-    if "timed out" in text or "timeout" in text:
-        return "timed out"
-    if "name or service not known" in text or "nodename nor servname" in text:
-        return "unknown host"
-    if "certificate" in text or "ssl" in text:
-        return "TLS handshake failed"
-    if any(isinstance(e, ConnectionResetError) for e in chain) or "reset" in text:
-        return "connection reset"
-    if "remote end closed" in text or "connection aborted" in text:
-        return "connection closed by the server"
-    last = str(chain[-1]).splitlines()[0] if str(chain[-1]) else type(chain[-1]).__name__
-    return last[:200]
+__all__ = ["AttachOutcome", "ClusterClient"]
