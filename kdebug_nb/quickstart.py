@@ -65,7 +65,10 @@ def run(notebook: Path, *, kernel_name: str = "", timeout: int = 120, quiet: boo
         from nbclient import NotebookClient
         from nbclient.exceptions import CellExecutionError
     except ImportError as exc:
-        print(f"error: {exc.name} is missing; install with: pip install -e '.[notebook]'", file=sys.stderr)
+        print(
+            f"error: {exc.name} is missing; install it with: pip install nbclient nbformat ipykernel",
+            file=sys.stderr,
+        )
         return 1
 
     nb = nbformat.read(notebook, as_version=4)

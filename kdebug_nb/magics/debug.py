@@ -154,11 +154,13 @@ class DebugMagics(Magics):
         except KDebugError as exc:
             status = "interrupted" if isinstance(exc, Interrupted) else "error"
             store.finish(
-                record.finish(status=status, error=one_line(str(exc)), context=_context(opts))
+                record.finish(status=status, error=one_line(str(exc)), **_aimed_at(opts))
             )
             raise
         except KeyboardInterrupt:
-            store.finish(record.finish(status="interrupted", error="interrupted by the user"))
+            store.finish(
+                record.finish(status="interrupted", error="interrupted by the user", **_aimed_at(opts))
+            )
             print("error: interrupted", file=sys.stderr)
             return None
         finally:
@@ -190,14 +192,16 @@ def _from_result(result: Any) -> dict[str, Any]:
     }
 
 
-def _context(opts: DebugOptions) -> str:
-    """The cluster context a failed run was aimed at, if it can be known cheaply."""
-    if opts.context:
-        return opts.context
+def _aimed_at(opts: DebugOptions) -> dict[str, str]:
+    """Context and namespace a run that failed was aimed at (empty when unknowable)."""
+    where = {"context": opts.context, "namespace": opts.namespace}
+    if opts.context and opts.namespace:
+        return where
     try:
         from kdebug_nb.engine.connection import get_default_connection
 
         conn = get_default_connection().with_flags(opts.kubeconfig, opts.context, opts.namespace)
-        return conn.resolve().context
-    except Exception:  # an unreachable or missing config has no context to record
-        return ""
+        resolved = conn.resolve()
+    except Exception:  # a missing or broken config has no context to record
+        return where
+    return {"context": resolved.context, "namespace": resolved.namespace}

@@ -59,3 +59,14 @@ def test_clear_and_all(ip: Any, capsys: pytest.CaptureFixture[str]) -> None:
     ip.run_cell("empty = %khistory\nall_runs = %khistory --all")
     assert len(ip.user_ns["empty"]) == 0
     assert len(ip.user_ns["all_runs"]) >= 1
+
+
+def test_failed_run_is_recorded_with_where_it_was_aimed(
+    ip: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ip.run_cell("%kdebug no-such-pod --image=busybox -- true")
+    capsys.readouterr()
+    record = state_of(ip).store.records[-1]
+    assert record.status == "error" and "no-such-pod" in record.error
+    assert (record.context, record.namespace) == ("kdebug-sandbox", "default")
+    assert record.finished_at
