@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import re
 import secrets
+import signal
 import time
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -258,6 +259,8 @@ class _Streams:
         try:
             code = await session.run(proc)
         finally:
+            if proc.running:  # the handler itself was cancelled
+                proc.signal(signal.SIGKILL)
             worker.exec_processes.discard(proc)
             kubelet.runtime.forget(proc)
         if code is None:
