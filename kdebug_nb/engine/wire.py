@@ -100,22 +100,27 @@ def translate_transport(exc: BaseException, server: str) -> errors.KDebugError:
 
 
 def unreachable(server: str, exc: BaseException) -> errors.ConnectionFailed:
+    """The error for a server that could not be reached, naming its URL."""
     return errors.ConnectionFailed(
         f"cannot reach the Kubernetes API server at {server}: {_why(exc)} — "
         "is the cluster running? (%ksandbox start starts a local one)"
     )
 
 
-def _why(exc: BaseException) -> str:
-    seen: set[int] = set()
-    cur: BaseException | None = exc
+def _causes(exc: BaseException) -> list[BaseException]:
+    """``exc`` and what it wraps: urllib3 keeps the cause in ``.reason``."""
     chain: list[BaseException] = []
-    while cur is not None and id(cur) not in seen:
-        seen.add(id(cur))
+    cur: BaseException | None = exc
+    while cur is not None and all(cur is not seen for seen in chain):
         chain.append(cur)
-        cur = getattr(cur, "reason", None) if isinstance(
-            getattr(cur, "reason", None), BaseException
-        ) else (cur.__cause__ or cur.__context__)
+        reason = getattr(cur, "reason", None)
+        cur = reason if isinstance(reason, BaseException) else (cur.__cause__ or cur.__context__)
+    return chain
+
+
+def _why(exc: BaseException) -> str:
+    """A few words for why a connection failed (``connection refused``, ...)."""
+    chain = _causes(exc)
     text = " ".join(str(e) for e in chain).lower()
     if any(isinstance(e, ConnectionRefusedError) for e in chain) or "refused" in text:
         return "connection refused"
