@@ -40,14 +40,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.close()
         return 141
     except Exception as exc:
-        from kdebug_nb.errors import KDebugError
+        from kdebug_nb.errors import Interrupted, KDebugError
 
         if verbose:
             traceback.print_exc(file=sys.stderr)
         if isinstance(exc, KDebugError):
             still = f" (still there: {', '.join(exc.leftovers)})" if exc.leftovers else ""
             sys.stderr.write(f"error: {exc}{still}\n")
-            return 1
+            return 130 if isinstance(exc, Interrupted) else 1
         if not verbose:
             sys.stderr.write(f"error: {type(exc).__name__}: {exc} (rerun with --verbose)\n")
         return 1
