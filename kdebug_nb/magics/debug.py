@@ -8,13 +8,12 @@ the output a second time). Every run is recorded in the history.
 
 from __future__ import annotations
 
-import shlex
 import sys
 from typing import TYPE_CHECKING, Any
 
 from IPython.core.magic import Magics, line_cell_magic, magics_class
 
-from kdebug_nb.errors import Interrupted, KDebugError, UsageError
+from kdebug_nb.errors import Interrupted, KDebugError
 from kdebug_nb.magics.errors import guarded, one_line
 
 if TYPE_CHECKING:
@@ -65,13 +64,6 @@ def full_help() -> str:
     return f"{HELP}\n{ENGINE_USAGE}"
 
 
-def split_line(line: str) -> list[str]:
-    try:
-        return shlex.split(line)
-    except ValueError as exc:
-        raise UsageError(f"cannot split the line: {exc}") from None
-
-
 def cell_argv(argv: list[str]) -> list[str]:
     """The cell form: stdin is implied, and the command defaults to ``sh``."""
     words = ["--stdin=true", *argv]
@@ -101,9 +93,11 @@ class DebugMagics(Magics):
     setattr(kdebug, "getdoc", full_help)  # noqa: B010
 
     def _kdebug(self, line: str, cell: str | None, settings: Settings) -> Any:
-        from kdebug_nb.engine.grammar import parse_args
+        from kdebug_nb.engine.grammar import parse_args, split_words
 
-        argv = split_line(line)
+        argv = split_words(line)
+        if argv[:2] == ["kubectl", "debug"]:  # a command pasted from a terminal
+            argv = argv[2:]
         if cell is not None:
             argv = cell_argv(argv)
         opts = parse_args([*settings.default_flags(argv), *argv])

@@ -136,3 +136,8 @@ def test_interrupt_stops_the_run_and_history_says_so(
     assert time.monotonic() - t0 < 20
     assert store.records[-1].status == "interrupted"
     capsys.readouterr()
+
+
+def test_a_pasted_kubectl_command_works(ip: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    ip.run_cell("%kdebug kubectl debug neato --image=busybox -- echo pasted-ok")
+    assert "pasted-ok" in capsys.readouterr().out
