@@ -213,7 +213,7 @@ class Runtime:
             script = APPS_DIR / f"{app}.py"
             wrapper = path / name
             wrapper.write_text(
-                f"#!{sys.executable} -I\n"
+                f"#!{sys.executable} -IS\n"
                 "import runpy, sys\n"
                 f"sys.argv[0] = {name!r}\n"
                 f"runpy.run_path({str(script)!r}, run_name='__main__')\n"
