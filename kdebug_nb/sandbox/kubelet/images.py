@@ -277,6 +277,11 @@ def default_images() -> list[Image]:
         # netshoot's real CMD is zsh; bash keeps it usable on hosts without zsh
         _image("nicolaka/netshoot", ["latest", "v0.13"], cmd=["bash"],
                binaries=debian | _NET_TOOLS, size=200_000_000),
+        _image("python", ["latest", "3", "3-slim", "3.13", "3.13-slim", "3.12", "3.12-slim", "slim"],
+               cmd=["python3"], binaries=debian | {"python", "python3", "pip", "pip3"},
+               env={"PATH": DEFAULT_PATH, "LANG": "C.UTF-8"}, size=45_000_000),
+        _image("curlimages/curl", ["latest", "8.11.1"], entrypoint=["curl"], cmd=["--help"],
+               binaries=applets | {"curl"}, user="100", size=12_000_000),
         _image("gcr.io/distroless/static", ["latest", "nonroot", "debug"],
                env=distroless_env, user="0", size=2_000_000),
         _image("gcr.io/distroless/static-debian12", ["latest", "nonroot"],
