@@ -7,7 +7,13 @@ captured. What is simulated: there is no filesystem, user, network or PID
 isolation. An image's executables are a directory of links (its ``PATH``)
 to a local busybox applet, a host binary, or a small Python program from
 ``kubelet/apps``; a command the image does not contain fails as runc fails.
-Processes run as the sandbox's own user in a scratch directory per pod.
+A local busybox is preferred (``/bin/busybox`` from Debian's busybox-static,
+or ``KDEBUG_SANDBOX_BUSYBOX=/path``; ``=none`` to use host binaries only).
+Processes run as the sandbox's own user, with ``PATH`` set to the image's
+link directory and ``HOME`` and the working directory inside a scratch
+directory per pod (``workingDir: /app`` becomes ``<scratch>/app``), so
+``ls /`` shows this machine's root. Probes are not run: a running container
+counts as ready.
 
 No process may outlive the sandbox: every process group started here is
 recorded and killed on ``Runtime.close``, at interpreter exit (atexit), and
