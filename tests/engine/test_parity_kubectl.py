@@ -1,11 +1,12 @@
-"""Parity: ``kdebug --detach`` creates the same objects as real ``kubectl debug``.
+"""Parity: ``kdebug --detach`` sends what real ``kubectl debug`` sends.
 
 For each argument set, kubectl (1.35 preferred; always with an explicit
 ``--profile``, since 1.36 changed the default) and kdebug run against twin
 target pods in one namespace of the session sandbox. The objects the sandbox
 stored — the new ephemeral container entry, the copy pod, the node pod — are
 compared after masking random suffixes, names and server-assigned fields, with
-``env`` compared as a set (kubectl's order is Go map order).
+``env`` compared as a set (kubectl's order is Go map order). The API calls
+each side made (kubectl's discovery aside) must match too, in order.
 
 Known kubectl-version differences are masked and named in the test ids:
 ``managed-by`` on node pods is kubectl 1.34+ (only masked for 1.32).
@@ -202,18 +203,21 @@ def test_parity(
             cc.create_pod(ns, _target_manifest(name, ns))
 
     results: dict[str, Any] = {}
+    calls: dict[str, list[tuple[str, str]]] = {}
     for side in ("k", "e"):
         copy_name = f"cp-{side}"
         target = twins[side] if mode in ("E", "C") else "node/node-1"
         argv = [target, "-n", ns, *_expand(args, copy_name, files)]
         before_pods = pod_names(cc, ns)
         before_eph = len(_ephemeral(cc, ns, twins[side])) if mode == "E" else 0
+        first_request = len(sandbox.requests)
         if side == "k":
             done = _kubectl(sandbox, kubectl_cache, binary, ["debug", *argv])
             assert done.returncode == 0, done.stderr
         else:
             code, _out, err = _kdebug(sandbox, argv)
             assert code == 0, err
+        calls[side] = _calls(sandbox.requests[first_request:], ns, twins[side], copy_name)
         if mode == "E":
             entries = _ephemeral(cc, ns, twins[side])
             assert len(entries) == before_eph + 1
@@ -237,4 +241,17 @@ def test_parity(
                     pod["metadata"]["labels"] = labels
             results[side] = pod
     assert results["e"] == results["k"]
+    # and the same API calls, in the same order (kubectl's discovery aside)
+    assert calls["e"] == calls["k"], calls
+
+
+def _calls(records: list[Any], ns: str, twin: str, copy_name: str) -> list[tuple[str, str]]:
+    out = []
+    for r in records:
+        if not r.path.startswith(("/api/v1/namespaces/", "/api/v1/nodes")):
+            continue
+        path = r.path.replace(f"/{ns}/", "/NS/").replace(f"/{twin}", "/TWIN")
+        path = path.replace(f"/{copy_name}", "/COPY")
+        out.append((r.method, re.sub(r"node-debugger-node-1-\w{5}", "NODEPOD", path)))
+    return out
 
