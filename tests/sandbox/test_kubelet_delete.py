@@ -118,3 +118,19 @@ def test_a_server_exits_cleanly_on_term(
     core_v1.delete_namespaced_pod("srv", ns, grace_period_seconds=grace)
     _wait_gone(core_v1, ns, "srv")
     assert time.monotonic() - t0 < grace  # neato handles SIGTERM: no wait for the KILL
+
+
+def test_forced_delete_overtakes_a_graceful_one(
+    core_v1: Any, sandbox: Any, fresh_namespace: str, wait_gone: Callable[..., list[int]]
+) -> None:
+    ns = fresh_namespace
+    cmd = ["sh", "-c", "trap '' TERM; while true; do sleep 0.1; done"]
+    create(core_v1, ns, make_pod("slowpoke", [{"name": "c", "image": "busybox", "command": cmd}]))
+    wait_state(core_v1, ns, "slowpoke", "c", "running")
+    pid = kubelet_pid(sandbox, ns, "slowpoke", "c")
+    core_v1.delete_namespaced_pod("slowpoke", ns, grace_period_seconds=60)
+    t0 = time.monotonic()
+    core_v1.delete_namespaced_pod("slowpoke", ns, grace_period_seconds=0)
+    _wait_gone(core_v1, ns, "slowpoke", timeout=5)
+    assert wait_gone([pid], timeout=3) == []
+    assert time.monotonic() - t0 < 5

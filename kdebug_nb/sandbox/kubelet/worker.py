@@ -112,6 +112,11 @@ class PodWorker:
         """Stop every container (TERM, KILL after ``grace``); idempotent."""
         if self._terminate_task is None:
             self._terminate_task = asyncio.ensure_future(self._terminate(grace))
+        elif grace <= 0:
+            # a forced delete overtakes a graceful one already under way
+            for runner in self.runners.values():
+                if runner.process is not None:
+                    runner.process.signal(signal.SIGKILL)
         await asyncio.shield(self._terminate_task)
 
     async def _terminate(self, grace: float) -> None:
