@@ -105,7 +105,11 @@ def build_only(
     """The plans a run would apply: reads the targets, sends nothing."""
     session = _Session.open(opts, connection, None, None, suffix)
     refs = resolve_targets(session.opts, session.client, session.explicit_namespace)
-    return [session.plan(ref)[0] for ref in refs]
+    plans = [session.plan(ref)[0] for ref in refs]
+    for plan in plans:
+        if plan.container and opts.stdin and not opts.detach:
+            _stdin_once(plan)  # what a run would really send
+    return plans
 
 
 class _Session:
