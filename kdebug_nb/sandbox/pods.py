@@ -9,7 +9,6 @@ the simulated kubelet stops its processes, then the pod leaves the store.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import copy
 import logging
 import random
@@ -312,15 +311,22 @@ def _spawn(coro: Any) -> None:
     task.add_done_callback(_background.discard)
 
 
+def _same_pod(cluster: Cluster, namespace: str, name: str, uid: str) -> bool:
+    pod = cluster.get("Pod", namespace, name)
+    return pod is not None and pod["metadata"].get("uid") == uid
+
+
 async def _finish_deletion(cluster: Cluster, namespace: str, name: str, uid: str, grace: int) -> None:
+    # kill_pod goes by name: never let it stop a namesake created meanwhile.
+    if not _same_pod(cluster, namespace, name, uid):
+        return
     kubelet = cluster.extensions.get("kubelet")
     if kubelet is not None:
         try:
             await kubelet.kill_pod(namespace, name, grace)
         except Exception:
             log.exception("sandbox: kubelet failed to stop pod %s/%s", namespace, name)
-    pod = cluster.get("Pod", namespace, name)
-    if pod is not None and pod["metadata"].get("uid") == uid:
+    if _same_pod(cluster, namespace, name, uid):
         cluster.remove("Pod", namespace, name)
 
 
@@ -336,9 +342,10 @@ def delete_pod(
     """Delete gracefully; return the pod as the API answers the DELETE.
 
     A pod never scheduled, already finished, or deleted with grace 0 leaves
-    the store at once (the API server skips graceful deletion for those);
-    otherwise it is marked with deletionTimestamp and removed once the
-    kubelet has stopped its processes.
+    the store at once (the API server skips graceful deletion for those, and
+    the kubelet reaps what vanished); otherwise it is marked with
+    deletionTimestamp and removed once ``kubelet.kill_pod`` has stopped its
+    processes (at once when there is no kubelet).
     """
     pod = cluster.get("Pod", ns, name)
     if pod is None:
@@ -365,12 +372,11 @@ def delete_pod(
         # Already terminating: a shorter grace period may only speed it up.
         if not immediate:
             return pod
-    kubelet = cluster.extensions.get("kubelet")
     if immediate:
-        removed = cluster.remove("Pod", ns, name) or pod
-        if kubelet is not None:
-            _spawn(_stop_quietly(kubelet, ns, name, 0))
-        return removed
+        # The kubelet reaps the processes of a pod that vanishes (its DELETED hook);
+        # calling kill_pod here could hit a namesake created right after.
+        return cluster.remove("Pod", ns, name) or pod
+    kubelet = cluster.extensions.get("kubelet")
     meta["deletionTimestamp"] = (datetime.now(UTC) + timedelta(seconds=grace_period)).strftime(
         "%Y-%m-%dT%H:%M:%SZ"
     )
@@ -381,11 +387,6 @@ def delete_pod(
         return pod
     _spawn(_finish_deletion(cluster, ns, name, str(meta.get("uid", "")), grace_period))
     return pod
-
-
-async def _stop_quietly(kubelet: Any, ns: str, name: str, grace: int) -> None:
-    with contextlib.suppress(Exception):
-        await kubelet.kill_pod(ns, name, grace)
 
 
 def _has_loop() -> bool:

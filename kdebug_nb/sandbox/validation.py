@@ -287,8 +287,9 @@ def validate_ephemeral_update(old: Obj, new: Obj) -> list[Cause]:
 
 # -- unknown fields (fieldValidation) --------------------------------------
 
-#: core/v1 Pod field names, as a tree: a dict is an object, ``[dict]`` a list
-#: of objects, None a value not looked into (scalars, maps, rarely used types)
+#: core/v1 Pod field names up to Kubernetes 1.35 (what kubectl 1.35 may send),
+#: as a tree: a dict is an object, ``[dict]`` a list of objects, None a value
+#: not looked into (scalars, maps, rarely used types)
 _PROBE = dict.fromkeys(
     ("exec", "httpGet", "tcpSocket", "grpc", "initialDelaySeconds", "timeoutSeconds",
      "periodSeconds", "successThreshold", "failureThreshold", "terminationGracePeriodSeconds")
@@ -306,7 +307,7 @@ _SECURITY = {
 _CONTAINER: dict[str, Any] = {
     **dict.fromkeys(
         ("name", "image", "command", "args", "workingDir", "envFrom", "resizePolicy",
-         "restartPolicy", "volumeDevices", "lifecycle", "terminationMessagePath",
+         "restartPolicy", "restartPolicyRules", "volumeDevices", "lifecycle", "terminationMessagePath",
          "terminationMessagePolicy", "imagePullPolicy", "stdin", "stdinOnce", "tty")
     ),
     "ports": [dict.fromkeys(("name", "hostPort", "containerPort", "protocol", "hostIP"))],
@@ -347,7 +348,8 @@ POD_FIELDS: dict[str, Any] = {
              "schedulerName", "tolerations", "hostAliases", "priorityClassName", "priority",
              "dnsConfig", "readinessGates", "runtimeClassName", "enableServiceLinks",
              "preemptionPolicy", "overhead", "topologySpreadConstraints", "setHostnameAsFQDN",
-             "os", "hostUsers", "schedulingGates", "resourceClaims", "resources")
+             "os", "hostUsers", "schedulingGates", "resourceClaims", "resources",
+             "hostnameOverride", "workloadRef")
         ),
         "volumes": [dict.fromkeys(("name", *_VOLUME_SOURCES))],
         "initContainers": [_CONTAINER],
