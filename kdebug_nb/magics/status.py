@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from IPython.core.magic import Magics, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments
 
+from kdebug_nb.errors import UsageError
 from kdebug_nb.magics.args import parse_magic_args
 from kdebug_nb.magics.errors import guarded
 
@@ -46,6 +47,8 @@ class StatusMagics(Magics):
 
     def _kstatus(self, line: str) -> Any:
         args = parse_magic_args(self.kstatus, line, USAGE)
+        if args.pod and (args.selector or args.all_namespaces):
+            raise UsageError("give a POD or -l/-A, not both")
         settings = self.state.settings()
         from kdebug_nb.engine import api
         from kdebug_nb.magics.frames import as_status_frame

@@ -81,6 +81,7 @@ def _stderr_lines(capsys: pytest.CaptureFixture[str]) -> list[str]:
         ("%kdebug neato --image=busybox --no-such-flag", "no-such-flag"),
         ("%kdebug neato --image=busybox -- sh -c 'unterminated", "cannot split"),
         ("%kstatus --bogus", "bogus"),
+        ("%kstatus neato -A", "not both"),
         ("%khistory --export notes.txt", "--export wants a .md or .json"),
         ("%ksandbox explode", "explode"),
     ],
