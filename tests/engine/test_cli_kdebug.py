@@ -159,3 +159,21 @@ def test_ctrl_c_exits_130_and_says_how_to_read_the_log(
             proc.wait()
     assert proc.returncode == 130
     assert f"kubectl logs {pod} -c slow -n {fresh_namespace}" in err
+
+
+def test_node_notice_and_waiting_warnings(
+    sandbox: Any, cc: ClusterClient, fresh_namespace: str
+) -> None:
+    done = _kdebug(sandbox, "node/node-1", "-n", fresh_namespace, "--image=busybox", "--rm",
+                   "--profile=baseline", "--", "echo", "node ok")
+    assert done.returncode == 0, done.stderr
+    first, rest = done.stdout.split("\n", 1)
+    assert first.startswith("Creating debugging pod node-debugger-node-1-")
+    assert first.endswith(" with container debugger on node node-1.")
+    assert rest == "node ok\n"
+    pod = make_pod(cc, fresh_namespace)["metadata"]["name"]
+    failed = _kdebug(sandbox, pod, "-n", fresh_namespace, "--image=example.com/nope:1",
+                     "-c", "dbg", "--", "true")
+    lines = failed.stderr.splitlines()
+    assert any(x.startswith("Warning: container dbg: ") for x in lines[:-1]), lines
+    assert lines[-1].startswith("error: ")
