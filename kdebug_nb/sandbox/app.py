@@ -7,17 +7,23 @@ watch, Tables for kubectl's printing, label and field selectors, paging),
 ``pods/status``, ``pods/ephemeralcontainers`` with the API server's add-only
 rules, and events. Errors are ``Status`` objects with the real codes, reasons
 and wording; bearer-token users get RBAC-worded 403s; namespaces labelled
-``pod-security.kubernetes.io/enforce`` get Pod Security admission; request
-bodies may be JSON, YAML or protobuf (kubectl's Pods and DeleteOptions).
+``pod-security.kubernetes.io/enforce`` (or ``warn``) get Pod Security
+admission; request bodies may be JSON, YAML or protobuf (kubectl's Pods and
+DeleteOptions); ``fieldValidation`` drops, warns about or refuses unknown pod
+fields.
 
 What is simulated or left out: there is no etcd, no controllers and no
 scheduler of its own (the simulated kubelet places and runs pods, see
 ``kubelet/``); only the core/v1 kinds above exist and ``/apis`` lists no
-groups; server-side apply, ``/openapi``, field managers, admission webhooks,
-quotas, service accounts and their token volumes are absent; validation
-covers the rules a debugging session meets, not the whole Pod schema;
-responses are always JSON (clients asking for protobuf accept JSON); a watch
-replays at most ``WATCH_HISTORY`` changes before answering 410 Expired.
+groups; discovery is the legacy (unaggregated) form; ``/openapi/v3`` is a
+skeleton without schemas (enough for kubectl create/apply/edit, not
+``kubectl explain``) and ``/openapi/v2`` is absent; server-side apply, field
+managers (``managedFields``), admission webhooks, quotas, leases, service
+accounts and their token volumes are absent; validation covers the rules a
+debugging session meets, not the whole Pod schema; responses are always
+JSON (clients asking for protobuf accept JSON); a watch replays at most
+``WATCH_HISTORY`` changes before answering 410 Expired; TLS is not served,
+so kubectl (which sends credentials only over TLS) always acts as the admin.
 """
 
 from __future__ import annotations
