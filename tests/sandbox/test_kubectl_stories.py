@@ -124,3 +124,34 @@ def test_restricted_namespace_needs_the_restricted_profile(
         return None
 
     assert wait_until(finished, what="res to finish")["exitCode"] == 0
+
+
+def test_dan_runs_autodiagnose(kubectl: Kubectl, core_v1: Any, fresh_namespace: str) -> None:
+    """Technical support: the team's image, run with its own default command."""
+    ns = fresh_namespace
+    core_v1.create_namespaced_pod(
+        ns,
+        {
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": {"name": "web"},
+            "spec": {"containers": [{"name": "nginx", "image": "nginx:1.27"}]},
+        },
+    )
+    wait_until(
+        lambda: core_v1.read_namespaced_pod("web", ns).status.phase == "Running",
+        what="web Running",
+    )
+    proc = kubectl(
+        "debug", "-n", ns, "web", "--image=k8s.gcr.io/autodiagnose", "-c", "diag",
+        "--profile=general",
+    )
+    assert proc.returncode == 0, proc.stderr
+
+    def diagnosis() -> str | None:
+        out = kubectl("logs", "-n", ns, "web", "-c", "diag")
+        return out.stdout if out.returncode == 0 and "problems found" in out.stdout else None
+
+    out = wait_until(diagnosis, what="the diagnosis")
+    assert out.startswith("autodiagnose 1.2: pod web\n")
+    assert out.endswith("0 problems found\n")
