@@ -169,8 +169,13 @@ class ClusterClient:
                     read_timeout = 330.0
                 try:
                     resp = self._send("GET", path, query=query, timeout=(10.0, read_timeout))
+                except errors.ApiError as exc:
+                    if exc.status != 410:
+                        raise
+                    break  # 410 Gone as an HTTP answer: our resourceVersion is too old; relist
                 except errors.ConnectionFailed:
-                    if _remaining(deadline) is not None and (_remaining(deadline) or 0) <= 0:
+                    left = _remaining(deadline)
+                    if left is not None and left <= 0:
                         return
                     raise
                 try:
