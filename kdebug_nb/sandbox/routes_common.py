@@ -113,7 +113,7 @@ def raw_json_response(body: bytes, status: int = 200) -> web.Response:
     return web.Response(body=body, status=status, content_type=JSON)
 
 
-def _unknown_format(kind: str = "") -> StatusError:
+def _unknown_format() -> StatusError:
     return StatusError(
         415,
         "the body of the request was in an unknown format - accepted media types include: "

@@ -18,9 +18,12 @@ REASONS = {
     409: "AlreadyExists",
     408: "Timeout",
     410: "Expired",
+    413: "RequestEntityTooLarge",
     415: "UnsupportedMediaType",
     422: "Invalid",
+    429: "TooManyRequests",
     500: "InternalError",
+    504: "Timeout",
 }
 
 
