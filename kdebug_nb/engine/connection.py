@@ -201,11 +201,14 @@ def _load_incluster(conn: Connection) -> Resolved:
     from kubernetes.client.api_client import ApiClient
     from kubernetes.client.configuration import Configuration
     from kubernetes.config.config_exception import ConfigException
-    from kubernetes.config.incluster_config import load_incluster_config
+    from kubernetes.config.incluster_config import InClusterConfigLoader
 
     cfg = Configuration()
     try:
-        load_incluster_config(client_configuration=cfg)
+        # the official loader (token refresh included), pointed at our _SA_DIR
+        InClusterConfigLoader(
+            token_filename=f"{_SA_DIR}/token", cert_filename=f"{_SA_DIR}/ca.crt"
+        ).load_and_set(cfg)
     except ConfigException as exc:
         raise ConfigError(f"in-cluster configuration is broken: {exc} — {_HINT}") from exc
     namespace = conn.namespace or ""

@@ -93,3 +93,30 @@ def test_one_shot_with_stdin_over_tls(secured: object) -> None:
                   stdin_data="over tls\n", quiet=True, connection=conn)
     assert r.exit_code == 0
     assert r.output == "in:\nover tls\n"
+
+
+def test_in_cluster_service_account(
+    secured: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No kubeconfig anywhere, but a pod's service account: JupyterHub on Kubernetes."""
+    from kdebug_nb.engine import connection
+
+    sa = tmp_path / "serviceaccount"
+    sa.mkdir()
+    (sa / "token").write_text(TOKEN)
+    (sa / "ca.crt").write_bytes(secured.ca_pem)  # type: ignore[attr-defined]
+    (sa / "namespace").write_text("secure\n")
+    monkeypatch.setattr(connection, "_SA_DIR", str(sa))
+    monkeypatch.delenv("KUBECONFIG", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("KUBERNETES_SERVICE_HOST", "127.0.0.1")
+    monkeypatch.setenv("KUBERNETES_SERVICE_PORT", str(secured.port))  # type: ignore[attr-defined]
+    connection.clear_cache()
+    try:
+        resolved = Connection().resolve()
+        assert resolved.context == "in-cluster" and resolved.namespace == "secure"
+        assert resolved.server == f"https://127.0.0.1:{secured.port}"  # type: ignore[attr-defined]
+        frame = api.pods()
+        assert set(frame["name"]) == {"audited"}
+    finally:
+        connection.clear_cache()
