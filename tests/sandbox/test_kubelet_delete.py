@@ -83,7 +83,7 @@ def test_forced_delete_kills_at_once(
     wait_state(core_v1, ns, "quick", "c", "running")
     pid = kubelet_pid(sandbox, ns, "quick", "c")
     core_v1.delete_namespaced_pod("quick", ns, grace_period_seconds=0)
-    _wait_gone(core_v1, ns, "quick", timeout=2)
+    _wait_gone(core_v1, ns, "quick", timeout=5)
     assert wait_gone([pid], timeout=3) == []
 
 

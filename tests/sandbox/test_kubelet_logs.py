@@ -39,8 +39,7 @@ def test_follow_streams_while_running(core_v1: Any, fresh_namespace: str) -> Non
     resp.release_conn()
     assert body == b"".join(b"tick %d\n" % i for i in range(1, 6))
     # chunks arrive as written, not all at the end; the stream ends with the container
-    assert arrivals[0] < 0.9
-    assert arrivals[-1] > 0.8
+    assert arrivals[-1] - arrivals[0] > 0.5
     assert _done(wait_pod(core_v1, ns, "ticker", _done, timeout=5))
 
 
