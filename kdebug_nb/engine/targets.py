@@ -13,10 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from kdebug_nb.errors import NotFound, UsageError
-
-_POD_TYPES = {"pod", "pods", "po"}
-_NODE_TYPES = {"node", "nodes", "no"}
+from kdebug_nb.errors import UsageError
 
 
 @dataclass(frozen=True)
@@ -35,17 +32,16 @@ class TargetRef:
 
 def parse_target(word: str) -> TargetRef:
     """``x``, ``pod/x``, ``node/x``; other types are not supported by debug."""
-    if "/" not in word:
-        return TargetRef("Pod", word)
-    typ, _, name = word.partition("/")
-    base = typ.split(".", 1)[0].lower()
-    if not name:
-        raise UsageError(f"arguments in resource/name form must have a single resource and name: {word}")
-    if base in _POD_TYPES:
-        return TargetRef("Pod", name)
-    if base in _NODE_TYPES:
-        return TargetRef("Node", name)
-    raise UsageError(f'"{typ}" not supported by debug')
+    from kdebug_nb.engine.grammar import parse_target as split
+
+    target = split(word)
+    if not target.name:
+        raise UsageError(
+            f"arguments in resource/name form must have a single resource and name: {word}"
+        )
+    if target.kind in ("Pod", "Node"):
+        return TargetRef(target.kind, target.name)
+    raise UsageError(f'"{target.resource}" not supported by debug')
 
 
 def file_targets(filenames: tuple[str, ...], namespace: str, explicit_ns: bool) -> list[TargetRef]:
@@ -135,7 +131,3 @@ def _ref_from_object(
         return TargetRef("Pod", name, ns, obj)
     return TargetRef("Node", name, "", obj)
 
-
-def not_found_kind(ref: TargetRef) -> NotFound:
-    plural = "pods" if ref.kind == "Pod" else "nodes"
-    return NotFound(f'{plural} "{ref.name}" not found', status=404, reason="NotFound")
