@@ -14,8 +14,8 @@ fields.
 
 What is simulated or left out: there is no etcd, no controllers and no
 scheduler of its own (the simulated kubelet places and runs pods, see
-``kubelet/``); only the core/v1 kinds above exist and ``/apis`` lists no
-groups; discovery is the legacy (unaggregated) form; ``/openapi/v3`` is a
+``kubelet/``); only the core/v1 kinds above exist, plus
+SelfSubjectAccessReview for ``kubectl auth can-i``; discovery is the legacy (unaggregated) form; ``/openapi/v3`` is a
 skeleton without schemas (enough for kubectl create/apply/edit, not
 ``kubectl explain``) and ``/openapi/v2`` is absent; server-side apply, field
 managers (``managedFields``), admission webhooks, quotas, leases, service
@@ -33,7 +33,7 @@ from collections.abc import Sequence
 
 from aiohttp import web
 
-from kdebug_nb.sandbox import discovery, routes_cluster, routes_pods, routes_read
+from kdebug_nb.sandbox import discovery, rbac, routes_cluster, routes_pods, routes_read
 from kdebug_nb.sandbox.cluster import Cluster
 from kdebug_nb.sandbox.middleware import RequestRecord, make_middleware
 from kdebug_nb.sandbox.routes_common import CLUSTER_KEY
@@ -74,6 +74,7 @@ def create_app(
     app.add_routes(routes_read.routes())
     app.add_routes(routes_pods.routes())
     app.add_routes(routes_cluster.routes())
+    app.add_routes(rbac.routes())
     app.add_routes(_kubelet_routes(cluster))
     app.add_routes(list(extra_routes))
 

@@ -4,7 +4,8 @@ Only legacy (unaggregated) discovery is served. kubectl 1.32+ first asks for
 the aggregated ``apidiscovery.k8s.io/v2`` form; answering with plain
 ``application/json`` tells it the server predates that, and it falls back to
 walking ``/api/v1`` and ``/apis`` — which is what it does with older clusters.
-No API groups are served beyond the core group.
+Beyond the core group only ``authorization.k8s.io/v1`` is served, for
+SelfSubjectAccessReview (``kubectl auth can-i``).
 
 OpenAPI: ``/openapi/v2`` answers 404 and ``/openapi/v3`` serves a skeleton
 for ``api/v1`` — each kind's PATCH operation with its group-version-kind and
@@ -108,8 +109,25 @@ async def api_v1(request: web.Request) -> web.Response:
     )
 
 
+_AUTHZ_VERSION = {"groupVersion": "authorization.k8s.io/v1", "version": "v1"}
+
+
 async def api_groups(request: web.Request) -> web.Response:
-    return json_response({"kind": "APIGroupList", "apiVersion": "v1", "groups": []})
+    group = {
+        "name": "authorization.k8s.io",
+        "versions": [_AUTHZ_VERSION],
+        "preferredVersion": _AUTHZ_VERSION,
+    }
+    return json_response({"kind": "APIGroupList", "apiVersion": "v1", "groups": [group]})
+
+
+async def authorization_v1(request: web.Request) -> web.Response:
+    review = _res("selfsubjectaccessreviews", "SelfSubjectAccessReview", ["create"],
+                  singular="selfsubjectaccessreview", namespaced=False)
+    return json_response(
+        {"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": "authorization.k8s.io/v1",
+         "resources": [review]}
+    )
 
 
 _OPENAPI_HASH = "6B7A2F0C1D3E4F5A6B7C8D9E0F1A2B3C"
@@ -171,6 +189,7 @@ def routes() -> list[web.RouteDef]:
         web.get("/api/v1/", api_v1),
         web.get("/apis", api_groups),
         web.get("/apis/", api_groups),
+        web.get("/apis/authorization.k8s.io/v1", authorization_v1),
         web.get("/openapi/v3", openapi_v3_index),
         web.get("/openapi/v3/api/v1", openapi_v3_core),
         web.get("/healthz", healthz),

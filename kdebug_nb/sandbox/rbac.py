@@ -3,10 +3,15 @@
 Bearer tokens name ``cluster.users``; with no token and ``require_auth`` off
 the caller is the cluster admin, as with a typical kind/minikube kubeconfig.
 Discovery and health paths are open to any authenticated user, as the
-``system:discovery`` role makes them on a real cluster.
+``system:discovery`` role makes them on a real cluster, and so is asking
+what one may do (SelfSubjectAccessReview, i.e. ``kubectl auth can-i``).
 """
 
 from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
 
 from kdebug_nb.sandbox.cluster import Cluster, User
 from kdebug_nb.sandbox.request_info import RequestInfo
@@ -32,6 +37,8 @@ def authorize(user: User, info: RequestInfo) -> None:
     """Raise 403 unless ``user`` may do what ``info`` asks."""
     if not info.is_resource or user is ADMIN:
         return
+    if info.api_group == AUTHZ_GROUP and info.resource.startswith("selfsubject"):
+        return
     if user.can(info.verb, info.rbac_resource):
         return
     raise forbidden(forbidden_message(user.name, info), name=info.name, kind=info.resource)
@@ -49,3 +56,51 @@ def forbidden_message(username: str, info: RequestInfo) -> str:
     if info.name:
         return f'{qualified} "{info.name}" is forbidden: {why}'
     return f"{qualified} is forbidden: {why}"
+
+
+# -- SelfSubjectAccessReview (kubectl auth can-i) ---------------------------
+
+AUTHZ_GROUP = "authorization.k8s.io"
+
+
+def access_review(user: User, body: dict[str, Any]) -> dict[str, Any]:
+    """Answer a SelfSubjectAccessReview for ``user`` with the rules above."""
+    raw_spec = body.get("spec")
+    spec: dict[str, Any] = raw_spec if isinstance(raw_spec, dict) else {}
+    attrs = spec.get("resourceAttributes")
+    if not isinstance(attrs, dict):
+        # Non-resource URLs (discovery, /version...) are open to every user.
+        allowed = isinstance(spec.get("nonResourceAttributes"), dict)
+        if not allowed:
+            raise StatusError(
+                422,
+                'SelfSubjectAccessReview.authorization.k8s.io "" is invalid: spec.resourceAttributes: '
+                "Invalid value: \"null\": exactly one of nonResourceAttributes or resourceAttributes must be specified",
+            )
+        review_status: dict[str, Any] = {"allowed": True}
+    else:
+        resource = str(attrs.get("resource", ""))
+        sub = str(attrs.get("subresource", ""))
+        full = f"{resource}/{sub}" if sub else resource
+        allowed = user is ADMIN or user.can(str(attrs.get("verb", "")), full)
+        review_status = {"allowed": allowed}
+        if allowed and user is not ADMIN:
+            review_status["reason"] = f'allowed by the sandbox rules for user "{user.name}"'
+    return {
+        "kind": "SelfSubjectAccessReview",
+        "apiVersion": f"{AUTHZ_GROUP}/v1",
+        "metadata": {"creationTimestamp": None},
+        "spec": spec,
+        "status": review_status,
+    }
+
+
+async def post_access_review(request: web.Request) -> web.Response:
+    from kdebug_nb.sandbox.routes_common import REQUEST_USER, json_response, read_object
+
+    body = await read_object(request)
+    return json_response(access_review(request[REQUEST_USER], body), 201)
+
+
+def routes() -> list[web.RouteDef]:
+    return [web.post(f"/apis/{AUTHZ_GROUP}/v1/selfsubjectaccessreviews", post_access_review)]

@@ -241,3 +241,27 @@ def test_warn_label_adds_warning_header(core_v1: Any) -> None:
         assert "Warning" not in quiet.headers
     finally:
         core_v1.delete_namespace(name)
+
+
+def review(sandbox: Any, token: str | None, attrs: dict[str, str]) -> Any:
+    cfg = client.Configuration()
+    cfg.host = sandbox.url
+    if token:
+        cfg.api_key = {"BearerToken": token}
+        cfg.api_key_prefix = {"BearerToken": "Bearer"}
+    with client.ApiClient(cfg) as api:
+        body = {"spec": {"resourceAttributes": attrs}}
+        return client.AuthorizationV1Api(api).create_self_subject_access_review(body)
+
+
+def test_self_subject_access_review(sandbox: Any) -> None:
+    patch_ec = {"namespace": "default", "verb": "patch", "resource": "pods",
+                "subresource": "ephemeralcontainers"}
+    assert review(sandbox, "viewer-token", patch_ec).status.allowed is False
+    assert review(sandbox, "viewer-token", {"namespace": "default", "verb": "list", "resource": "pods"}).status.allowed
+    assert review(sandbox, None, patch_ec).status.allowed  # no token: the admin
+
+
+def test_kubectl_auth_can_i(kubectl: Any) -> None:
+    proc = kubectl("auth", "can-i", "patch", "pods", "--subresource=ephemeralcontainers")
+    assert proc.returncode == 0 and proc.stdout.strip() == "yes", proc.stderr
