@@ -366,6 +366,8 @@ def _stdin_once(plan: Plan) -> None:
     for key in ("ephemeralContainers", "containers", "initContainers"):
         for container in spec.get(key) or []:
             if container.get("name") == plan.container:
+                # stdin_data without -i (the Python API) still needs a stdin to send to
+                container["stdin"] = True
                 container["stdinOnce"] = True
                 return
 

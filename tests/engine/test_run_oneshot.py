@@ -202,3 +202,10 @@ def test_attach_sends_stdin_and_collects_output(cc: ClusterClient, fresh_namespa
     assert "got hi\n" in outcome.output and "e\n" in outcome.output
     assert "".join(chunks) == outcome.output
     assert outcome.status.get("status") == "Success"
+
+
+def test_stdin_data_without_dash_i(conn: Connection, cc: ClusterClient, fresh_namespace: str) -> None:
+    pod = make_pod(cc, fresh_namespace)["metadata"]["name"]
+    r = debug(pod, image="busybox", command="sort", stdin_data="b\na\n", quiet=True,
+              namespace=fresh_namespace, connection=conn)
+    assert r.output == "a\nb\n" and r.exit_code == 0
