@@ -360,7 +360,9 @@ def _stdin_once(plan: Plan) -> None:
 
     kubectl debug never sets it (its interactive session never ends stdin);
     a notebook run sends a finite input and needs the process to see its end.
-    This is the one field a non-detached run adds to kubectl's object.
+    These (``stdinOnce``, and ``stdin`` when data comes without ``-i``) are
+    the only fields a non-detached run adds to kubectl's object; ``--detach``
+    sends kubectl's object exactly.
     """
     spec = plan.body.get("spec") or {}
     for key in ("ephemeralContainers", "containers", "initContainers"):
