@@ -25,10 +25,10 @@ import shutil
 import ssl
 import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from concurrent.futures import Future
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from kdebug_nb.sandbox.cluster import Cluster, User
 from kdebug_nb.sandbox.kubeconfig import (
@@ -214,10 +214,7 @@ class Sandbox:
             # Whatever got started (kubelet processes, the runner) must not outlive a failed start.
             await self._shutdown()
             raise
-        server = site._server
-        assert server is not None
-        sockets = getattr(server, "sockets", None) or []
-        self.port = sockets[0].getsockname()[1]
+        self.port = int(runner.addresses[0][1])
 
     async def _shutdown(self) -> None:
         kubelet = self.cluster.extensions.get("kubelet")
@@ -281,7 +278,11 @@ class Sandbox:
 
     # -- reaching into the cluster -------------------------------------------------
 
-    def call(self, fn: Callable[[], T], timeout: float | None = 30.0) -> T:
+    @overload
+    def call(self, fn: Callable[[], Awaitable[T]], timeout: float | None = 30.0) -> T: ...
+    @overload
+    def call(self, fn: Callable[[], T], timeout: float | None = 30.0) -> T: ...
+    def call(self, fn: Callable[[], Any], timeout: float | None = 30.0) -> Any:
         """Run ``fn()`` on the sandbox loop and return its result.
 
         The cluster is not thread-safe; this is the only way other threads may
@@ -298,9 +299,8 @@ class Sandbox:
                 result = await result
             return result
 
-        result: T = asyncio.run_coroutine_threadsafe(runner(), loop).result(timeout=timeout)
-        return result
+        return asyncio.run_coroutine_threadsafe(runner(), loop).result(timeout=timeout)
 
     def __repr__(self) -> str:
-        state = f"{self.url}" if self.running else "stopped"
+        state = self.url if self.running else "stopped"
         return f"<Sandbox scenario={self.scenario.name!r} {state}>"
