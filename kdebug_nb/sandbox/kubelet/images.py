@@ -20,7 +20,7 @@ import os
 import re
 import shutil
 import subprocess
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -312,7 +312,7 @@ class ImageCatalogue:
         # later entries shadow earlier tags (a scenario may redefine busybox)
         self._by_name.setdefault(image.name, []).insert(0, image)
 
-    def __iter__(self) -> Any:
+    def __iter__(self) -> Iterator[Image]:
         for images in self._by_name.values():
             yield from images
 
