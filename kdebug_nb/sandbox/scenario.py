@@ -342,13 +342,13 @@ def apply_scenario(cluster: Cluster, scenario: Scenario) -> None:
     for i, node in enumerate(scenario.nodes):
         cluster.put(node_object(node, index=i))
     if scenario.images is not None:
-        from kdebug_nb.sandbox.kubelet.images import ImageCatalogue
+        from kdebug_nb.sandbox.kubelet.images import ImageCatalogue, ImageError
 
         try:
             cluster.extensions["images"] = ImageCatalogue.from_spec(
                 copy.deepcopy(scenario.images), base=ImageCatalogue.default()
             )
-        except (ValueError, KeyError, TypeError) as exc:
+        except (ImageError, ValueError, KeyError, TypeError) as exc:
             raise ScenarioError(f"{scenario.source}: images: {exc}") from None
     for user in scenario.users:
         allow = {res: set(verbs) for res, verbs in user.get("allow", {}).items()}

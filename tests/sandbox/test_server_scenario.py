@@ -201,3 +201,9 @@ def test_a_pod_in_an_undeclared_namespace_fails_start(tmp_path: Path) -> None:
     )
     with pytest.raises(ScenarioError, match=r"story.yaml: pod nowhere/lost: .*nowhere.* not found"):
         Sandbox(path).start()
+
+
+def test_a_bad_image_ref_is_a_scenario_error(tmp_path: Path) -> None:
+    path = write(tmp_path, "images:\n  - ref: Example.com/UPPER:1\n")
+    with pytest.raises(ScenarioError, match=r"story.yaml: images: .*must be lowercase"):
+        apply_scenario(Cluster(), load_scenario(path))
