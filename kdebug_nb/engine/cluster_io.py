@@ -3,9 +3,10 @@
 ``ClusterClient`` uses the official client's transport (authentication, TLS,
 proxies, exec credential plugins) through ``ApiClient.param_serialize`` +
 ``call_api`` and parses response bodies itself: no model classes are built,
-so a 5,000-pod list costs one ``json.loads``. Every ``ApiException`` and
-urllib3 connection error is turned into a ``kdebug_nb.errors`` exception
-here, keeping the server's Status message and chaining the cause.
+so a 5,000-pod list costs one ``json.loads``. Every non-2xx answer,
+``ApiException`` and urllib3 connection error is turned into a
+``kdebug_nb.errors`` exception here (worded by ``engine.wire``), keeping the
+server's Status message and chaining the cause.
 """
 
 from __future__ import annotations

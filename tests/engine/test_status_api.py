@@ -37,3 +37,24 @@ def test_pods_and_status_by_selector(conn: Connection, cc: ClusterClient, fresh_
     assert set(picked["pod"]) == {a}
     everywhere = api.pods(all_namespaces=True, connection=conn)
     assert {fresh_namespace, "default"} <= set(everywhere["namespace"])
+
+
+def test_cluster_reads(cc: ClusterClient) -> None:
+    import pytest
+
+    from kdebug_nb import errors
+
+    assert {n["metadata"]["name"] for n in cc.list_nodes()["items"]} >= {"node-1", "node-2"}
+    assert [n["metadata"]["name"] for n in cc.list_nodes(selector="workload=batch")["items"]] == [
+        "node-2"
+    ]
+    assert cc.read_node("node-1")["metadata"]["name"] == "node-1"
+    names = {n["metadata"]["name"] for n in cc.list_namespaces()["items"]}
+    assert {"default", "secure"} <= names
+    assert cc.read_namespace("secure")["metadata"]["labels"][
+        "pod-security.kubernetes.io/enforce"
+    ] == "restricted"
+    with pytest.raises(errors.NotFound, match='namespaces "nope" not found'):
+        cc.read_namespace("nope")
+    events = cc.events_for("default", "api")
+    assert events and all(e["involvedObject"]["name"] == "api" for e in events)
