@@ -4,7 +4,7 @@
   processes (``kubelet.py``, ``worker.py``, ``containers.py``, ``runtime.py``).
 * ``ImageCatalogue`` says which images exist and what is in them (``images.py``).
 * ``stream_routes(cluster)`` serves pods' ``log``, ``exec`` and ``attach``
-  subresources (``streams.py``).
+  subresources (``streams.py``, ``logs.py``, ``remotecommand.py``).
 
 Simulated, not isolated: processes run on this machine as the sandbox's
 user, with no filesystem, network or PID namespace of their own.

@@ -87,7 +87,8 @@ class PodWorker:
         self.task = asyncio.ensure_future(self._main())
 
     def on_update(self, pod: Obj) -> None:
-        """The API changed the pod: pick up new ephemeral containers."""
+        """The API changed the pod: replace containers whose image changed and
+        start ephemeral containers that were added."""
         self.spec = pod.get("spec") or self.spec
         for key in ("initContainers", "containers"):
             for spec in self.spec.get(key) or ():
