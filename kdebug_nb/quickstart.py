@@ -119,6 +119,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         notebook = Path(args.notebook) if args.notebook else find_notebook()
+        if not notebook.is_file():
+            raise FileNotFoundError(f"{notebook} not found")
     except FileNotFoundError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
