@@ -12,6 +12,7 @@ import json
 import os
 import warnings
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -83,8 +84,6 @@ class HistoryStore:
     def start(self, record: HistoryRecord) -> HistoryRecord:
         """Keep a new "started" record and write it out before the run begins."""
         if not record.session:
-            from dataclasses import replace
-
             record = replace(record, session=self.session)
         self._records[record.id] = record
         self._append(record)
