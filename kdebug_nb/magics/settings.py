@@ -9,7 +9,7 @@ for kubectl's string flags the last occurrence wins).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from traitlets import Bool, Float, Unicode
 from traitlets.config import Configurable
@@ -72,19 +72,8 @@ class Settings:
 
     @classmethod
     def of(cls, config: KDebug) -> Settings:
-        return cls(
-            namespace=config.namespace,
-            context=config.context,
-            kubeconfig=config.kubeconfig,
-            image=config.image,
-            profile=config.profile,
-            timeout=config.timeout,
-            history_path=config.history_path,
-            persist_history=config.persist_history,
-            short_errors=config.short_errors,
-            progress=config.progress,
-            completion_timeout=config.completion_timeout,
-        )
+        # every field is a KDebug trait of the same name
+        return cls(**{f.name: getattr(config, f.name) for f in fields(cls)})
 
     def default_flags(self, argv: Sequence[str]) -> list[str]:
         """Flags standing for these settings, to be placed before ``argv``.

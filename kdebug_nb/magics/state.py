@@ -58,9 +58,7 @@ class KDebugState:
         if self._store is None:
             self._store = HistoryStore(path)
         elif self._store.path != path:
-            old = self._store
-            self._store = HistoryStore(path, session=old.session)
-            self._store._records.update(old._records)
+            self._store = self._store.moved_to(path)
         return self._store
 
     def close(self) -> None:

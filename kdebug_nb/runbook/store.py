@@ -95,6 +95,12 @@ class HistoryStore:
         self._append(record)
         return record
 
+    def moved_to(self, path: str | Path | None) -> HistoryStore:
+        """The same session and records, written to ``path`` from now on."""
+        store = HistoryStore(path, session=self.session)
+        store._records.update(self._records)
+        return store
+
     def clear(self) -> int:
         """Forget this kernel's records (the file keeps them); returns how many."""
         n = len(self._records)

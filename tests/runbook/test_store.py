@@ -91,3 +91,12 @@ def test_long_output_is_capped_and_secrets_never_stored(tmp_path: Path) -> None:
     for secret in ("abc123", "pw1", "pw2", "tok3"):
         assert secret not in text
     assert len(store.records[0].output) < OUTPUT_LIMIT + 100
+
+
+def test_moved_store_keeps_session_and_records(tmp_path: Path) -> None:
+    store = HistoryStore(None)
+    _run(store, "a --image=busybox -- true")
+    moved = store.moved_to(tmp_path / "h.jsonl")
+    assert moved.session == store.session and moved.records == store.records
+    _run(moved, "b --image=busybox -- true")
+    assert [r.line for r in read_history(tmp_path / "h.jsonl")] == ["b --image=busybox -- true"]
