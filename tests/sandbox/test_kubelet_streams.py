@@ -29,6 +29,10 @@ def shell_pod(core_v1: Any) -> Iterator[tuple[str, str]]:
             core_v1.delete_namespaced_pod(name, ns, grace_period_seconds=0)
         except ApiException:
             pass
+    try:
+        core_v1.delete_namespace(ns)
+    except ApiException:
+        pass
 
 
 def _exec(core_v1: Any, ns: str, pod: str, command: list[str], *, stdin: str | None = None, container: str | None = None) -> Any:
