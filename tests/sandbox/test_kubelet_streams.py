@@ -257,6 +257,10 @@ def test_spdy_and_plain_requests_are_refused_cleanly(core_v1: Any, shell_pod: tu
     assert err.value.code == 400
     assert json.loads(err.value.read())["message"] == "Upgrade request required"
     with pytest.raises(urllib.error.HTTPError) as err:
+        urllib.request.urlopen(f"{base}/{pod}/exec?stdout=true", timeout=10)
+    assert err.value.code == 400
+    assert json.loads(err.value.read())["message"] == "you must specify at least 1 command"
+    with pytest.raises(urllib.error.HTTPError) as err:
         urllib.request.urlopen(f"{base}/no-such-pod/exec?command=true", timeout=10)
     assert err.value.code == 404
     assert json.loads(err.value.read())["message"] == 'pods "no-such-pod" not found'

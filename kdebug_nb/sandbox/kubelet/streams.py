@@ -227,16 +227,15 @@ class _Streams:
 
     async def exec(self, request: web.Request) -> web.StreamResponse:
         _, container, worker, runner = self._target(request, "exec")
+        q = request.query
+        command = q.getall("command", [])
+        if not command:
+            raise StatusError(400, "you must specify at least 1 command")
         refused = self._precheck(request, container, runner)
         if refused is not None:
             return refused
         assert worker is not None and runner is not None and runner.image is not None
-        q = request.query
-        command = q.getall("command", [])
         session = await Session.open(request, q)
-        if not command:
-            await session.finish(internal_error("you must specify at least one command for the container"))
-            return session.ws
         kubelet = worker.kubelet
         try:
             proc = await kubelet.runtime.spawn(
