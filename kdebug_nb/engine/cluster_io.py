@@ -28,6 +28,7 @@ from kdebug_nb.engine.wire import (
     status_error,
     translate_transport,
     unreachable,
+    warning_messages,
 )
 
 JSON = dict[str, Any]
@@ -61,6 +62,9 @@ class ClusterClient:
         self.namespace = resolved.namespace
         self.server = resolved.server
         self.context = resolved.context
+        #: called with the text of each ``Warning`` header the server sends
+        #: (Pod Security "warn" level, deprecations); kubectl prints them on stderr
+        self.on_warning: Callable[[str], None] | None = None
 
     # ---- reads -----------------------------------------------------------
 
@@ -414,6 +418,9 @@ class ClusterClient:
             finally:
                 _close(resp)
             raise status_error(rest_resp.status, parse_body(raw), path)
+        if self.on_warning is not None:
+            for message in warning_messages(resp.headers.getlist("Warning")):
+                self.on_warning(message)
         return resp
 
 

@@ -158,6 +158,7 @@ class _Session:
         if not opts.namespace:
             opts = replace(opts, namespace=client.namespace)
         session = cls(opts, client, notices, on_output, on_progress, suffix)
+        client.on_warning = session.server_warning
         session.pending_warnings = warnings
         session.explicit_namespace = explicit_ns
         return session
@@ -167,6 +168,10 @@ class _Session:
     def progress(self, state: str, reason: str = "", message: str = "") -> None:
         if self.on_progress is not None:
             self.on_progress(Progress(state, reason, message, time.monotonic() - self.t0))
+
+    def server_warning(self, message: str) -> None:
+        # kubectl prints the API server's warnings whatever -q says
+        self.progress("warning", message=f"Warning: {message}")
 
     def emit_lines(self, plan_notices: tuple[str, ...], warnings: tuple[str, ...]) -> None:
         if not self.opts.quiet:

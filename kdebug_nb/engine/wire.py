@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import json
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -136,3 +137,15 @@ def _why(exc: BaseException) -> str:
         return "connection closed by the server"
     last = str(chain[-1]).splitlines()[0] if str(chain[-1]) else type(chain[-1]).__name__
     return last[:200]
+
+
+_WARNING = re.compile(r'\d{3} \S+ "((?:[^"\\]|\\.)*)"')
+
+
+def warning_messages(values: list[str]) -> list[str]:
+    """The texts of RFC 7234 ``Warning`` headers (``299 - "text"``), as kubectl prints them."""
+    out: list[str] = []
+    for value in values:
+        for quoted in _WARNING.findall(value):
+            out.append(re.sub(r"\\(.)", r"\1", quoted))
+    return out

@@ -177,3 +177,15 @@ def test_node_notice_and_waiting_warnings(
     lines = failed.stderr.splitlines()
     assert any(x.startswith("Warning: container dbg: ") for x in lines[:-1]), lines
     assert lines[-1].startswith("error: ")
+
+
+def test_server_warnings_reach_stderr_even_when_quiet(
+    sandbox: Any, core_v1: Any, fresh_namespace: str
+) -> None:
+    core_v1.patch_namespace(fresh_namespace, {"metadata": {"labels": {
+        "pod-security.kubernetes.io/warn": "restricted"}}})
+    done = _kdebug(sandbox, "node/node-1", "-n", fresh_namespace, "-q", "--image=busybox",
+                   "--profile=general", "--rm", "--", "echo", "warned")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "warned\n"
+    assert done.stderr.startswith('Warning: would violate PodSecurity "restricted:latest": ')
