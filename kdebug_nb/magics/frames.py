@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 import pandas as pd
@@ -21,37 +22,66 @@ STYLE_ROWS = 200
 _GOOD = re.compile(r"(?i)^(running|ok|true|ready|succeeded|completed|active)\b")
 _WARN = re.compile(r"(?i)^(waiting|pending|started|containercreating|podinitializing|terminating|interrupted|unknown)\b")
 _BAD = re.compile(
-    r"(?i)(error|fail|backoff|crashloop|oomkilled|evicted|false|invalid|notready|terminated)"
+    r"(?i)(error|fail|backoff|crashloop|oomkilled|evicted|invalid|notready)"
 )
 
-_COLOURS = {
-    "good": "color:#2e7d32;font-weight:bold",
-    "warn": "color:#b26a00;font-weight:bold",
-    "bad": "color:#c62828;font-weight:bold",
-}
+GOOD = "color:#2e7d32;font-weight:bold"
+WARN = "color:#b26a00;font-weight:bold"
+BAD = "color:#c62828;font-weight:bold"
 
 
 def state_style(value: Any) -> str:
-    """CSS for a state-like cell value (Running green, Waiting amber, errors red)."""
+    """CSS for a state-like cell value (ok/Running green, waiting amber, errors red)."""
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return ""
     text = str(value)
-    if _BAD.search(text) and not _GOOD.match(text):
-        return _COLOURS["bad"]
+    if _BAD.search(text):
+        return BAD
     if _GOOD.match(text):
-        return _COLOURS["good"]
+        return GOOD
     if _WARN.match(text):
-        return _COLOURS["warn"]
+        return WARN
     return ""
+
+
+def container_styles(row: pd.Series) -> list[str]:
+    """CSS for one status-frame row: its state judged with its reason and exit code.
+
+    A container that terminated with 0 (an init container that completed) is
+    fine; one waiting in CrashLoopBackOff or ErrImagePull is not.
+    """
+    state, reason = str(row.get("state", "")), str(row.get("reason", "") or "")
+    code = row.get("exit_code")
+    if reason and _BAD.search(reason):
+        verdict = BAD
+    elif state == "running":
+        verdict = GOOD
+    elif state == "terminated":
+        verdict = GOOD if (code is not None and not pd.isna(code) and int(code) == 0) else BAD
+    elif state == "waiting":
+        verdict = WARN
+    else:
+        verdict = ""
+    styles = {"state": verdict, "reason": verdict if verdict != GOOD else ""}
+    if "ready" in row.index:
+        styles["ready"] = GOOD if bool(row["ready"]) else ""
+    restarts = row.get("restarts")
+    if restarts is not None and not pd.isna(restarts) and int(restarts) > 0:
+        styles["restarts"] = WARN
+    return [styles.get(str(col), "") for col in row.index]
 
 
 def exit_style(value: Any) -> str:
     if value is None or pd.isna(value):
         return ""
-    return _COLOURS["good"] if int(value) == 0 else _COLOURS["bad"]
+    return GOOD if int(value) == 0 else BAD
 
 
-def styled_html(frame: pd.DataFrame, state_columns: tuple[str, ...]) -> str:
+def styled_html(
+    frame: pd.DataFrame,
+    state_columns: tuple[str, ...] = (),
+    row_styles: Callable[[pd.Series], list[str]] | None = None,
+) -> str:
     """Escaped, coloured HTML for ``frame`` (plain escaped HTML without jinja2)."""
     head = frame.head(STYLE_ROWS)
     more = len(frame) - len(head)
@@ -64,6 +94,8 @@ def styled_html(frame: pd.DataFrame, state_columns: tuple[str, ...]) -> str:
         .format_index(escape="html", axis=0)
         .format_index(escape="html", axis=1)
     )
+    if row_styles is not None:
+        styler = styler.apply(row_styles, axis=1)
     cols: list[Any] = [c for c in state_columns if c in head.columns]
     if cols:
         styler = styler.map(state_style, subset=cols)
@@ -91,7 +123,11 @@ class _StyledFrame(pd.DataFrame):
 class StatusFrame(_StyledFrame):
     """A pod status frame from the engine, coloured by container state."""
 
-    _state_columns = ("state", "status", "phase", "ready", "reason", "last_state", "condition")
+    def _repr_html_(self) -> str | None:
+        frame = pd.DataFrame(self)
+        if {"state", "reason"} <= set(frame.columns):
+            return styled_html(frame, row_styles=container_styles)
+        return styled_html(frame, ("state", "phase", "status"))
 
 
 class HistoryFrame(_StyledFrame):

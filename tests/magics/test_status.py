@@ -58,3 +58,23 @@ def test_styler_html_escapes_values() -> None:
     assert "&lt;script&gt;" in page
     # still a DataFrame, and operations give plain frames back
     assert isinstance(frame, pd.DataFrame) and type(frame.head()) is pd.DataFrame
+
+
+def test_container_states_are_judged_with_reason_and_exit_code() -> None:
+    from kdebug_nb.magics.frames import BAD, GOOD, WARN, container_styles
+
+    frame = pd.DataFrame(
+        {
+            "container": ["app", "init", "crasher", "pull", "failed"],
+            "state": ["running", "terminated", "waiting", "waiting", "terminated"],
+            "reason": ["", "Completed", "CrashLoopBackOff", "ContainerCreating", "Error"],
+            "exit_code": pd.array([None, 0, None, None, 2], dtype="Int64"),
+            "ready": [True, False, False, False, False],
+            "restarts": [0, 0, 4, 0, 0],
+        }
+    )
+    styles = [dict(zip(frame.columns, container_styles(row), strict=True)) for _, row in frame.iterrows()]
+    assert [s["state"] for s in styles] == [GOOD, GOOD, BAD, WARN, BAD]
+    assert styles[0]["ready"] == GOOD and styles[2]["restarts"] == WARN
+    html_page = as_status_frame(frame)._repr_html_()
+    assert "#c62828" in html_page and "#2e7d32" in html_page  # red and green cells
