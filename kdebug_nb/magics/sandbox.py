@@ -119,6 +119,12 @@ class SandboxMagics(Magics):
             "%kdebug, %kstatus and kdebug_nb.* in this kernel now use it "
             "(your kubeconfig is untouched; %ksandbox stop to switch back)"
         )
+        settings = self.state.settings()
+        if settings.kubeconfig or settings.context:
+            print(
+                "note: %config KDebug.kubeconfig/KDebug.context are set and still win over the "
+                "sandbox; set them to '' to use it"
+            )
         return None
 
     def info(self) -> SandboxInfo:
