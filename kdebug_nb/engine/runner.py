@@ -134,6 +134,7 @@ class _Session:
         self._container = ""
         self.pending_warnings: list[str] = []
         self.explicit_namespace = False
+        self._result: DebugResult | None = None
 
     @classmethod
     def open(
@@ -171,7 +172,10 @@ class _Session:
 
     def server_warning(self, message: str) -> None:
         # kubectl prints the API server's warnings whatever -q says
-        self.progress("warning", message=f"Warning: {message}")
+        line = f"Warning: {message}"
+        if self._result is not None:
+            self._result.warnings = (*self._result.warnings, line)
+        self.progress("warning", message=line)
 
     def emit_lines(self, plan_notices: tuple[str, ...], warnings: tuple[str, ...]) -> None:
         if not self.opts.quiet:
@@ -223,6 +227,7 @@ class _Session:
             warnings=tuple(self.pending_warnings) + tuple(plan.warnings),
             sent=plan.body,
         )
+        self._result = result
         if (
             plan.container
             and not opts.detach

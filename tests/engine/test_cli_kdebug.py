@@ -189,3 +189,16 @@ def test_server_warnings_reach_stderr_even_when_quiet(
     assert done.returncode == 0, done.stderr
     assert done.stdout == "warned\n"
     assert done.stderr.startswith('Warning: would violate PodSecurity "restricted:latest": ')
+
+
+def test_server_warnings_are_kept_in_the_result(
+    conn: Any, core_v1: Any, fresh_namespace: str
+) -> None:
+    from kdebug_nb.engine.api import debug
+
+    core_v1.patch_namespace(fresh_namespace, {"metadata": {"labels": {
+        "pod-security.kubernetes.io/warn": "baseline"}}})
+    r = debug("node/node-1", image="busybox", command=["true"], profile="sysadmin", rm=True,
+              namespace=fresh_namespace, connection=conn)
+    assert any(w.startswith('Warning: would violate PodSecurity "baseline:latest"')
+               for w in r.warnings), r.warnings
