@@ -20,7 +20,7 @@ from kdebug_nb.engine.connection import Connection
 from kdebug_nb.engine.options import DebugOptions, Plan
 from kdebug_nb.engine.result import DebugResult
 from kdebug_nb.engine.targets import TargetRef, file_targets, parse_target
-from kdebug_nb.engine.waiting import PodWatch, container_status, describe_events
+from kdebug_nb.engine.waiting import PodWatch, container_status
 
 OutputCallback = Callable[[str], None]
 
@@ -248,7 +248,9 @@ class _Session:
                 result.still_running = plan.container is not None
                 return result
             self.follow(plan, result, stdin_data)
-            one_shot_over = not result.still_running or result.interrupted
+            # the one-shot is over once it has an exit code (the kubelet may be
+            # restarting it already: restartPolicy Always) or was interrupted
+            one_shot_over = result.exit_code is not None or result.interrupted
             if opts.rm and plan.mode in ("copy", "node") and one_shot_over:
                 # after an interrupt too: deleting the pod stops what still runs
                 self.remove(plan, created, result)
@@ -392,27 +394,30 @@ def _record_pod(result: DebugResult, pod: dict[str, Any], container: str) -> Non
     status = container_status(pod, container) or {}
     state = status.get("state") or {}
     term = state.get("terminated")
-    if term is None and "running" in state:
-        # a restarted container (copy of a restartPolicy Always pod): last run's exit
+    if term is None and state:
+        # restarted already (a copy of a restartPolicy Always pod): the last run's exit
         term = (status.get("lastState") or {}).get("terminated")
-        result.started_at = (state.get("running") or {}).get("startedAt") or result.started_at
+        if "running" in state:
+            result.started_at = (state.get("running") or {}).get("startedAt") or result.started_at
         if term is None:
-            result.reason = "Running"
-            result.still_running = True
+            result.reason = "Running" if "running" in state else str(
+                (state.get("waiting") or {}).get("reason") or "Waiting"
+            )
+            result.still_running = "running" in state
             return
     if term is not None:
         result.exit_code = int(term.get("exitCode", 0))
         result.reason = str(term.get("reason") or ("Completed" if result.exit_code == 0 else "Error"))
         result.started_at = term.get("startedAt") or result.started_at
         result.finished_at = term.get("finishedAt")
-        result.still_running = False
+        # the kubelet may already have started it again
+        result.still_running = "running" in state
 
 
 __all__ = [
     "CREATED_PODS",
     "Progress",
     "build_only",
-    "describe_events",
     "run",
     "run_many",
 ]

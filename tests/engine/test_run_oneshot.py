@@ -209,3 +209,16 @@ def test_stdin_data_without_dash_i(conn: Connection, cc: ClusterClient, fresh_na
     r = debug(pod, image="busybox", command="sort", stdin_data="b\na\n", quiet=True,
               namespace=fresh_namespace, connection=conn)
     assert r.output == "a\nb\n" and r.exit_code == 0
+
+
+def test_copy_of_a_restart_always_pod_reports_the_first_run(
+    conn: Connection, cc: ClusterClient, fresh_namespace: str
+) -> None:
+    pod = make_pod(cc, fresh_namespace)["metadata"]["name"]  # restartPolicy Always
+    copy = uid("copy")
+    opts = parse_args([pod, "-n", fresh_namespace, f"--copy-to={copy}", "--image=busybox",
+                       "-q", "--rm", "--", "sh", "-c", "echo once; exit 2"])
+    r = run(opts, connection=conn)
+    assert r.exit_code == 2 and r.output == "once\n"
+    assert r.deleted == (f"pod/{copy}",)
+    wait_gone(cc, fresh_namespace, copy)
