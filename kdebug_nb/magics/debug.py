@@ -130,6 +130,7 @@ class DebugMagics(Magics):
                 line=line,
                 stdin=cell or "",
                 target=" ".join(opts.targets),
+                mode=_mode_of(opts),
                 namespace=opts.namespace,
                 context=opts.context,
                 image=opts.image,
@@ -184,6 +185,14 @@ def _from_result(result: Any) -> dict[str, Any]:
         "output": result.output,
         "error": "" if status == "ok" else result.reason,
     }
+
+
+def _mode_of(opts: DebugOptions) -> str:
+    """The mode a run will take, known from its flags before anything is sent."""
+    if opts.targets and all(t.split("/", 1)[0] in ("node", "nodes", "no") and "/" in t
+                            for t in opts.targets):
+        return "node"
+    return "copy" if opts.copy_to else "ephemeral"
 
 
 def _aimed_at(opts: DebugOptions) -> dict[str, str]:

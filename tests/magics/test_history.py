@@ -68,5 +68,5 @@ def test_failed_run_is_recorded_with_where_it_was_aimed(
     capsys.readouterr()
     record = state_of(ip).store.records[-1]
     assert record.status == "error" and "no-such-pod" in record.error
-    assert (record.context, record.namespace) == ("kdebug-sandbox", "default")
+    assert (record.context, record.namespace, record.mode) == ("kdebug-sandbox", "default", "ephemeral")
     assert record.finished_at
