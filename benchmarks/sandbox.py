@@ -51,13 +51,10 @@ def ms(seconds: float) -> str:
     return f"{seconds * 1000:8.2f} ms"
 
 
-def median_time(fn: Callable[[], object], runs: int) -> float:
-    samples = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        fn()
-        samples.append(time.perf_counter() - t0)
-    return statistics.median(samples)
+def timed(fn: Callable[[], object]) -> float:
+    t0 = time.perf_counter()
+    fn()
+    return time.perf_counter() - t0
 
 
 def bench_pod(i: int) -> dict[str, Any]:
@@ -107,15 +104,11 @@ def server_median(sb: Sandbox, start: int, path: str) -> float:
 
 
 def bench_list(sb: Sandbox, api: client.ApiClient, n: int, runs: int) -> None:
-    core = client.CoreV1Api(api)
+    # Any: with _preload_content=False the client returns raw responses, not the typed models
+    core: Any = client.CoreV1Api(api)
     version = client.VersionApi(api)
     took = create_pods(sb, n)
     print(f"created {n} pods in-process via create_pod: {took:.2f} s")
-
-    mark = len(sb.requests)
-    version.get_code()
-    base_client = median_time(version.get_code, runs * 5)
-    base_server = server_median(sb, mark, "/version")
 
     def raw() -> None:
         resp = core.list_namespaced_pod(FLEET, _preload_content=False)
@@ -125,18 +118,28 @@ def bench_list(sb: Sandbox, api: client.ApiClient, n: int, runs: int) -> None:
     def models() -> None:
         assert len(core.list_namespaced_pod(FLEET).items) == n
 
-    one_pod = f"/api/v1/namespaces/{FLEET}/pods/app-00000"
-    mark = len(sb.requests)
-    get_client = median_time(
-        lambda: core.read_namespaced_pod("app-00000", FLEET, _preload_content=False).data,
-        runs * 5,
-    )
-    get_server = server_median(sb, mark, one_pod)
+    def get_one() -> None:
+        resp = core.read_namespaced_pod("app-00000", FLEET, _preload_content=False)
+        assert json.loads(resp.data)["metadata"]["name"] == "app-00000"
 
+    # Interleaved rounds, so a noisy neighbour slows baselines and lists alike.
+    version.get_code()
     mark = len(sb.requests)
-    raw_client = median_time(raw, runs)
+    samples: dict[str, list[float]] = {"version": [], "get": [], "raw": [], "models": []}
+    for i in range(runs):
+        for _ in range(5):
+            samples["version"].append(timed(version.get_code))
+            samples["get"].append(timed(get_one))
+        samples["raw"].append(timed(raw))
+        if i % 3 == 0:
+            samples["models"].append(timed(models))
+    base_client, get_client, raw_client, model_client = (
+        statistics.median(samples[k]) for k in ("version", "get", "raw", "models")
+    )
+    base_server = server_median(sb, mark, "/version")
+    get_server = server_median(sb, mark, f"/api/v1/namespaces/{FLEET}/pods/app-00000")
+    # model runs list the same path; the server does the same work for them
     list_server = server_median(sb, mark, f"/api/v1/namespaces/{FLEET}/pods")
-    model_client = median_time(models, max(3, runs // 3))
     size = len(core.list_namespaced_pod(FLEET, _preload_content=False).data)
 
     print(f"\n== list {n} pods ({size / 1e6:.1f} MB JSON), medians ==")
@@ -298,7 +301,9 @@ async def ephemeral_runs(url: str, runs: int) -> tuple[list[float], list[float]]
                 async for line in watch.content:
                     obj = json.loads(line)["object"]
                     statuses = obj["status"].get("ephemeralContainerStatuses", [])
-                    state = next((s["state"] for s in statuses if s["name"] == name), {})
+                    state: dict[str, Any] = next(
+                        (s["state"] for s in statuses if s["name"] == name), {}
+                    )
                     if "terminated" in state:
                         assert state["terminated"]["exitCode"] == 0, state
                         results.append(time.perf_counter() - t0)
