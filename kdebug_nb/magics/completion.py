@@ -158,20 +158,15 @@ class Completer:
         return [*self.pods(namespace), *(f"node/{n}" for n in self.nodes())]
 
     def _values(self, flag: str, value: str, before: list[str], namespace: str) -> list[str]:
-        name = flag.lstrip("-")
-        if name in ("n", "namespace"):
+        spec = _flag(flag)
+        name = spec.name if spec is not None else flag.lstrip("-")
+        if spec is not None and spec.choices:
+            out = list(spec.choices)  # --profile, -o, --image-pull-policy, --dry-run
+        elif name == "namespace":
             out = self.namespaces()
-        elif name in ("c", "container", "target"):
+        elif name in ("container", "target"):
             target = _first_target(before)
             out = self.containers(namespace, target) if target else []
-        elif name == "profile":
-            from kdebug_nb.engine.options import PROFILES
-
-            out = [p for p in PROFILES if p != "legacy"]
-        elif name in ("o", "output"):
-            out = ["yaml", "json"]
-        elif name == "image-pull-policy":
-            out = ["Always", "IfNotPresent", "Never"]
         elif name == "image":
             out = list(IMAGES)
         elif name == "context":
@@ -241,6 +236,16 @@ def _names(listing: dict[str, Any]) -> list[str]:
     return sorted(str((i.get("metadata") or {}).get("name", "")) for i in listing.get("items") or [])
 
 
+def _flag(word: str) -> Any:
+    """The grammar's Flag for ``--name``/``-x`` (None for an unknown word)."""
+    from kdebug_nb.engine.grammar import FLAGS
+
+    for f in FLAGS:
+        if word == f"--{f.name}" or (f.short and word == f"-{f.short}"):
+            return f
+    return None
+
+
 def _flag_names() -> list[str]:
     from kdebug_nb.engine.grammar import FLAGS
 
@@ -250,12 +255,8 @@ def _flag_names() -> list[str]:
 
 
 def _takes_value(word: str) -> bool:
-    from kdebug_nb.engine.grammar import FLAGS
-
-    for f in FLAGS:
-        if word in (f"--{f.name}", f"-{f.short}" if f.short else "") and f.takes_value:
-            return True
-    return False
+    spec = _flag(word)
+    return spec is not None and bool(spec.takes_value)
 
 
 def _flag_value(words: list[str], names: tuple[str, ...]) -> str:
