@@ -49,7 +49,3 @@ def highlight_html(text: str, language: str = "yaml") -> str:
     lexer = JsonLexer() if language == "json" else YamlLexer()
     formatter = HtmlFormatter(noclasses=True, nowrap=False, cssclass="kdebug-manifest")
     return highlight(text, lexer, formatter)
-
-
-def escaped_pre(text: str) -> str:
-    return f'<pre class="kdebug-output">{html.escape(text)}</pre>'
