@@ -36,9 +36,6 @@ def _text_of(output: Any) -> str:
     if kind in ("execute_result", "display_data"):
         data = output.get("data", {})
         text = str(data.get("text/markdown") or data.get("text/plain") or "")
-        if 'class="kdebug-result"' in str(data.get("text/html", "")):
-            # a DebugResult: its output was streamed above; show the status line only
-            text = text.splitlines()[0] if text else ""
         return text + ("\n" if text and not text.endswith("\n") else "")
     if kind == "error":
         return f"{output.get('ename')}: {output.get('evalue')}\n"

@@ -21,9 +21,11 @@ def test_line_magic_streams_output_and_returns_the_result(
     assert "hello from kdebug" in out
     assert r.exit_code == 0 and r.pod == "neato" and r.mode == "ephemeral"
     assert "hello from kdebug" in r.output
-    # the notebook display is a status line, never the output a second time
-    assert "hello from kdebug" not in r._repr_html_()
-    assert "neato" in r._repr_html_()
+    # the displays are a status line, never the output a second time
+    shown, _ = ip.display_formatter.format(r)
+    assert "hello from kdebug" not in shown["text/html"]
+    assert "hello from kdebug" not in shown["text/plain"]
+    assert "neato" in shown["text/html"] and "neato" in shown["text/plain"]
 
 
 def test_cell_magic_sends_the_body_as_stdin(ip: Any, capsys: pytest.CaptureFixture[str]) -> None:

@@ -14,7 +14,7 @@ def test_finds_the_repo_notebook() -> None:
     assert find_notebook() == Path(__file__).resolve().parents[2] / "notebooks" / "quickstart.ipynb"
 
 
-def test_prints_source_and_text_outputs_status_line_only_for_results() -> None:
+def test_prints_source_and_text_outputs() -> None:
     cell = {
         "cell_type": "code",
         "execution_count": 3,
@@ -24,7 +24,7 @@ def test_prints_source_and_text_outputs_status_line_only_for_results() -> None:
             {
                 "output_type": "execute_result",
                 "data": {
-                    "text/plain": "DebugResult(exit 0 · pod/neato)\nPID USER",
+                    "text/plain": "exit 0 · pod/neato",
                     "text/html": '<div class="kdebug-result">…</div>',
                 },
             },
@@ -35,8 +35,7 @@ def test_prints_source_and_text_outputs_status_line_only_for_results() -> None:
     print_cell(cell, out)
     text = out.getvalue()
     assert "In [3]:\n%kdebug neato" in text
-    assert text.count("PID USER") == 1  # the result's repr does not repeat the output
-    assert "DebugResult(exit 0 · pod/neato)\n" in text and "NameError: x" in text
+    assert "PID USER\nexit 0 · pod/neato\n" in text and "NameError: x" in text
 
 
 def test_missing_notebook_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
