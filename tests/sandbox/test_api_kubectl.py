@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from kubectl_bin import kubectl135_path, kubectl_path, run_kubectl
 
 MANIFEST = """apiVersion: v1
 kind: Pod
@@ -91,8 +93,31 @@ def test_get_watch_prints_rows(kubectl: Any, fresh_namespace: str, tmp_path: Pat
     assert lines[1].split()[:3] == ["watched", "0/1", "Pending"]
 
 
-# No RBAC test here: kubectl only sends credentials over TLS, and the sandbox
-# serves plain HTTP; the Python client (which does send them) covers RBAC.
+@pytest.fixture(scope="module")
+def tls_sandbox() -> Iterator[Any]:
+    """A sandbox with a token (served over TLS): kubectl sends credentials only over TLS."""
+    from kdebug_nb.sandbox.server import Sandbox
+
+    sb = Sandbox(token=f"t-{uuid.uuid4().hex}").start()
+    try:
+        yield sb
+    finally:
+        sb.stop()
+
+
+@pytest.mark.parametrize("which", ["1.32", "1.35"])
+def test_forbidden_wording_through_kubectl(tls_sandbox: Any, which: str, tmp_path: Path) -> None:
+    binary = kubectl_path() if which == "1.32" else kubectl135_path()
+    if binary is None:
+        pytest.skip(f"kubectl {which} not found")
+    args = ["--token=viewer-token", "debug", "neato", "--image=busybox", "--profile=general", "--", "true"]
+    proc = run_kubectl(binary, tls_sandbox.kubeconfig, args, env={"KUBECACHEDIR": str(tmp_path)})
+    assert proc.returncode == 1
+    assert (
+        'Error from server (Forbidden): pods "neato" is forbidden: User "viewer" cannot patch '
+        'resource "pods/ephemeralcontainers" in API group "" in the namespace "default"'
+    ) in proc.stderr
+    assert tls_sandbox.requests[-1].user == "viewer"
 
 
 def test_debug_modes_resolve_without_noise(any_kubectl: Any, fresh_namespace: str, tmp_path: Path) -> None:
