@@ -2,13 +2,17 @@
 
 Executes ``notebooks/quickstart.ipynb`` with nbclient in a real Jupyter
 kernel (the notebook starts its own sandbox cluster with ``%ksandbox start``)
-and prints each cell's source and its text outputs. Exit status 0 on
-success; on failure one line saying what went wrong.
+and prints each cell's source and its text outputs. Without nbclient (or
+with ``--in-process``) the cells run in an IPython shell of this process.
+Exit status 0 on success; on failure one line saying what went wrong.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -63,10 +67,11 @@ def run(notebook: Path, *, kernel_name: str = "", timeout: int = 120, quiet: boo
         from nbclient.exceptions import CellExecutionError
     except ImportError as exc:
         print(
-            f"error: {exc.name} is missing; install it with: pip install nbclient nbformat ipykernel",
+            f"note: {exc.name} is not installed, so the notebook runs in this process "
+            "instead of a Jupyter kernel (pip install nbclient for the real thing)",
             file=sys.stderr,
         )
-        return 1
+        return run_in_process(notebook, quiet=quiet)
 
     nb = nbformat.read(notebook, as_version=4)
     # a scratch directory: history and exports the tour writes stay out of the checkout
@@ -105,6 +110,47 @@ def run(notebook: Path, *, kernel_name: str = "", timeout: int = 120, quiet: boo
     return 0
 
 
+def run_in_process(notebook: Path, *, quiet: bool = False) -> int:
+    """Run the notebook's cells in an IPython shell of this process (no kernel needed).
+
+    Output goes straight to the terminal as each cell runs; what a kernel
+    would display is printed as text.
+    """
+    try:
+        from IPython.core.interactiveshell import InteractiveShell
+        from IPython.utils.capture import capture_output
+    except ImportError:
+        print("error: IPython is missing; install with: pip install -e '.[notebook]'", file=sys.stderr)
+        return 1
+    cells = json.loads(notebook.read_text(encoding="utf-8")).get("cells", [])
+    shell = InteractiveShell.instance()
+    here = os.getcwd()
+    with tempfile.TemporaryDirectory(prefix="kdebug-quickstart-") as workdir:
+        os.chdir(workdir)  # history and exports stay out of the checkout
+        try:
+            for cell in cells:
+                source = "".join(cell.get("source", ""))
+                if cell.get("cell_type") != "code":
+                    if not quiet:
+                        print_cell(cell)
+                    continue
+                if not quiet:
+                    print_cell({**cell, "source": source, "outputs": [],
+                                "execution_count": shell.execution_count})
+                with capture_output(display=False) if quiet else contextlib.nullcontext():
+                    result = shell.run_cell(source, store_history=True)
+                if not result.success:
+                    err = result.error_in_exec or result.error_before_exec
+                    print(f"error: the quickstart failed: {type(err).__name__}: {err}", file=sys.stderr)
+                    return 1
+        finally:
+            if "kdebug_nb" in getattr(shell.extension_manager, "loaded", ()):
+                shell.run_line_magic("unload_ext", "kdebug_nb")  # stops the sandbox
+            os.chdir(here)
+    print("\nquickstart finished: every cell ran.")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m kdebug_nb.quickstart", description=__doc__.splitlines()[0]
@@ -113,6 +159,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--kernel", default="", help="Jupyter kernel name (default: python3)")
     parser.add_argument("--timeout", type=int, default=120, help="seconds per cell")
     parser.add_argument("-q", "--quiet", action="store_true", help="print only the final line")
+    parser.add_argument(
+        "--in-process", action="store_true", help="run the cells in this process, without a kernel"
+    )
     args = parser.parse_args(argv)
     try:
         notebook = Path(args.notebook) if args.notebook else find_notebook()
@@ -121,6 +170,8 @@ def main(argv: list[str] | None = None) -> int:
     except FileNotFoundError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    if args.in_process:
+        return run_in_process(notebook, quiet=args.quiet)
     return run(notebook, kernel_name=args.kernel, timeout=args.timeout, quiet=args.quiet)
 
 

@@ -90,3 +90,15 @@ def test_quickstart_module_runs(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr[-2000:]
     assert "%kdebug neato" in done.stdout
     assert "quickstart finished" in done.stdout
+
+
+def test_quickstart_runs_in_process_without_a_kernel(tmp_path: Path) -> None:
+    import subprocess
+
+    done = subprocess.run(
+        [sys.executable, "-m", "kdebug_nb.quickstart", "--in-process"],
+        capture_output=True, text=True, timeout=300, cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "sandbox stopped" in done.stdout and "quickstart finished" in done.stdout
+    assert list(tmp_path.iterdir()) == []  # history and exports went to a scratch directory
