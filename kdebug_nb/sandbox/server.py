@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import contextlib
 import inspect
 import secrets
 import shutil
@@ -137,8 +138,11 @@ class Sandbox:
         try:
             ready.result(timeout=START_TIMEOUT)
         except BaseException:
-            self._join()
-            self._remove_tmpdir()
+            # A failed start stops on its own; an interrupted (Ctrl-C in a kernel) or slow one
+            # must not leave a server and its processes running with nobody to stop them.
+            with contextlib.suppress(BaseException):
+                ready.result(timeout=STOP_TIMEOUT)
+            self.stop()
             raise
         self.url = f"{'https' if self.tls else 'http'}://{self.host}:{self.port}"
         self.kubeconfig = write_kubeconfig(
@@ -154,11 +158,15 @@ class Sandbox:
         try:
             loop.run_until_complete(self._serve())
         except BaseException as exc:  # noqa: BLE001 - handed to start(), which re-raises
-            if not ready.done():
-                ready.set_exception(exc)
-            self._close_loop()
+            # Closed before start() hears of it, so its stop() finds no loop to talk to.
+            try:
+                self._close_loop()
+            finally:
+                if not ready.done():
+                    ready.set_exception(exc)
             return
-        ready.set_result(None)
+        # Ready only once run_forever runs: stop() right after start() must find the loop running.
+        loop.call_soon(ready.set_result, None)
         try:
             loop.run_forever()
         finally:

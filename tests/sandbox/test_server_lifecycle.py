@@ -194,3 +194,10 @@ def test_works_from_inside_a_running_event_loop() -> None:
             return str(http_json(f"{sb.url}/version")[1]["gitVersion"])
 
     assert asyncio.run(kernel_cell()).startswith("v1.")
+
+
+def test_stop_right_after_start_stops() -> None:
+    for _ in range(5):
+        sb = Sandbox(empty()).start()
+        sb.stop()
+        assert sb._thread is not None and not sb._thread.is_alive()
