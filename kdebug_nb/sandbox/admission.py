@@ -34,7 +34,7 @@ RESTRICTED_VOLUME_TYPES = frozenset(
 )
 
 Result = tuple[str, str] | None  # (reason, detail) when forbidden
-Check = Callable[[Obj], Result]
+Check = Callable[[Obj], Result]  # over the pod spec (check_app_armor: the whole pod)
 
 
 def _containers(spec: Obj) -> Iterator[Obj]:
@@ -89,15 +89,89 @@ def check_host_path_volumes(spec: Obj) -> Result:
 
 
 def check_host_ports(spec: Obj) -> Result:
-    bad, ports = [], []
+    bad: list[str] = []
+    ports: set[str] = set()
     for c in _containers(spec):
-        found = [str(p["hostPort"]) for p in c.get("ports") or [] if p.get("hostPort")]
+        found = {str(p["hostPort"]) for p in c.get("ports") or [] if p.get("hostPort")}
         if found:
             bad.append(c.get("name", ""))
-            ports.extend(found)
+            ports |= found
     if not bad:
         return None
-    return "hostPort", f"{_containers_phrase(bad)} uses {_plural(len(ports), 'hostPort', 'hostPorts')} {', '.join(ports)}"
+    return "hostPort", (
+        f"{_containers_phrase(bad)} {_plural(len(bad), 'uses', 'use')} "
+        f"{_plural(len(ports), 'hostPort', 'hostPorts')} {', '.join(sorted(ports))}"
+    )
+
+
+def check_app_armor(pod: Obj) -> Result:
+    prefix = "container.apparmor.security.beta.kubernetes.io/"
+    annotations = (pod.get("metadata") or {}).get("annotations") or {}
+    bad = sorted(
+        f'{k}="{v}"'
+        for k, v in annotations.items()
+        if k.startswith(prefix) and not (v == "runtime/default" or v.startswith("localhost/"))
+    )
+    if not bad:
+        return None
+    return _plural(len(bad), "forbidden AppArmor profile", "forbidden AppArmor profiles"), ", ".join(bad)
+
+
+SELINUX_TYPES = frozenset({"", "container_t", "container_init_t", "container_kvm_t"})
+
+
+def check_se_linux(spec: Obj) -> Result:
+    setters: list[str] = []
+    bad_types: set[str] = set()
+    flags = {"user": False, "role": False}
+
+    def valid(opts: Obj) -> bool:
+        ok = True
+        if opts.get("type", "") not in SELINUX_TYPES:
+            ok = False
+            bad_types.add(opts.get("type", ""))
+        for key in ("user", "role"):
+            if opts.get(key):
+                ok = False
+                flags[key] = True
+        return ok
+
+    pod_opts = (spec.get("securityContext") or {}).get("seLinuxOptions")
+    if isinstance(pod_opts, dict) and not valid(pod_opts):
+        setters.append("pod")
+    bad = [
+        c.get("name", "")
+        for c in _containers(spec)
+        if isinstance(_sc(c).get("seLinuxOptions"), dict) and not valid(_sc(c)["seLinuxOptions"])
+    ]
+    if bad:
+        setters.append(_containers_phrase(bad))
+    if not setters:
+        return None
+    data = []
+    if bad_types:
+        data.append(f"{_plural(len(bad_types), 'type', 'types')} {_quote_all(sorted(bad_types))}")
+    data.extend(f"{key} may not be set" for key, was_set in flags.items() if was_set)
+    return "seLinuxOptions", (
+        f"{' and '.join(setters)} set forbidden securityContext.seLinuxOptions: {'; '.join(data)}"
+    )
+
+
+SAFE_SYSCTLS = frozenset(
+    {
+        "kernel.shm_rmid_forced", "net.ipv4.ip_local_port_range", "net.ipv4.tcp_syncookies",
+        "net.ipv4.ping_group_range", "net.ipv4.ip_unprivileged_port_start",
+        "net.ipv4.ip_local_reserved_ports", "net.ipv4.tcp_keepalive_time",
+        "net.ipv4.tcp_fin_timeout", "net.ipv4.tcp_keepalive_intvl",
+        "net.ipv4.tcp_keepalive_probes", "net.ipv4.tcp_rmem", "net.ipv4.tcp_wmem",
+    }
+)
+
+
+def check_sysctls(spec: Obj) -> Result:
+    sysctls = (spec.get("securityContext") or {}).get("sysctls") or []
+    bad = [s.get("name", "") for s in sysctls if s.get("name") not in SAFE_SYSCTLS]
+    return ("forbidden sysctls", ", ".join(bad)) if bad else None
 
 
 def check_privileged(spec: Obj) -> Result:
@@ -183,7 +257,7 @@ def check_restricted_volumes(spec: Obj) -> Result:
     return "restricted volume types", (
         f"{_plural(len(bad), 'volume', 'volumes')} {_quote_all(bad)} "
         f"{_plural(len(bad), 'uses', 'use')} restricted volume "
-        f"{_plural(len(kinds), 'type', 'types')} {_quote_all(kinds)}"
+        f"{_plural(len(kinds), 'type', 'types')} {_quote_all(sorted(kinds))}"
     )
 
 
@@ -259,13 +333,16 @@ def check_seccomp_restricted(spec: Obj) -> Result:
 
 #: (check ID, check, restricted only, overridden at restricted by)
 BASELINE: list[tuple[str, Check]] = [
+    ("appArmorProfile", check_app_armor),
     ("capabilities_baseline", check_capabilities_baseline),
     ("hostNamespaces", check_host_namespaces),
     ("hostPathVolumes", check_host_path_volumes),
     ("hostPorts", check_host_ports),
     ("privileged", check_privileged),
     ("procMount", check_proc_mount),
+    ("seLinuxOptions", check_se_linux),
     ("seccompProfile_baseline", check_seccomp_baseline),
+    ("sysctls", check_sysctls),
 ]
 RESTRICTED: list[tuple[str, Check]] = [
     ("allowPrivilegeEscalation", check_allow_privilege_escalation),
@@ -278,8 +355,9 @@ RESTRICTED: list[tuple[str, Check]] = [
 OVERRIDDEN_AT_RESTRICTED = frozenset({"capabilities_baseline", "hostPathVolumes", "seccompProfile_baseline"})
 
 
-def evaluate(level: str, spec: Obj) -> list[str]:
-    """Forbidden reasons, formatted ``reason (detail)``, in the real order."""
+def evaluate(level: str, pod: Obj) -> list[str]:
+    """Forbidden reasons for ``pod``, formatted ``reason (detail)``, in the real order."""
+    spec = pod.get("spec") or {}
     if level == "baseline":
         checks = BASELINE
     elif level == "restricted":
@@ -288,7 +366,7 @@ def evaluate(level: str, spec: Obj) -> list[str]:
         return []
     out = []
     for _, check in checks:
-        res = check(spec)
+        res = check(pod) if check is check_app_armor else check(spec)
         if res is not None:
             reason, detail = res
             out.append(f"{reason} ({detail})" if detail else reason)
@@ -307,7 +385,7 @@ def pod_security_warnings(cluster: Cluster, namespace: str, pod: Obj) -> list[st
     level = labels.get(WARN)
     if level not in ("baseline", "restricted"):
         return []
-    reasons = evaluate(level, pod.get("spec") or {})
+    reasons = evaluate(level, pod)
     if not reasons:
         return []
     version = labels.get(WARN_VERSION) or "latest"
@@ -329,7 +407,7 @@ def enforce_pod_security(cluster: Cluster, namespace: str, pod: Obj, name: str) 
     level = labels.get(ENFORCE)
     if level not in ("baseline", "restricted"):
         return
-    reasons = evaluate(level, pod.get("spec") or {})
+    reasons = evaluate(level, pod)
     if not reasons:
         return
     version = labels.get(ENFORCE_VERSION) or "latest"

@@ -265,3 +265,33 @@ def test_self_subject_access_review(sandbox: Any) -> None:
 def test_kubectl_auth_can_i(kubectl: Any) -> None:
     proc = kubectl("auth", "can-i", "patch", "pods", "--subresource=ephemeralcontainers")
     assert proc.returncode == 0 and proc.stdout.strip() == "yes", proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("level", "pod", "expected"),
+    [
+        ("baseline", podspec("sysctl", securityContext={"sysctls": [{"name": "kernel.msgmax", "value": "1"},
+                                                                  {"name": "net.ipv4.tcp_syncookies", "value": "1"}]}),
+         "forbidden sysctls (kernel.msgmax)"),
+        ("baseline", podspec("selinux", containers=[{"name": "c", "image": "busybox", "securityContext": {
+            "seLinuxOptions": {"type": "spc_t", "user": "root"}}}]),
+         'seLinuxOptions (container "c" set forbidden securityContext.seLinuxOptions: type "spc_t"; user may not be set)'),
+        ("baseline", podspec("ports", containers=[
+            {"name": "a", "image": "busybox", "ports": [{"containerPort": 80, "hostPort": 8080}]},
+            {"name": "b", "image": "busybox", "ports": [{"containerPort": 81, "hostPort": 443}]}]),
+         'hostPort (containers "a", "b" use hostPorts 443, 8080)'),
+        ("baseline", {**podspec("apparmor"), "metadata": {"name": "apparmor", "annotations": {
+            "container.apparmor.security.beta.kubernetes.io/c": "unconfined"}}},
+         'forbidden AppArmor profile (container.apparmor.security.beta.kubernetes.io/c="unconfined")'),
+        ("restricted", podspec("vols", securityContext={"runAsNonRoot": True, "seccompProfile": {"type": "RuntimeDefault"}},
+                              volumes=[{"name": "n", "nfs": {"server": "s", "path": "/"}},
+                                       {"name": "h", "hostPath": {"path": "/"}}, {"name": "ok", "emptyDir": {}}],
+                              containers=[{"name": "c", "image": "busybox", "securityContext": RESTRICTED_SC}]),
+         'restricted volume types (volumes "n", "h" use restricted volume types "hostPath", "nfs")'),
+    ],
+)
+def test_more_pod_security_checks(core_v1: Any, psa_ns: Any, level: str, pod: dict[str, Any], expected: str) -> None:
+    ns = psa_ns(level)
+    with pytest.raises(ApiException) as err:
+        core_v1.create_namespaced_pod(ns, pod)
+    assert status(err.value)["message"].endswith(f'violates PodSecurity "{level}:latest": {expected}')
