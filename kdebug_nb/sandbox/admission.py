@@ -181,30 +181,48 @@ def check_privileged(spec: Obj) -> Result:
     return "privileged", f"{_containers_phrase(bad)} must not set securityContext.privileged=true"
 
 
+def _user_namespaced(spec: Obj) -> bool:
+    """``hostUsers: false`` relaxes the procMount and run-as-root checks."""
+    return spec.get("hostUsers") is False
+
+
 def check_proc_mount(spec: Obj) -> Result:
-    bad = [
-        c.get("name", "")
-        for c in _containers(spec)
-        if _sc(c).get("procMount") not in (None, "", "Default")
-    ]
+    if _user_namespaced(spec):
+        return None
+    bad, types = [], set()
+    for c in _containers(spec):
+        mount = _sc(c).get("procMount")
+        if mount not in (None, "Default"):
+            bad.append(c.get("name", ""))
+            types.add(str(mount))
     if not bad:
         return None
-    return "procMount", f'{_containers_phrase(bad)} must not set securityContext.procMount to "Unmasked"'
+    return "procMount", (
+        f"{_containers_phrase(bad)} must not set securityContext.procMount to {_quote_all(sorted(types))}"
+    )
 
 
 def check_seccomp_baseline(spec: Obj) -> Result:
+    setters: list[str] = []
+    values: set[str] = set()
     pod_type = ((spec.get("securityContext") or {}).get("seccompProfile") or {}).get("type")
-    setters = []
-    if pod_type == "Unconfined":
-        setters.append('pod must not set securityContext.seccompProfile.type to "Unconfined"')
-    bad = [
-        c.get("name", "")
-        for c in _containers(spec)
-        if (_sc(c).get("seccompProfile") or {}).get("type") == "Unconfined"
-    ]
+    if pod_type is not None and pod_type not in ("RuntimeDefault", "Localhost"):
+        setters.append("pod")
+        values.add(str(pod_type))
+    bad = []
+    for c in _containers(spec):
+        ctype = (_sc(c).get("seccompProfile") or {}).get("type")
+        if ctype is not None and ctype not in ("RuntimeDefault", "Localhost"):
+            bad.append(c.get("name", ""))
+            values.add(str(ctype))
     if bad:
-        setters.append(f'{_containers_phrase(bad)} must not set securityContext.seccompProfile.type to "Unconfined"')
-    return ("seccompProfile", "; ".join(setters)) if setters else None
+        setters.append(_containers_phrase(bad))
+    if not setters:
+        return None
+    return "seccompProfile", (
+        f"{' and '.join(setters)} must not set securityContext.seccompProfile.type to "
+        f"{_quote_all(sorted(values))}"
+    )
 
 
 # -- restricted ------------------------------------------------------------
@@ -262,6 +280,8 @@ def check_restricted_volumes(spec: Obj) -> Result:
 
 
 def check_run_as_non_root(spec: Obj) -> Result:
+    if _user_namespaced(spec):
+        return None
     pod_sc = spec.get("securityContext") or {}
     setters, pod_ok = [], False
     if "runAsNonRoot" in pod_sc and pod_sc["runAsNonRoot"] is not None:
@@ -289,6 +309,8 @@ def check_run_as_non_root(spec: Obj) -> Result:
 
 
 def check_run_as_user(spec: Obj) -> Result:
+    if _user_namespaced(spec):
+        return None
     setters = []
     if (spec.get("securityContext") or {}).get("runAsUser") == 0:
         setters.append("pod")

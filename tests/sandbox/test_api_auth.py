@@ -295,3 +295,20 @@ def test_more_pod_security_checks(core_v1: Any, psa_ns: Any, level: str, pod: di
     with pytest.raises(ApiException) as err:
         core_v1.create_namespaced_pod(ns, pod)
     assert status(err.value)["message"].endswith(f'violates PodSecurity "{level}:latest": {expected}')
+
+
+def test_baseline_seccomp_and_proc_mount(core_v1: Any, psa_ns: Any) -> None:
+    ns = psa_ns("baseline")
+    body = podspec(
+        "unconfined",
+        securityContext={"seccompProfile": {"type": "Unconfined"}},
+        containers=[{"name": "c", "image": "busybox", "securityContext": {
+            "seccompProfile": {"type": "Unconfined"}, "procMount": "Unmasked"}}],
+    )
+    with pytest.raises(ApiException) as err:
+        core_v1.create_namespaced_pod(ns, body)
+    assert status(err.value)["message"].endswith(
+        'violates PodSecurity "baseline:latest": '
+        'procMount (container "c" must not set securityContext.procMount to "Unmasked"), '
+        'seccompProfile (pod and container "c" must not set securityContext.seccompProfile.type to "Unconfined")'
+    )
