@@ -76,7 +76,9 @@ class Served:
                 stream.close()
 
 
-@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP])
+@pytest.mark.parametrize(
+    "sig", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP], ids=lambda s: s.name
+)
 def test_serve_until_signal_then_stop_everything(
     sig: signal.Signals, wait_gone: Callable[..., list[int]]
 ) -> None:
