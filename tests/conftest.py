@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from kubectl_bin import kubectl135_path, kubectl_path, run_kubectl
+from kubectl_bin import kubectl135_path, kubectl_path, run_kubectl, wait_until
 
 if TYPE_CHECKING:
     from kdebug_nb.sandbox.server import Sandbox
@@ -123,6 +123,26 @@ def fresh_namespace(core_v1: Any, request: pytest.FixtureRequest) -> Iterator[st
             core_v1.delete_namespace(name)
         except ApiException:
             pass
+
+
+@pytest.fixture
+def running_pod(core_v1: Any) -> Callable[..., str]:
+    """``running_pod(namespace, manifest)``: create the pod through the API, wait until it runs.
+
+    Returns the pod's name; fails the test if it is not Running within ``timeout`` seconds.
+    """
+
+    def make(namespace: str, body: dict[str, Any], *, timeout: float = 30.0) -> str:
+        core_v1.create_namespaced_pod(namespace, body)
+        name = str(body["metadata"]["name"])
+        wait_until(
+            lambda: core_v1.read_namespaced_pod(name, namespace).status.phase == "Running",
+            timeout=timeout,
+            what=f"{namespace}/{name} Running",
+        )
+        return name
+
+    return make
 
 
 def still_alive(pids: list[int], timeout: float = 10.0) -> list[int]:

@@ -24,18 +24,6 @@ NEATO = {
 }
 
 
-def running_pod(core_v1: Any, namespace: str, body: dict[str, Any]) -> str:
-    core_v1.create_namespaced_pod(namespace, body)
-    name = str(body["metadata"]["name"])
-
-    def running() -> bool:
-        pod = core_v1.read_namespaced_pod(name, namespace)
-        return pod.status.phase == "Running"
-
-    wait_until(running, what=f"{namespace}/{name} Running")
-    return name
-
-
 def pod_json(kubectl: Kubectl, *args: str) -> dict[str, Any]:
     proc = kubectl("get", "pod", *args, "-o", "json")
     assert proc.returncode == 0, proc.stderr
@@ -43,10 +31,10 @@ def pod_json(kubectl: Kubectl, *args: str) -> dict[str, Any]:
 
 
 def test_debug_ephemeral_then_logs(
-    any_kubectl: Kubectl, core_v1: Any, fresh_namespace: str
+    any_kubectl: Kubectl, running_pod: Callable[..., str], fresh_namespace: str
 ) -> None:
     ns = fresh_namespace
-    pod = running_pod(core_v1, ns, NEATO)
+    pod = running_pod(ns, NEATO)
     proc = any_kubectl(
         "debug", "-n", ns, pod, "--image=busybox", "-c", "dbg", "--profile=general",
         "--", "echo", "hi",
@@ -71,9 +59,11 @@ def test_debug_ephemeral_then_logs(
     ]
 
 
-def test_debug_copy_to(any_kubectl: Kubectl, core_v1: Any, fresh_namespace: str) -> None:
+def test_debug_copy_to(
+    any_kubectl: Kubectl, running_pod: Callable[..., str], fresh_namespace: str
+) -> None:
     ns = fresh_namespace
-    pod = running_pod(core_v1, ns, NEATO)
+    pod = running_pod(ns, NEATO)
     proc = any_kubectl(
         "debug", "-n", ns, pod, "--copy-to=neato-copy", "--image=busybox",
         "--profile=general", "--", "true",

@@ -59,10 +59,12 @@ def test_neato_logs_without_a_shell(kubectl: Kubectl) -> None:
     assert wait_until(logged, what="neato's log").startswith("neato 1.0 listening on :8080")
 
 
-def test_interactive_debug_shell(any_kubectl: Kubectl, core_v1: Any, fresh_namespace: str) -> None:
+def test_interactive_debug_shell(
+    any_kubectl: Kubectl, running_pod: Callable[..., str], fresh_namespace: str
+) -> None:
     """Alice's session: a shell in a debug container next to a distroless app."""
     ns = fresh_namespace
-    core_v1.create_namespaced_pod(
+    running_pod(
         ns,
         {
             "apiVersion": "v1",
@@ -70,10 +72,6 @@ def test_interactive_debug_shell(any_kubectl: Kubectl, core_v1: Any, fresh_names
             "metadata": {"name": "neato"},
             "spec": {"containers": [{"name": "neato", "image": "example.com/neato:1.0"}]},
         },
-    )
-    wait_until(
-        lambda: core_v1.read_namespaced_pod("neato", ns).status.phase == "Running",
-        what="neato Running",
     )
     proc = any_kubectl(
         "debug", "-i", "-n", ns, "neato", "--image=busybox", "-c", "shell", "--profile=general",
@@ -93,17 +91,13 @@ def test_secure_namespace_refuses_a_root_pod(kubectl: Kubectl) -> None:
 
 
 def test_restricted_namespace_needs_the_restricted_profile(
-    kubectl: Kubectl, core_v1: Any, fresh_namespace: str
+    kubectl: Kubectl, core_v1: Any, running_pod: Callable[..., str], fresh_namespace: str
 ) -> None:
     ns = fresh_namespace
     core_v1.patch_namespace(
         ns, {"metadata": {"labels": {"pod-security.kubernetes.io/enforce": "restricted"}}}
     )
-    core_v1.create_namespaced_pod(ns, RESTRICTED_POD)
-    wait_until(
-        lambda: core_v1.read_namespaced_pod("audited", ns).status.phase == "Running",
-        what="audited Running",
-    )
+    running_pod(ns, RESTRICTED_POD)
     refused = kubectl(
         "debug", "-n", ns, "audited", "--image=busybox", "-c", "gen", "--profile=general",
         "--", "true",
@@ -126,10 +120,12 @@ def test_restricted_namespace_needs_the_restricted_profile(
     assert wait_until(finished, what="res to finish")["exitCode"] == 0
 
 
-def test_dan_runs_autodiagnose(kubectl: Kubectl, core_v1: Any, fresh_namespace: str) -> None:
+def test_dan_runs_autodiagnose(
+    kubectl: Kubectl, running_pod: Callable[..., str], fresh_namespace: str
+) -> None:
     """Technical support: the team's image, run with its own default command."""
     ns = fresh_namespace
-    core_v1.create_namespaced_pod(
+    running_pod(
         ns,
         {
             "apiVersion": "v1",
@@ -137,10 +133,6 @@ def test_dan_runs_autodiagnose(kubectl: Kubectl, core_v1: Any, fresh_namespace: 
             "metadata": {"name": "web"},
             "spec": {"containers": [{"name": "nginx", "image": "nginx:1.27"}]},
         },
-    )
-    wait_until(
-        lambda: core_v1.read_namespaced_pod("web", ns).status.phase == "Running",
-        what="web Running",
     )
     proc = kubectl(
         "debug", "-n", ns, "web", "--image=k8s.gcr.io/autodiagnose", "-c", "diag",
