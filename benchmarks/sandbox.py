@@ -82,6 +82,19 @@ def bench_pod(i: int) -> dict[str, Any]:
     }
 
 
+def pause_pod(name: str, node: str) -> dict[str, Any]:
+    """A pod bound to ``node`` running the pause image (``gone-node``: never runs)."""
+    return {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": name},
+        "spec": {
+            "nodeName": node,
+            "containers": [{"name": "pause", "image": "registry.k8s.io/pause:3.10"}],
+        },
+    }
+
+
 def create_pods(sb: Sandbox, n: int) -> float:
     from kdebug_nb.sandbox.pods import create_pod
 
@@ -168,16 +181,7 @@ async def fan_out(url: str, watchers: int, writes: int) -> list[float]:
     pods = f"{url}/api/v1/namespaces/{NS}/pods"
     connector = aiohttp.TCPConnector(limit=0)
     async with aiohttp.ClientSession(connector=connector) as session:
-        body = {
-            "apiVersion": "v1",
-            "kind": "Pod",
-            "metadata": {"name": target},
-            "spec": {
-                "nodeName": "gone-node",
-                "containers": [{"name": "c", "image": "registry.k8s.io/pause:3.10"}],
-            },
-        }
-        async with session.post(pods, json=body) as resp:
+        async with session.post(pods, json=pause_pod(target, "gone-node")) as resp:
             # 409: made by an earlier call
             assert resp.status in (201, 409), await resp.text()
         async with session.get(f"{pods}/{target}") as resp:
@@ -244,16 +248,7 @@ async def ephemeral_runs(url: str, runs: int) -> tuple[list[float], list[float]]
     pod = "target"
     base = f"{url}/api/v1/namespaces/{NS}/pods"
     async with aiohttp.ClientSession() as session:
-        body = {
-            "apiVersion": "v1",
-            "kind": "Pod",
-            "metadata": {"name": pod},
-            "spec": {
-                "nodeName": "node-1",
-                "containers": [{"name": "pause", "image": "registry.k8s.io/pause:3.10"}],
-            },
-        }
-        async with session.post(base, json=body) as resp:
+        async with session.post(base, json=pause_pod(pod, "node-1")) as resp:
             assert resp.status == 201, await resp.text()
         deadline = time.monotonic() + 60
         while True:

@@ -37,6 +37,15 @@ RESTRICTED_POD = {
 }
 
 
+def one_container_pod(name: str, image: str, *, container: str = "") -> dict[str, Any]:
+    return {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": name},
+        "spec": {"containers": [{"name": container or name, "image": image}]},
+    }
+
+
 def test_crasher_crashloops_and_keeps_its_previous_log(kubectl: Kubectl) -> None:
     def backing_off() -> bool:
         line = kubectl("get", "pod", "crasher", "--no-headers").stdout.split()
@@ -64,15 +73,7 @@ def test_interactive_debug_shell(
 ) -> None:
     """Alice's session: a shell in a debug container next to a distroless app."""
     ns = fresh_namespace
-    running_pod(
-        ns,
-        {
-            "apiVersion": "v1",
-            "kind": "Pod",
-            "metadata": {"name": "neato"},
-            "spec": {"containers": [{"name": "neato", "image": "example.com/neato:1.0"}]},
-        },
-    )
+    running_pod(ns, one_container_pod("neato", "example.com/neato:1.0"))
     proc = any_kubectl(
         "debug", "-i", "-n", ns, "neato", "--image=busybox", "-c", "shell", "--profile=general",
         "--", "sh",
@@ -125,15 +126,7 @@ def test_dan_runs_autodiagnose(
 ) -> None:
     """Technical support: the team's image, run with its own default command."""
     ns = fresh_namespace
-    running_pod(
-        ns,
-        {
-            "apiVersion": "v1",
-            "kind": "Pod",
-            "metadata": {"name": "web"},
-            "spec": {"containers": [{"name": "nginx", "image": "nginx:1.27"}]},
-        },
-    )
+    running_pod(ns, one_container_pod("web", "nginx:1.27", container="nginx"))
     proc = kubectl(
         "debug", "-n", ns, "web", "--image=k8s.gcr.io/autodiagnose", "-c", "diag",
         "--profile=general",
