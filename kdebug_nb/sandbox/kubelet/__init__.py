@@ -6,8 +6,11 @@
 * ``stream_routes(cluster)`` serves pods' ``log``, ``exec`` and ``attach``
   subresources (``streams.py``, ``logs.py``, ``remotecommand.py``).
 
-Simulated, not isolated: processes run on this machine as the sandbox's
-user, with no filesystem, network or PID namespace of their own.
+Simulated, barely isolated: processes run on this machine as the sandbox's
+user, with no filesystem or network isolation. Where unprivileged user
+namespaces work, containers get Kubernetes' PID-namespace semantics (own,
+pod-shared, host, or their target's; ``namespaces.py``); elsewhere they see
+every process of the machine (``namespaces.pid_namespaces()`` says which).
 """
 
 from __future__ import annotations

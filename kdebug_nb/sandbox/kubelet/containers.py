@@ -266,6 +266,7 @@ class ContainerRunner:
             message = "failed to create containerd task: failed to create shim task: OCI runtime create failed: runc create failed: args must not be empty: unknown"
             return self._start_failed(message, container_id)
         w.event(self, "Created", f"Created container: {self.name}")
+        own_namespace, join = w.namespace_for(self)
         try:
             proc = await w.kubelet.runtime.spawn(
                 image,
@@ -275,6 +276,8 @@ class ContainerRunner:
                 stdin=bool(self.spec.get("stdin")),
                 tty=bool(self.spec.get("tty")),
                 on_output=log.write,
+                own_namespace=own_namespace,
+                join=join,
             )
         except ExecNotFound as e:
             return self._start_failed(start_error_message(e.name), container_id)

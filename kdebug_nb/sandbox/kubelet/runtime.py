@@ -3,22 +3,30 @@
 What is real: every container (and every ``kubectl exec``) is a process on
 this machine, running the command the pod asks for, with the container's
 environment, in its own session and process group, its stdout/stderr
-captured. What is simulated: there is no filesystem, user, network or PID
-isolation. An image's executables are a directory of links (its ``PATH``)
+captured. Where Linux allows it (unprivileged user namespaces; see
+``namespaces``), each container also gets Kubernetes' process-namespace
+semantics: its own PID namespace with its own ``/proc`` (a tiny init as PID
+1), the pod's shared one with ``shareProcessNamespace``, the host's with
+``hostPID``, its target's for an ephemeral container with
+``targetContainerName``, and ``exec`` runs inside the container's. Without
+that support every process sees the whole machine, as ``namespaces`` says.
+What is simulated: there is no filesystem, user or network isolation. An
+image's executables are a directory of links (its ``PATH``)
 to a local busybox applet, a host binary, or a small Python program from
 ``kubelet/apps``; a command the image does not contain fails as runc fails.
 A local busybox is preferred (``/bin/busybox`` from Debian's busybox-static,
 or ``KDEBUG_SANDBOX_BUSYBOX=/path``; ``=none`` to use host binaries only).
-Processes run as the sandbox's own user, with ``PATH`` set to the image's
-link directory and ``HOME`` and the working directory inside a scratch
-directory per pod (``workingDir: /app`` becomes ``<scratch>/app``), so
-``ls /`` shows this machine's root. Probes are not run: a running container
-counts as ready.
+Processes run as the sandbox's own user (root inside their user namespace),
+with ``PATH`` set to the image's link directory and ``HOME`` and the working
+directory inside a scratch directory per pod (``workingDir: /app`` becomes
+``<scratch>/app``), so ``ls /`` shows this machine's root. Probes are not
+run: a running container counts as ready.
 
 No process may outlive the sandbox: every process group started here is
 recorded and killed on ``Runtime.close``, at interpreter exit (atexit), and
 by a small watchdog process that kills what is left if this interpreter
-dies any other way (SIGTERM, SIGKILL, a crashed kernel).
+dies any other way (SIGTERM, SIGKILL, a crashed kernel). Killing a
+namespace's holder kills everything in the namespace.
 """
 
 from __future__ import annotations
@@ -34,6 +42,7 @@ import tempfile
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
 
+from . import namespaces
 from .images import Image, busybox_applets, busybox_path
 
 APPS_DIR = Path(__file__).parent / "apps"
@@ -113,10 +122,16 @@ class Process:
         proc: asyncio.subprocess.Process,
         on_output: OutputSink,
         argv: Sequence[str],
+        *,
+        holder: int | None = None,
     ) -> None:
         self.proc = proc
         self.pid = proc.pid
         self.argv = list(argv)
+        #: the ``unshare`` process whose namespaces this process lives in
+        #: (itself for a namespace of its own); None in the host's
+        self.holder = holder
+        self._init_seen = False
         self._on_output = on_output
         self._readers = [
             asyncio.ensure_future(self._pump(stream, n))
@@ -184,6 +199,17 @@ class Process:
     @property
     def running(self) -> bool:
         return self.exit_code is None and self.proc.returncode is None
+
+    async def namespace(self) -> int | None:
+        """The holder to join to share this process's namespaces (None: the
+        host's), once its init runs; raises OSError if it is gone."""
+        if self.holder is None:
+            return None
+        if self.holder == self.pid and not self._init_seen:
+            self._init_seen = await namespaces.wait_init(self.pid, lambda: self.running)
+            if not self._init_seen:
+                raise OSError(f"the PID namespace of process {self.pid} is gone")
+        return self.holder
 
 
 class Runtime:
@@ -254,9 +280,69 @@ class Runtime:
         stdin: bool,
         tty: bool,
         on_output: OutputSink,
+        own_namespace: bool = False,
+        join: Process | None = None,
     ) -> Process:
-        """Start ``argv`` as the image would run it; raises ExecNotFound."""
+        """Start ``argv`` as the image would run it; raises ExecNotFound.
+
+        ``join``: run inside that process's namespaces (exec, a targeted
+        ephemeral container, a container of a shared-namespace pod);
+        ``own_namespace``: in a PID namespace of its own; neither, or no
+        namespace support: in the host's."""
         program = self.lookup(image, argv[0])
+        holder = await join.namespace() if join is not None else None
+        own = False
+        if holder is not None:
+            cmd = namespaces.join_namespace_argv(holder, program, argv, cwd=cwd, path=env.get("PATH"))
+            executable = cmd[0]
+        elif own_namespace and namespaces.pid_namespaces():
+            cmd = namespaces.own_namespace_argv(program, argv)
+            executable, own = cmd[0], True
+        else:
+            # argv[0] stays as the pod spelled it ("sh", "/bin/sh"): busybox picks
+            # its applet from it, and `ps` in the sandbox shows the pod's command line
+            cmd, executable = list(argv), program
+        proc = await self._launch(
+            cmd,
+            executable=executable,
+            stdin=asyncio.subprocess.PIPE if stdin else asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.STDOUT if tty else asyncio.subprocess.PIPE,
+            env=dict(env),
+            cwd=cwd,
+        )
+        if own:
+            holder = proc.pid
+        process = Process(proc, on_output, argv, holder=holder)
+        self.processes.add(process)
+        return process
+
+    async def hold_namespace(self, cwd: Path) -> Process | None:
+        """A pod's shared PID namespace, held by an init with no command (the
+        pause container); None without namespace support."""
+        if not namespaces.pid_namespaces():
+            return None
+        proc = await self._launch(
+            namespaces.own_namespace_argv("", ()),
+            executable=None,
+            stdin=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.PIPE,
+            env={"PATH": os.environ.get("PATH", os.defpath)},
+            cwd=cwd,
+        )
+        process = Process(proc, lambda stream, data: None, ["pause"], holder=proc.pid)
+        self.processes.add(process)
+        return process
+
+    async def _launch(
+        self,
+        cmd: Sequence[str],
+        *,
+        executable: str | None,
+        stdin: int,
+        stderr: int,
+        env: dict[str, str],
+        cwd: Path,
+    ) -> asyncio.subprocess.Process:
         if self._reaper_start is None:
             # one watchdog, however many containers start concurrently
             self._reaper_start = asyncio.ensure_future(
@@ -270,23 +356,19 @@ class Runtime:
             )
         if self._reaper is None:
             self._reaper = await asyncio.shield(self._reaper_start)
-        # argv[0] stays as the pod spelled it ("sh", "/bin/sh"): busybox picks
-        # its applet from it, and `ps` in the sandbox shows the pod's command line
         proc = await asyncio.create_subprocess_exec(
-            *argv,
-            executable=program,
-            stdin=asyncio.subprocess.PIPE if stdin else asyncio.subprocess.DEVNULL,
+            *cmd,
+            executable=executable,
+            stdin=stdin,
             stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.STDOUT if tty else asyncio.subprocess.PIPE,
-            env=dict(env),
+            stderr=stderr,
+            env=env,
             cwd=str(cwd),
             start_new_session=True,
         )
         _LIVE_GROUPS.add(proc.pid)
         self._tell_reaper(f"{proc.pid}\n")
-        process = Process(proc, on_output, argv)
-        self.processes.add(process)
-        return process
+        return proc
 
     def _tell_reaper(self, line: str) -> None:
         stdin = self._reaper.stdin if self._reaper is not None else None

@@ -246,6 +246,7 @@ class _Streams:
                 stdin=session.stdin,
                 tty=session.tty,
                 on_output=session.output,
+                join=runner.process,
             )
         except ExecNotFound as e:
             message = (
@@ -253,6 +254,9 @@ class _Streams:
                 f'"{secrets.token_hex(32)}": {exec_error_message(e.name)}'
             )
             await session.finish(internal_error(message))
+            return session.ws
+        except OSError as e:  # the container's namespace went away meanwhile
+            await session.finish(internal_error(f"error executing command in container: {e}"))
             return session.ws
         worker.exec_processes.add(proc)
         try:

@@ -75,6 +75,8 @@ class PodWorker:
         self._events: dict[tuple[str, str, str, str], str] = {}
         #: processes started by ``exec`` in this pod's containers
         self.exec_processes: set[Process] = set()
+        #: holds the pod's PID namespace with shareProcessNamespace (the pause container)
+        self.pause: Process | None = None
 
     def _runner(self, kind: str, spec: Obj) -> ContainerRunner:
         runner = ContainerRunner(self, kind, spec)
@@ -129,6 +131,7 @@ class PodWorker:
             self.task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self.task
+        await self._release_pause()
         self.publish()
 
     def cleanup(self) -> None:
@@ -150,6 +153,11 @@ class PodWorker:
         if not await self._schedule():
             return
         self._setup_sandbox()
+        if self.spec.get("shareProcessNamespace") and not self.spec.get("hostPID"):
+            try:
+                self.pause = await self.kubelet.runtime.hold_namespace(self.scratch_dir())
+            except OSError:
+                log.exception("sandbox kubelet: no shared PID namespace for pod %s/%s", self.namespace, self.name)
         self.publish()
         self.sync_ephemerals()
         for runner in self.init_runners:
@@ -175,7 +183,16 @@ class PodWorker:
         """The pod reached Succeeded/Failed: nothing else may keep running."""
         self.terminal = True
         await asyncio.gather(*(r.stop(0, announce=True) for r in self.runners.values() if r.task is not None))
+        await self._release_pause()
         self.publish()
+
+    async def _release_pause(self) -> None:
+        pause, self.pause = self.pause, None
+        if pause is not None:
+            pause.signal(signal.SIGKILL)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(pause.wait(), 5)
+            self.kubelet.runtime.forget(pause)
 
     async def _schedule(self) -> bool:
         delay = 0.2
@@ -222,6 +239,18 @@ class PodWorker:
         self.unschedulable = ""
 
     # -- helpers for runners -----------------------------------------------
+
+    def namespace_for(self, runner: ContainerRunner) -> tuple[bool, Process | None]:
+        """Where a container's processes live, as (own namespace?, process to join)."""
+        if self.spec.get("hostPID"):
+            return False, None
+        if self.pause is not None:
+            return False, self.pause
+        target_name = runner.spec.get("targetContainerName") if runner.kind == "ephemeral" else None
+        target = self.runners.get(target_name) if target_name else None
+        if target is not None and target.process is not None and target.process.running:
+            return False, target.process
+        return True, None
 
     def current(self) -> Obj | None:
         pod = self.cluster.get("Pod", self.namespace, self.name)

@@ -1,0 +1,157 @@
+"""Process namespaces for sandbox containers (Linux user + PID + mount namespaces).
+
+Kubernetes gives every container its own PID namespace unless the pod sets
+``shareProcessNamespace: true`` (one pod-wide namespace, the pause container
+as PID 1) or ``hostPID: true`` (the node's). An ephemeral container with
+``targetContainerName`` joins its target's namespace, which is what makes
+``kubectl debug --target`` useful against distroless images.
+
+The sandbox does the same with unprivileged namespaces, so it needs no root:
+
+* a namespace of its own: ``unshare --user --map-root-user --pid --mount
+  --mount-proc --fork --kill-child`` around ``pidinit.py`` (a tiny init that
+  runs the container command as its child; see there why), so ``ps`` in the
+  container shows the container's processes only, from its own ``/proc``;
+* joining one: ``nsenter`` into the user, mount and PID namespace of the
+  ``unshare`` process holding it (``/proc/PID/ns/pid_for_children``): the
+  owner of a user namespace may enter it without privileges;
+* a pod's shared namespace is held by a ``pidinit.py`` with no command.
+
+Support is probed once per interpreter (an ``unshare`` of ``true``). The
+``KDEBUG_SANDBOX_PIDNS`` environment variable overrides the probe: ``0``
+turns namespaces off, ``1`` uses them without probing. Without support
+(not Linux, no util-linux, user namespaces disabled by sysctl or a seccomp
+profile, ...) every process runs in the host's namespaces as before, and
+``ps`` shows every process of the machine; ``pid_namespaces()`` says which
+mode is in force and ``pid_namespace_reason()`` why.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+ENV = "KDEBUG_SANDBOX_PIDNS"
+PIDINIT = str(Path(__file__).with_name("pidinit.py"))
+UNSHARE_FLAGS = ("--user", "--map-root-user", "--pid", "--mount", "--mount-proc", "--fork", "--kill-child")
+
+
+@functools.cache
+def _probe() -> tuple[bool, str]:
+    setting = os.environ.get(ENV, "").strip()
+    if setting == "0":
+        return False, f"{ENV}=0"
+    unshare, nsenter = shutil.which("unshare"), shutil.which("nsenter")
+    if not sys.platform.startswith("linux") or unshare is None or nsenter is None:
+        return False, "unshare/nsenter (util-linux) not available"
+    if setting == "1":
+        return True, f"{ENV}=1"
+    try:
+        proc = subprocess.run(
+            [unshare, *UNSHARE_FLAGS, "true"],
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            timeout=10,
+        )
+    except (OSError, subprocess.SubprocessError) as e:
+        return False, f"unshare probe failed: {e}"
+    if proc.returncode != 0:
+        detail = proc.stderr.decode(errors="replace").strip().splitlines()
+        return False, "unshare probe failed: " + (detail[-1] if detail else f"exit code {proc.returncode}")
+    return True, "unshare probe succeeded"
+
+
+def pid_namespaces() -> bool:
+    """Whether containers get PID namespaces (probed once per interpreter)."""
+    return _probe()[0]
+
+
+def pid_namespace_reason() -> str:
+    """Why ``pid_namespaces()`` says what it says (for skip messages and logs)."""
+    return _probe()[1]
+
+
+def own_namespace_argv(program: str, argv: Sequence[str]) -> list[str]:
+    """Run ``program`` (with ``argv``, argv[0] as the pod spelled it) as PID 2
+    of a new namespace; with no ``argv``, just hold the namespace."""
+    unshare = shutil.which("unshare") or "unshare"
+    tail = [program, *argv] if argv else []
+    return [unshare, *UNSHARE_FLAGS, "--", sys.executable, "-I", "-S", PIDINIT, *tail]
+
+
+def join_namespace_argv(holder: int, program: str, argv: Sequence[str], *, cwd: Path, path: str | None) -> list[str]:
+    """Run ``program`` in the namespaces of the ``unshare`` process ``holder``.
+
+    nsenter execs with execvp and cannot set argv[0] apart from the program,
+    so the name the pod used is kept when the image's directory is the PATH
+    that resolves it (``sh``, ``ps``); otherwise the resolved path is run."""
+    nsenter = shutil.which("nsenter") or "nsenter"
+    name = argv[0].rsplit("/", 1)[-1]
+    first = name if path == str(Path(program).parent) and name == Path(program).name else program
+    return [
+        nsenter,
+        f"--user=/proc/{holder}/ns/user",
+        f"--mount=/proc/{holder}/ns/mnt",
+        f"--pid=/proc/{holder}/ns/pid_for_children",
+        "--preserve-credentials",
+        f"--wd={cwd}",
+        "--",
+        first,
+        *argv[1:],
+    ]
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    except OSError:
+        return _children_by_scan(pid)
+    return [int(p) for p in text.split()]
+
+
+def _children_by_scan(pid: int) -> list[int]:
+    found = []
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                stat = Path(f"/proc/{entry.name}/stat").read_text()
+            except OSError:
+                continue
+            # the command name (field 2) may hold spaces and parentheses
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def init_running(holder: int) -> bool:
+    """Whether the holder's init has started: then /proc is mounted in its
+    namespace (unshare mounts it before exec), so joiners see the right one."""
+    for child in _children(holder):
+        try:
+            cmdline = Path(f"/proc/{child}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if PIDINIT.encode() in cmdline:
+            return True
+    return False
+
+
+async def wait_init(holder: int, running: Callable[[], bool], timeout: float = 5.0) -> bool:
+    """Wait (polling, a few ms at most in practice) until ``init_running``."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    delay = 0.001
+    while loop.time() < deadline:
+        if init_running(holder):
+            return True
+        if not running():
+            return False
+        await asyncio.sleep(delay)
+        delay = min(delay * 2, 0.02)
+    return False
