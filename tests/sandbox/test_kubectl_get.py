@@ -123,3 +123,20 @@ def test_get_events_tells_what_the_kubelet_did(any_kubectl: Kubectl) -> None:
     for reason in ("Scheduled", "Pulled", "Created", "Started"):
         assert f" {reason} " in out
     assert "pod/neato" in out
+
+
+def test_wait_for_ready_uses_a_watch(any_kubectl: Kubectl) -> None:
+    proc = any_kubectl("wait", "--for=condition=Ready", "pod/web", "--timeout=30s", timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == "pod/web condition met\n"
+
+
+def test_label_and_field_selectors(any_kubectl: Kubectl) -> None:
+    proc = any_kubectl("get", "pods", "-l", "tier in (frontend,backend)", "-o", "name")
+    assert proc.returncode == 0, proc.stderr
+    assert sorted(proc.stdout.split()) == ["pod/api", "pod/web"]
+    proc = any_kubectl(
+        "get", "pods", "-A", "--field-selector", "metadata.namespace=secure", "-o", "name"
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["pod/audited"]
