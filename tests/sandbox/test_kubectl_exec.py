@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Callable
 from typing import Any
 
+import psutil
+import pytest
 from kubectl_bin import wait_until
 
 Kubectl = Callable[..., Any]
@@ -48,16 +51,32 @@ def test_exec_sh_in_distroless_fails(any_kubectl: Kubectl) -> None:
     assert 'exec: "sh": executable file not found in $PATH' in proc.stderr
 
 
-def test_delete_pod(any_kubectl: Kubectl, fresh_namespace: str) -> None:
+def marked_processes(marker: str) -> list[int]:
+    return [
+        p.pid
+        for p in psutil.Process().children(recursive=True)
+        if marker in " ".join(p.cmdline())
+    ]
+
+
+@pytest.mark.parametrize("force", [False, True], ids=["graceful", "force"])
+def test_delete_pod_stops_its_processes(
+    any_kubectl: Kubectl, fresh_namespace: str, force: bool
+) -> None:
     ns = ("-n", fresh_namespace)
-    created = any_kubectl("run", "doomed", *ns, "--image=busybox", "--", "sleep", "3600")
+    marker = f"marker-{uuid.uuid4().hex[:8]}"
+    script = f"trap 'exit 0' TERM; while true; do sleep 1; done # {marker}"
+    created = any_kubectl("run", "doomed", *ns, "--image=busybox", "--", "sh", "-c", script)
     assert created.returncode == 0, created.stderr
     wait_running(any_kubectl, "doomed", *ns)
-    proc = any_kubectl("delete", "pod", "doomed", *ns, timeout=90)
+    assert marked_processes(marker), "the pod's shell should be running here"
+    flags = ["--grace-period=0", "--force"] if force else []
+    proc = any_kubectl("delete", "pod", "doomed", *ns, *flags, timeout=90)
     assert proc.returncode == 0, proc.stderr
-    assert 'pod "doomed" deleted' in proc.stdout
+    assert 'pod "doomed"' in proc.stdout and "deleted" in proc.stdout
     gone = any_kubectl("get", "pod", "doomed", *ns)
     assert gone.returncode == 1 and 'pods "doomed" not found' in gone.stderr
+    wait_until(lambda: not marked_processes(marker), what="the pod's processes to end")
 
 
 def test_unknown_image_never_runs(kubectl: Kubectl, fresh_namespace: str) -> None:
