@@ -176,3 +176,24 @@ def test_locked_down_refuses_ephemeral_containers(
         env=cache,
     )
     assert proc.returncode == 0, proc.stderr
+
+
+def test_logs_follow_ends_with_the_debug_container(
+    kubectl: Kubectl, running_pod: Callable[..., str], fresh_namespace: str
+) -> None:
+    ns = fresh_namespace
+    pod = running_pod(ns, NEATO)
+    proc = kubectl(
+        "debug", "-n", ns, pod, "--image=busybox", "-c", "slow", "--profile=general",
+        "--", "sh", "-c", "echo one; sleep 1; echo two",
+    )
+    assert proc.returncode == 0, proc.stderr
+
+    def started() -> bool:
+        statuses = pod_json(kubectl, "-n", ns, pod)["status"].get("ephemeralContainerStatuses", [])
+        return any(s["name"] == "slow" and "waiting" not in s["state"] for s in statuses)
+
+    wait_until(started, what="slow to start")
+    followed = kubectl("logs", "-f", "-n", ns, pod, "-c", "slow", timeout=30)
+    assert followed.returncode == 0, followed.stderr
+    assert followed.stdout == "one\ntwo\n"
