@@ -129,26 +129,32 @@ def _children_by_scan(pid: int) -> list[int]:
     return found
 
 
-def init_running(holder: int) -> bool:
-    """Whether the holder's init has started: then /proc is mounted in its
-    namespace (unshare mounts it before exec), so joiners see the right one."""
+def init_state(holder: int) -> str:
+    """How far the holder's init got: "" (not started: unshare has not
+    forked or exec'd yet), "exec" (running; unshare mounted /proc before the
+    exec, so joiners see the right one) or "titled" (also named itself, so
+    ``ps`` shows ``/init`` or ``/pause``)."""
     for child in _children(holder):
         try:
-            cmdline = Path(f"/proc/{child}/cmdline").read_bytes()
+            comm = Path(f"/proc/{child}/comm").read_text().strip()
         except OSError:
             continue
-        if PIDINIT.encode() in cmdline:
-            return True
-    return False
+        if comm in ("init", "pause"):
+            return "titled"
+        if comm != "unshare":
+            return "exec"
+    return ""
 
 
 async def wait_init(holder: int, running: Callable[[], bool], timeout: float = 5.0) -> bool:
-    """Wait (polling, a few ms at most in practice) until ``init_running``."""
+    """Wait (polling; a few ms in practice) until the holder's init runs,
+    preferably until it has its title (the title is best effort: 0.2 s)."""
     loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
+    t0 = loop.time()
     delay = 0.001
-    while loop.time() < deadline:
-        if init_running(holder):
+    while loop.time() < t0 + timeout:
+        state = init_state(holder)
+        if state == "titled" or (state == "exec" and loop.time() > t0 + 0.2):
             return True
         if not running():
             return False

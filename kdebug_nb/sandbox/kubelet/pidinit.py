@@ -55,6 +55,12 @@ def main() -> None:
     watched = {signal.SIGCHLD, *FORWARDED}
     # blocked signals are queued even for PID 1, and sigwaitinfo tells who sent them
     old = signal.pthread_sigmask(signal.SIG_BLOCK, watched)
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from proctitle import set_title
+
+    # what ps in the container shows: like tini, or the pause container
+    # (before the fork, so the command never sees the python command line)
+    set_title(["/init", "--", *sys.argv[2:]] if len(sys.argv) > 2 else ["/pause"])
     child = start(sys.argv[1], sys.argv[2:], old) if len(sys.argv) > 2 else 0
     while True:
         info = signal.sigwaitinfo(watched)

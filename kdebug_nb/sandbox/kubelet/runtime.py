@@ -46,6 +46,8 @@ from . import namespaces
 from .images import Image, busybox_applets, busybox_path
 
 APPS_DIR = Path(__file__).parent / "apps"
+#: the title setter, inlined into image programs' wrappers (ps shows "neato", not python)
+_PROCTITLE = (Path(__file__).parent / "proctitle.py").read_text()
 READ_CHUNK = 64 * 1024
 
 #: receives (stream, data); may return an awaitable to apply back-pressure
@@ -246,8 +248,10 @@ class Runtime:
             wrapper = path / name
             wrapper.write_text(
                 f"#!{sys.executable} -IS\n"
+                f"{_PROCTITLE}\n"
                 "import runpy, sys\n"
                 f"sys.argv[0] = {name!r}\n"
+                "set_title(sys.argv)\n"
                 f"runpy.run_path({str(script)!r}, run_name='__main__')\n"
             )
             wrapper.chmod(0o755)
