@@ -146,35 +146,33 @@ def test_viewer_may_not_debug(
 
 @pytest.fixture(scope="module")
 def locked_down() -> Iterator[Sandbox]:
-    if kubectl_path() is None:
-        pytest.skip("kubectl not found on PATH")
     with Sandbox("locked-down") as sb:
         yield sb
 
 
+@pytest.mark.parametrize("which", ["1.32", "1.35"])
 def test_locked_down_refuses_ephemeral_containers(
-    locked_down: Sandbox, tmp_path_factory: pytest.TempPathFactory
+    which: str, locked_down: Sandbox, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    binary = kubectl_path()
-    assert binary is not None and locked_down.kubeconfig is not None
+    binary = kubectl_path() if which == "1.32" else kubectl135_path()
+    if binary is None:
+        pytest.skip(f"kubectl {which} not found")
+    assert locked_down.kubeconfig is not None
     cache = {"KUBECACHEDIR": str(tmp_path_factory.mktemp("cache"))}
-    proc = run_kubectl(
-        binary,
-        locked_down.kubeconfig,
-        ["debug", "neato", "--image=busybox", "-c", f"dbg-{uuid.uuid4().hex[:4]}",
-         "--profile=general", "--", "true"],
-        env=cache,
-    )
-    assert proc.returncode != 0
-    assert "ephemeral containers are disabled for this cluster" in proc.stderr
+
+    def debug(*args: str) -> Any:
+        return run_kubectl(
+            binary,
+            locked_down.kubeconfig,
+            ["debug", "neato", "--image=busybox", "--profile=general", *args, "--", "true"],
+            env=cache,
+        )
+
+    proc = debug("-c", f"dbg-{uuid.uuid4().hex[:4]}")
+    assert proc.returncode == 1
+    assert proc.stderr.startswith("error: ephemeral containers are disabled for this cluster")
     # copy mode does not need them
-    proc = run_kubectl(
-        binary,
-        locked_down.kubeconfig,
-        ["debug", "neato", "--copy-to=neato-copy", "--image=busybox", "--profile=general",
-         "--", "true"],
-        env=cache,
-    )
+    proc = debug(f"--copy-to=neato-copy-{which.replace('.', '')}")
     assert proc.returncode == 0, proc.stderr
 
 
