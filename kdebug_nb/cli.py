@@ -63,10 +63,14 @@ def _run(argv: list[str], out: TextIO, err: TextIO) -> int:
         out.write(chunk)
         out.flush()
 
+    # A dry run's stdout is the object alone, so it can be piped to jq or
+    # kubectl; kubectl's informational lines move to stderr there.
+    notices = err if opts.dry_run else out
+
     def on_progress(p: Progress) -> None:
         if p.state == "notice":
-            out.write(p.message + "\n")
-            out.flush()
+            notices.write(p.message + "\n")
+            notices.flush()
         elif p.state == "warning":
             err.write(p.message.rstrip("\n") + "\n")
             err.flush()

@@ -103,6 +103,18 @@ def test_dry_run_prints_the_object(sandbox: Any, cc: ClusterClient, fresh_namesp
     assert all(r.method == "GET" for r in sandbox.requests[before:])
 
 
+def test_dry_run_stdout_is_the_object_alone(
+    sandbox: Any, cc: ClusterClient, fresh_namespace: str
+) -> None:
+    pod = make_pod(cc, fresh_namespace)["metadata"]["name"]
+    done = _kdebug(sandbox, pod, "-n", fresh_namespace, "--image=busybox",
+                   "--dry-run", "-o", "json", "--", "ls")
+    assert done.returncode == 0, done.stderr
+    body = json.loads(done.stdout)
+    name = body["spec"]["ephemeralContainers"][0]["name"]
+    assert done.stderr == f"Defaulting debug container name to {name}.\n"
+
+
 def test_help_prints_usage() -> None:
     done = subprocess.run([sys.executable, "-m", "kdebug_nb.cli", "--help"],
                           capture_output=True, text=True, timeout=60)
