@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -21,7 +22,7 @@ SCRIPT = textwrap.dedent(
     import asyncio, json, os
     from kdebug_nb.sandbox.cluster import Cluster
     from kdebug_nb.sandbox.kubelet import Kubelet
-    from kdebug_nb.sandbox.kubelet.namespaces import pid_namespace_reason, pid_namespaces
+    from kdebug_nb.sandbox.kubelet.namespaces import init_command, pid_namespace_reason, pid_namespaces
 
     async def main():
         cluster = Cluster()
@@ -39,7 +40,7 @@ SCRIPT = textwrap.dedent(
             await asyncio.sleep(0.01)
         runner = kubelet.worker("default", "p").runners["c"]
         pids = [line.split()[0] for line in runner.logs.current.text().splitlines()[1:]]
-        out = {"mode": pid_namespaces(), "reason": pid_namespace_reason(), "state": st[0]["state"],
+        out = {"mode": pid_namespaces(), "init": init_command()[-1], "reason": pid_namespace_reason(), "state": st[0]["state"],
                "sees_me": str(os.getpid()) in pids}
         await kubelet.shutdown()
         print(json.dumps(out))
@@ -49,8 +50,8 @@ SCRIPT = textwrap.dedent(
 )
 
 
-def run(setting: str) -> dict[str, object]:
-    env = dict(os.environ, KDEBUG_SANDBOX_PIDNS=setting)
+def run(setting: str, init: str = "") -> dict[str, object]:
+    env = dict(os.environ, KDEBUG_SANDBOX_PIDNS=setting, KDEBUG_SANDBOX_INIT=init)
     proc = subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, text=True, env=env, timeout=60)
     assert proc.returncode == 0, proc.stderr
     out: dict[str, object] = json.loads(proc.stdout.strip().splitlines()[-1])
@@ -64,10 +65,15 @@ def test_off_runs_in_the_hosts_namespace() -> None:
     assert out["sees_me"] is True, "without namespaces ps shows the whole machine"
 
 
-def test_on_isolates() -> None:
+@pytest.mark.parametrize("init", ["perl", "python"])
+def test_on_isolates(init: str) -> None:
+    """Both inits: pidinit.pl (used when perl is installed) and pidinit.py."""
     if not pid_namespaces():
         pytest.skip(f"no PID namespaces on this machine ({pid_namespace_reason()})")
-    out = run("1")
+    if init == "perl" and shutil.which("perl") is None:
+        pytest.skip("perl not installed")
+    out = run("1", init)
+    assert str(out["init"]).endswith({"perl": "pidinit.pl", "python": "pidinit.py"}[init]), out
     assert out["mode"] is True
     assert out["state"]["terminated"]["exitCode"] == 0, out  # type: ignore[index]
     assert out["sees_me"] is False

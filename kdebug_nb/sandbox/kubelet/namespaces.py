@@ -9,9 +9,10 @@ as PID 1) or ``hostPID: true`` (the node's). An ephemeral container with
 The sandbox does the same with unprivileged namespaces, so it needs no root:
 
 * a namespace of its own: ``unshare --user --map-root-user --pid --mount
-  --mount-proc --fork --kill-child`` around ``pidinit.py`` (a tiny init that
-  runs the container command as its child; see there why), so ``ps`` in the
-  container shows the container's processes only, from its own ``/proc``;
+  --mount-proc --fork --kill-child`` around a tiny init that runs the
+  container command as its child (``pidinit.pl`` when perl is installed,
+  else ``pidinit.py``; see there why), so ``ps`` in the container shows the
+  container's processes only, from its own ``/proc``;
 * joining one: ``nsenter`` into the user, mount and PID namespace of the
   ``unshare`` process holding it (``/proc/PID/ns/pid_for_children``): the
   owner of a user namespace may enter it without privileges;
@@ -38,7 +39,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 ENV = "KDEBUG_SANDBOX_PIDNS"
+INIT_ENV = "KDEBUG_SANDBOX_INIT"
 PIDINIT = str(Path(__file__).with_name("pidinit.py"))
+PIDINIT_PL = str(Path(__file__).with_name("pidinit.pl"))
 UNSHARE_FLAGS = ("--user", "--map-root-user", "--pid", "--mount", "--mount-proc", "--fork", "--kill-child")
 
 
@@ -77,12 +80,25 @@ def pid_namespace_reason() -> str:
     return _probe()[1]
 
 
+@functools.cache
+def init_command() -> tuple[str, ...]:
+    """The init: ``pidinit.pl`` when perl is installed (it starts in a few ms,
+    Python in 10-20), else ``pidinit.py``; ``KDEBUG_SANDBOX_INIT=python|perl``
+    chooses."""
+    wanted = os.environ.get(INIT_ENV, "").strip()
+    perl = shutil.which("perl")
+    # (a wheel without package data for *.pl falls back to Python)
+    if perl is not None and wanted != "python" and Path(PIDINIT_PL).is_file():
+        return (perl, PIDINIT_PL)
+    return (sys.executable, "-I", "-S", PIDINIT)
+
+
 def own_namespace_argv(program: str, argv: Sequence[str]) -> list[str]:
     """Run ``program`` (with ``argv``, argv[0] as the pod spelled it) as PID 2
     of a new namespace; with no ``argv``, just hold the namespace."""
     unshare = shutil.which("unshare") or "unshare"
     tail = [program, *argv] if argv else []
-    return [unshare, *UNSHARE_FLAGS, "--", sys.executable, "-I", "-S", PIDINIT, *tail]
+    return [unshare, *UNSHARE_FLAGS, "--", *init_command(), *tail]
 
 
 def join_namespace_argv(holder: int, program: str, argv: Sequence[str], *, cwd: Path, path: str | None) -> list[str]:
