@@ -16,7 +16,16 @@ The sandbox does the same with unprivileged namespaces, so it needs no root:
 * joining one: ``nsenter`` into the user, mount and PID namespace of the
   ``unshare`` process holding it (``/proc/PID/ns/pid_for_children``): the
   owner of a user namespace may enter it without privileges;
-* a pod's shared namespace is held by a ``pidinit.py`` with no command.
+* a pod's shared namespace is held by an init with no command (``/pause``).
+
+Known differences from a real runtime: PID 1 of a container's own
+namespace is the init (``/init -- CMD``, like tini) and the command is PID
+2; a joined process runs under an ``nsenter`` that dies of the kubelet's
+SIGTERM at once, so a joined process that handles TERM gracefully (an
+ephemeral container targeting another one, an exec) is reported as 143 and
+killed with its group rather than waited for; a delete in the first
+milliseconds of a container's start, before its init installed its
+handlers, waits for the grace period (PID 1 drops the TERM).
 
 Support is probed once per interpreter (an ``unshare`` of ``true``). The
 ``KDEBUG_SANDBOX_PIDNS`` environment variable overrides the probe: ``0``
@@ -146,31 +155,40 @@ def _children_by_scan(pid: int) -> list[int]:
 
 
 def init_state(holder: int) -> str:
-    """How far the holder's init got: "" (not started: unshare has not
-    forked or exec'd yet), "exec" (running; unshare mounted /proc before the
-    exec, so joiners see the right one) or "titled" (also named itself, so
-    ``ps`` shows ``/init`` or ``/pause``)."""
+    """How far the holder's init got: "" (unshare has not forked or exec'd
+    yet), "exec" (the init runs; unshare mounted /proc before that exec, so
+    joiners see the right one) or "ready" (the init also named itself and
+    its command has exec'd: ``ps`` by a joiner shows ``/init``/``/pause`` and
+    the command, never the fork in between)."""
     for child in _children(holder):
         try:
             comm = Path(f"/proc/{child}/comm").read_text().strip()
+            cmdline = Path(f"/proc/{child}/cmdline").read_bytes()
         except OSError:
             continue
-        if comm in ("init", "pause"):
-            return "titled"
-        if comm != "unshare":
-            return "exec"
+        if comm == "pause":
+            return "ready"
+        if comm != "init":
+            return "exec" if comm != "unshare" else ""
+        for command in _children(child):
+            try:
+                if Path(f"/proc/{command}/cmdline").read_bytes() != cmdline:
+                    return "ready"
+            except OSError:
+                continue
+        return "exec"
     return ""
 
 
 async def wait_init(holder: int, running: Callable[[], bool], timeout: float = 5.0) -> bool:
     """Wait (polling; a few ms in practice) until the holder's init runs,
-    preferably until it has its title (the title is best effort: 0.2 s)."""
+    preferably until it is "ready" (the title is best effort: 0.2 s)."""
     loop = asyncio.get_running_loop()
     t0 = loop.time()
     delay = 0.001
     while loop.time() < t0 + timeout:
         state = init_state(holder)
-        if state == "titled" or (state == "exec" and loop.time() > t0 + 0.2):
+        if state == "ready" or (state == "exec" and loop.time() > t0 + 0.2):
             return True
         if not running():
             return False
