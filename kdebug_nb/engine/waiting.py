@@ -1,15 +1,18 @@
 """Waiting for a debug container with a deadline, failing fast (design decision 3).
 
 kubectl waits forever on an image that cannot be pulled; we end the wait at
-the first waiting reason that cannot resolve itself and say why, with the
-pod's recent events. One LIST+WATCH serves the whole run: it is kept open
-while the log is followed, and read again for the terminated state.
+the first waiting reason that cannot resolve itself and say why, in one line:
+the waiting reason and message, the events that add to them (only those about
+the debug container — and, for a timeout, about the pod itself and the init
+container it is stuck behind), then what to do after `` — ``. One LIST+WATCH
+serves the whole run: it is kept open while the log is followed, and read
+again for the terminated state.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from typing import TYPE_CHECKING, Any
 
 from kdebug_nb import errors
@@ -44,10 +47,88 @@ def container_status(pod: JSON, name: str) -> JSON | None:
     return None
 
 
-def describe_events(events: list[JSON], limit: int = 4) -> str:
-    """The last few events as ``Reason: message; ...``."""
-    recent = events[-limit:]
-    return "; ".join(f"{e.get('reason', '')}: {e.get('message', '')}".strip() for e in recent)
+def describe_events(
+    events: list[JSON],
+    containers: Collection[str] = (),
+    *,
+    pod_level: bool = False,
+    known: str = "",
+    limit: int = 3,
+) -> str:
+    """The events worth adding to a message, as ``Reason: message; ...``.
+
+    Only events about ``containers`` (``involvedObject.fieldPath`` ending in
+    ``{name}``) are kept, plus the pod's own ones with ``pod_level``. Warnings
+    win over normal events when there are any, since they say why. An event
+    whose message ``known`` (the text written so far) already says is dropped,
+    and so is a repeat; the last ``limit`` remain.
+    """
+    relevant = [e for e in events if _about(e, containers, pod_level)]
+    warnings = [e for e in relevant if e.get("type") == "Warning"]
+    chosen: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for event in warnings or relevant:
+        message = " ".join(str(event.get("message", "")).split())
+        core = message.removeprefix("Error: ")
+        if not core or core in known or core in seen or _repeats(core, known):
+            continue
+        seen.add(core)
+        if len(message) > _EVENT_CHARS:
+            message = message[: _EVENT_CHARS - 1].rstrip() + "…"
+        chosen.append((str(event.get("reason", "")), message))
+    return "; ".join(f"{reason}: {message}" if reason else message for reason, message in chosen[-limit:])
+
+
+#: longest event message quoted in an error line
+_EVENT_CHARS = 200
+
+
+def _about(event: JSON, containers: Collection[str], pod_level: bool) -> bool:
+    path = str((event.get("involvedObject") or {}).get("fieldPath") or "")
+    if not path:
+        return pod_level
+    return any(path.endswith(f"{{{name}}}") for name in containers)
+
+
+def _repeats(message: str, known: str) -> bool:
+    """True when ``message`` only wraps something ``known`` already quotes.
+
+    ``Failed to pull image "x": <the waiting message>`` adds nothing to a line
+    that quotes the waiting message; a quoted part of 20+ characters counts.
+    """
+    _head, sep, tail = message.partition(": ")
+    return bool(sep) and len(tail) >= 20 and tail in known
+
+
+def blocking_init_container(pod: JSON) -> str | None:
+    """The init container a pod is stuck behind: the first one not yet done."""
+    spec = pod.get("spec") or {}
+    statuses = {
+        s.get("name"): s for s in (pod.get("status") or {}).get("initContainerStatuses") or []
+    }
+    for container in spec.get("initContainers") or []:
+        if container.get("restartPolicy") == "Always":
+            continue  # a sidecar: the next init container starts once it runs
+        state = (statuses.get(container.get("name")) or {}).get("state") or {}
+        term = state.get("terminated")
+        if term is None or int(term.get("exitCode", 1)) != 0:
+            return str(container.get("name", ""))
+    return None
+
+
+def start_hint(reason: str, message: str, pod: str, namespace: str, container: str) -> str:
+    """What to do about a waiting reason that will not resolve itself."""
+    if reason == "ErrImageNeverPull":
+        return "the image is not on the node and --image-pull-policy=Never forbids pulling it"
+    if reason in IMAGE_REASONS:
+        return "check the image name, or that the cluster can pull it"
+    if reason == "CreateContainerConfigError" and "runAsNonRoot" in message:
+        return "the image runs as root: pick an image with a non-root user, or another --profile"
+    if reason == "CrashLoopBackOff":
+        return f"it keeps exiting; read why with kubectl logs {pod} -c {container} -n {namespace}"
+    if reason in ("RunContainerError", "StartError", "CreateContainerError"):
+        return "check that the image has the command you gave (after --)"
+    return f"look at kubectl describe pod {pod} -n {namespace}"
 
 
 def finished(pod: JSON, container: str) -> bool:
@@ -97,7 +178,8 @@ class PodWatch:
                 if phase in ("Succeeded", "Failed"):
                     raise errors.StartFailed(
                         f'debug container "{container}" in pod "{self.pod}" cannot start: the '
-                        f"pod has already finished (phase {phase})"
+                        f"pod has already finished (phase {phase}) — a finished pod runs no new "
+                        "containers; debug a copy of it instead with --copy-to=NAME"
                     )
                 continue
             state = status.get("state") or {}
@@ -117,11 +199,7 @@ class PodWatch:
             if reason in FAIL_REASONS:
                 raise self._cannot_start(container, reason, message)
         self._events = None
-        events = describe_events(self.client.events_for(self.namespace, self.pod))
-        raise errors.StartTimeout(
-            f'debug container "{container}" in pod "{self.pod}" did not start within the timeout '
-            f"(last state: {waiting_for})" + (f" (events: {events})" if events else "")
-        )
+        raise self._timed_out(container, waiting_for)
 
     def until_finished(self, container: str, grace: float = EXIT_GRACE) -> JSON:
         """The pod once ``container`` has terminated (its log has just ended).
@@ -149,11 +227,33 @@ class PodWatch:
             )
 
     def _cannot_start(self, container: str, reason: str, message: str) -> errors.KDebugError:
-        events = describe_events(self.client.events_for(self.namespace, self.pod))
         text = f'debug container "{container}" in pod "{self.pod}" cannot start: {reason}'
         if message:
             text += f": {message}"
+        events = describe_events(
+            self.client.events_for(self.namespace, self.pod), (container,), known=text
+        )
         if events:
             text += f" (events: {events})"
+        text += " — " + start_hint(reason, message, self.pod, self.namespace, container)
         cls = errors.ImageError if reason in IMAGE_REASONS else errors.StartFailed
         return cls(text)
+
+    def _timed_out(self, container: str, waiting_for: str) -> errors.StartTimeout:
+        text = (
+            f'debug container "{container}" in pod "{self.pod}" did not start within the timeout '
+            f"(last state: {waiting_for}"
+        )
+        # a copy pod keeps the original's init containers: one that never ends blocks ours
+        blocker = blocking_init_container(self.last) if self.last else None
+        if blocker and blocker != container:
+            text += f'; init container "{blocker}" has not finished'
+        text += ")"
+        about = (container, blocker) if blocker else (container,)
+        events = describe_events(
+            self.client.events_for(self.namespace, self.pod), about, pod_level=True, known=text
+        )
+        if events:
+            text += f" (events: {events})"
+        text += f" — raise --timeout, or look at kubectl describe pod {self.pod} -n {self.namespace}"
+        return errors.StartTimeout(text)
