@@ -417,7 +417,7 @@ class ClusterClient:
                 raw = b""
             finally:
                 _close(resp)
-            raise status_error(rest_resp.status, parse_body(raw), path)
+            raise status_error(rest_resp.status, parse_body(raw), path, method=method, sent=body)
         if self.on_warning is not None:
             for message in warning_messages(resp.headers.getlist("Warning")):
                 self.on_warning(message)

@@ -5,6 +5,14 @@ the pod until the debug container runs or ends, then follow its log from the
 start — so nothing the command prints is lost to an attach race — and take
 the exit code from the container's terminated state. Attach is used only when
 there is stdin to send.
+
+An addition over kubectl (behaviour doc §3.3, §14): in ephemeral mode a ``-c``
+naming a container the pod already has (init, regular or ephemeral) fails
+before the PATCH with ``errors.AlreadyExists`` and a line saying what to do —
+with ``--detach`` too. kubectl sends the PATCH and shows the server's refusal
+(a Duplicate value, or a forbidden change to the existing ephemeral container);
+we send nothing, since nothing could come of it. The object a successful run
+sends is unchanged, and ``--dry-run`` still shows kubectl's object.
 """
 
 from __future__ import annotations
@@ -239,6 +247,8 @@ class _Session:
             result.reason = "DryRun"
             result.duration = time.monotonic() - t_start
             return result
+        if plan.mode == "ephemeral" and opts.container:
+            _check_name_free(target, opts.container, plan.pod_name)
         created: list[str] = []
         try:
             self.apply(plan, created, result)
@@ -365,6 +375,31 @@ class _Session:
     def _log(self, plan: Plan) -> Iterator[str]:
         assert plan.container is not None
         return self.client.follow_log(plan.namespace, plan.pod_name, plan.container)
+
+
+#: where a pod keeps each kind of container, and how a message names it
+_CONTAINER_KINDS = (
+    ("initContainers", "init container"),
+    ("containers", "container"),
+    ("ephemeralContainers", "ephemeral container"),
+)
+
+
+def _check_name_free(pod: dict[str, Any], name: str, pod_name: str) -> None:
+    """Refuse a ``-c`` name the pod already uses, before anything is sent.
+
+    ``AlreadyExists`` (a name taken, like a ``--copy-to`` clash) rather than
+    ``Invalid``: the request is not malformed, the name is just in use. It is
+    raised by us, so ``status`` is 0.
+    """
+    spec = pod.get("spec") or {}
+    for key, label in _CONTAINER_KINDS:
+        if any(c.get("name") == name for c in spec.get(key) or []):
+            raise errors.AlreadyExists(
+                f'container name "{name}" is already used in pod "{pod_name}" ({label}) — '
+                "choose another name with -c, or leave -c out to have one generated",
+                reason="AlreadyExists",
+            )
 
 
 def _stdin_once(plan: Plan) -> None:

@@ -2,7 +2,10 @@
 
 Pure functions used by ``cluster_io`` (the only module doing I/O): a Status
 body or a transport failure becomes the matching ``kdebug_nb.errors``
-exception, with the server's own message.
+exception, with the server's own message first and, for the common ones, what
+to do after `` — `` (design decision 4). This is the one place those hints
+are written; they use only the request (method, path, object sent) and the
+answer, so every caller — runs, ``status()``, ``pods()`` — gets the same line.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
+from urllib.parse import unquote
 
 from kdebug_nb import errors
 
@@ -62,8 +66,14 @@ def exit_code_from_status(status: JSON) -> int | None:
     return None
 
 
-def status_error(code: int, body: JSON, path: str) -> errors.ApiError:
-    """A Status answer (or any non-2xx) as the matching engine error."""
+def status_error(
+    code: int, body: JSON, path: str, *, method: str = "", sent: JSON | None = None
+) -> errors.ApiError:
+    """A Status answer (or any non-2xx) as the matching engine error.
+
+    ``method``, ``path`` and ``sent`` (the object of the request) only shape
+    the hint appended to the server's message; the class depends on the answer.
+    """
     message = str(body.get("message") or f"the server responded with status {code}")
     reason = str(body.get("reason") or "")
     details = body.get("details") or {}
@@ -72,14 +82,14 @@ def status_error(code: int, body: JSON, path: str) -> errors.ApiError:
         if path.endswith("/ephemeralcontainers") and not details.get("name"):
             return errors.EphemeralContainersDisabled(
                 "ephemeral containers are disabled for this cluster "
-                f'(error from server: "{message}")',
+                f'(error from server: "{message}") — debug a copy instead with --copy-to=NAME',
                 **kw,
             )
-        return errors.NotFound(message, **kw)
+        return errors.NotFound(message + _not_found_hint(message, details, path), **kw)
     if code == 403:
-        return errors.Forbidden(message, **kw)
+        return errors.Forbidden(message + _forbidden_hint(message, path, sent), **kw)
     if code == 409 and reason == "AlreadyExists":
-        return errors.AlreadyExists(message, **kw)
+        return errors.AlreadyExists(message + _exists_hint(method, path, details), **kw)
     if code == 422:
         # kubectl words Invalid errors as 'The Pod "x" is invalid: ...'
         if details.get("kind") and not message.startswith("The "):
@@ -90,6 +100,123 @@ def status_error(code: int, body: JSON, path: str) -> errors.ApiError:
             f"you must be logged in to the server (Unauthorized): {message}", **kw
         )
     return errors.ApiError(message, **kw)
+
+
+# ---- hints ------------------------------------------------------------------
+
+_PATH = re.compile(r"^/api/v1/(?:namespaces/(?P<ns>[^/]+)/?)?(?P<rest>.*)$")
+_NOT_FOUND = re.compile(r'^(?P<kind>[\w.]+) "(?P<name>[^"]*)" not found$')
+_RBAC = re.compile(
+    r'User "[^"]*" cannot (?P<verb>\S+) resource "(?P<resource>[^"]+)" in API group "(?P<group>[^"]*)"'
+    r'(?: in the namespace "(?P<ns>[^"]+)")?'
+)
+_PSA_LEVEL = re.compile(r'violates PodSecurity "(?P<level>\w+):')
+_PSA_CONTAINERS = re.compile(r'containers? ("[^"]+"(?:, "[^"]+")*)')
+#: capabilities that only the general, netadmin and sysadmin profiles add
+_PROFILE_CAPS = frozenset({"SYS_PTRACE", "NET_ADMIN", "NET_RAW"})
+
+
+def _namespace_of(path: str) -> str:
+    match = _PATH.match(path)
+    return unquote(match.group("ns")) if match and match.group("ns") else ""
+
+
+def _not_found_hint(message: str, details: JSON, path: str) -> str:
+    match = _NOT_FOUND.match(message)
+    kind = str(details.get("kind") or (match.group("kind") if match else ""))
+    ns = _namespace_of(path)
+    if kind == "pods" and ns:
+        return (
+            f' — in namespace "{ns}" (-n picks another); see which exist with '
+            f'kubectl get pods -n {ns} or kdebug_nb.pods("{ns}")'
+        )
+    if kind == "nodes":
+        return " — see which exist with kubectl get nodes"
+    if kind == "namespaces":
+        return " — check the -n value; see which exist with kubectl get namespaces"
+    return ""
+
+
+def _exists_hint(method: str, path: str, details: JSON) -> str:
+    # only a copy (or node) pod is ever POSTed by a run, and node pods get random names
+    if method != "POST" or not path.endswith("/pods") or details.get("kind") not in (None, "pods"):
+        return ""
+    name = str(details.get("name") or "NAME")
+    ns = _namespace_of(path)
+    return (
+        " — choose another --copy-to name, or delete the old copy: "
+        f"kubectl delete pod {name}" + (f" -n {ns}" if ns else "")
+    )
+
+
+def _forbidden_hint(message: str, path: str, sent: JSON | None) -> str:
+    rbac = _RBAC.search(message)
+    if rbac:
+        group = rbac.group("group")
+        what = f"{rbac.group('resource')}" + (f" (API group {group})" if group else "")
+        where = f' in namespace "{rbac.group("ns")}"' if rbac.group("ns") else ""
+        return (
+            f" — ask for permission to {rbac.group('verb')} {what}{where}, "
+            "or use another context (--context)"
+        )
+    psa = _PSA_LEVEL.search(message)
+    if psa and sent is not None:
+        return _pod_security_hint(psa.group("level"), message, path, sent)
+    return ""
+
+
+def _pod_security_hint(level: str, message: str, path: str, sent: JSON) -> str:
+    """Suggest a --profile only where one would pass ``level``.
+
+    A violation the profile did not cause (an explicit --custom, or the
+    restricted profile already in use) gets no profile hint: it would not help.
+    """
+    ns = _namespace_of(path)
+    enforces = f'namespace "{ns}" enforces' if ns else "the namespace enforces"
+    if level == "restricted":
+        named = {n.strip('"') for group in _PSA_CONTAINERS.findall(message) for n in group.split(", ")}
+        containers = [c for c in _containers(sent) if c.get("name") in named]
+        if containers and all(_is_restricted(c) for c in containers):
+            return ""
+        return f' — try --profile=restricted ({enforces} Pod Security "restricted")'
+    if level == "baseline" and _has_profile_powers(sent):
+        return f' — try --profile=baseline or --profile=restricted ({enforces} Pod Security "baseline")'
+    return ""
+
+
+def _containers(obj: JSON) -> list[JSON]:
+    spec = obj.get("spec") or {}
+    out: list[JSON] = []
+    for key in ("initContainers", "containers", "ephemeralContainers"):
+        out.extend(c for c in spec.get(key) or [] if isinstance(c, dict))
+    return out
+
+
+def _is_restricted(container: JSON) -> bool:
+    """What --profile=restricted sets on the debug container (--custom may add to it)."""
+    sc = container.get("securityContext") or {}
+    caps = sc.get("capabilities") or {}
+    return (
+        sc.get("runAsNonRoot") is True
+        and sc.get("allowPrivilegeEscalation") is False
+        and "ALL" in (caps.get("drop") or [])
+    )
+
+
+def _has_profile_powers(obj: JSON) -> bool:
+    """Host namespaces, the host-root volume, privilege or extra capabilities a profile adds."""
+    spec = obj.get("spec") or {}
+    if any(spec.get(k) is True for k in ("hostNetwork", "hostPID", "hostIPC")):
+        return True
+    if any("hostPath" in (v or {}) for v in spec.get("volumes") or []):
+        return True
+    for container in _containers(obj):
+        sc = container.get("securityContext") or {}
+        if sc.get("privileged") is True:
+            return True
+        if _PROFILE_CAPS & set((sc.get("capabilities") or {}).get("add") or []):
+            return True
+    return False
 
 
 def translate_transport(exc: BaseException, server: str) -> errors.KDebugError:

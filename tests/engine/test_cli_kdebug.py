@@ -71,7 +71,11 @@ def test_stdin_is_passed_through(sandbox: Any, cc: ClusterClient, fresh_namespac
 def test_error_is_one_line_on_stderr(sandbox: Any, fresh_namespace: str) -> None:
     done = _kdebug(sandbox, "nope", "-n", fresh_namespace, "--image=busybox", "--", "true")
     assert done.returncode == 1
-    assert done.stderr == 'error: pods "nope" not found\n'
+    assert done.stderr == (
+        f'error: pods "nope" not found — in namespace "{fresh_namespace}" (-n picks another); '
+        f'see which exist with kubectl get pods -n {fresh_namespace} or '
+        f'kdebug_nb.pods("{fresh_namespace}")\n'
+    )
     assert done.stdout == ""
 
 
@@ -80,7 +84,7 @@ def test_verbose_shows_the_traceback(sandbox: Any, fresh_namespace: str) -> None
                    "--", "true")
     assert done.returncode == 1
     assert "Traceback" in done.stderr
-    assert done.stderr.rstrip().endswith('error: pods "nope" not found')
+    assert done.stderr.rstrip().splitlines()[-1].startswith('error: pods "nope" not found — ')
 
 
 def test_usage_error(sandbox: Any) -> None:

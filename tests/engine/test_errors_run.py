@@ -1,4 +1,4 @@
-"""Every error a run can meet: one line, the server's words, nothing left behind."""
+"""Every error a run can meet: one line, the server's words, then what to do, nothing left behind."""
 
 from __future__ import annotations
 
@@ -39,22 +39,29 @@ def _one_line(exc: BaseException) -> str:
 
 
 def test_pod_not_found(conn: Connection, fresh_namespace: str) -> None:
+    ns = fresh_namespace
     with pytest.raises(errors.NotFound) as info:
-        _run(conn, "nope", "-n", fresh_namespace, "--image=busybox", "--", "true")
-    assert _one_line(info.value) == 'pods "nope" not found'
+        _run(conn, "nope", "-n", ns, "--image=busybox", "--", "true")
+    assert _one_line(info.value) == (
+        f'pods "nope" not found — in namespace "{ns}" (-n picks another); see which exist with '
+        f'kubectl get pods -n {ns} or kdebug_nb.pods("{ns}")'
+    )
 
 
 def test_node_not_found(conn: Connection, cc: ClusterClient, fresh_namespace: str) -> None:
     with pytest.raises(errors.NotFound) as info:
         _run(conn, "node/nope", "-n", fresh_namespace, "--image=busybox", "--", "true")
-    assert _one_line(info.value) == 'nodes "nope" not found'
+    assert _one_line(info.value) == 'nodes "nope" not found — see which exist with kubectl get nodes'
     assert pod_names(cc, fresh_namespace) == set()
 
 
 def test_namespace_not_found(conn: Connection) -> None:
     with pytest.raises(errors.NotFound) as info:
         _run(conn, "node/node-1", "-n", "no-such-ns", "--image=busybox", "--", "true")
-    assert "not found" in _one_line(info.value) and "no-such-ns" in str(info.value)
+    assert _one_line(info.value) == (
+        'namespaces "no-such-ns" not found — check the -n value; '
+        "see which exist with kubectl get namespaces"
+    )
 
 
 def test_forbidden_for_the_viewer(
@@ -66,7 +73,12 @@ def test_forbidden_for_the_viewer(
     with pytest.raises(errors.Forbidden) as info:
         _run(viewer, pod, "-n", fresh_namespace, "--image=busybox", "--", "true")
     msg = _one_line(info.value)
-    assert 'User "viewer" cannot patch resource "pods/ephemeralcontainers"' in msg
+    assert msg.startswith(f'pods "{pod}" is forbidden: User "viewer" cannot patch resource '
+                          '"pods/ephemeralcontainers"')
+    assert msg.endswith(
+        f' — ask for permission to patch pods/ephemeralcontainers in namespace "{fresh_namespace}", '
+        "or use another context (--context)"
+    )
     assert "viewer-token" not in msg
     assert ephemeral_names(cc, fresh_namespace, pod) == []
 
@@ -79,7 +91,12 @@ def test_forbidden_copy_for_the_viewer(
     with pytest.raises(errors.Forbidden) as info:
         _run(Connection(str(path)), pod, "-n", fresh_namespace, "--copy-to=c1",
              "--image=busybox", "--", "true")
-    assert 'cannot create resource "pods"' in _one_line(info.value)
+    msg = _one_line(info.value)
+    assert msg.startswith('pods is forbidden: User "viewer" cannot create resource "pods"')
+    assert msg.endswith(
+        f' — ask for permission to create pods in namespace "{fresh_namespace}", '
+        "or use another context (--context)"
+    )
     assert pod_names(cc, fresh_namespace) == {pod}
 
 
@@ -92,7 +109,7 @@ def test_ephemeral_containers_disabled() -> None:
             _run(conn, "neato", "--image=busybox", "--", "true")
         msg = _one_line(info.value)
         assert msg.startswith('ephemeral containers are disabled for this cluster (error from server: "')
-        assert msg.endswith('")')
+        assert msg.endswith('") — debug a copy instead with --copy-to=NAME')
         assert ephemeral_names(ClusterClient(conn), "default", "neato") == []
 
 
@@ -145,17 +162,61 @@ def test_invalid_custom_files(sandbox: Any, conn: Connection, tmp_path: Path) ->
     assert mutating_requests(sandbox.requests[before:]) == []
 
 
+def _clash(pod: str, name: str, kind: str) -> str:
+    return (
+        f'container name "{name}" is already used in pod "{pod}" ({kind}) — '
+        "choose another name with -c, or leave -c out to have one generated"
+    )
+
+
+@pytest.mark.parametrize("detach", [False, True], ids=["attached", "detach"])
 def test_container_name_already_in_use(
+    sandbox: Any, conn: Connection, cc: ClusterClient, fresh_namespace: str, detach: bool
+) -> None:
+    # kubectl sends the PATCH and shows the server's "Duplicate value"; we refuse before it
+    pod = make_pod(cc, fresh_namespace)["metadata"]["name"]
+    extra = ["--detach"] if detach else []
+    before = len(sandbox.requests)
+    with pytest.raises(errors.ApiError) as info:
+        _run(conn, pod, "-n", fresh_namespace, "--image=busybox", "-c", "app", *extra, "--", "true")
+    assert isinstance(info.value, errors.AlreadyExists)
+    assert _one_line(info.value) == _clash(pod, "app", "container")
+    assert info.value.leftovers == ()
+    assert mutating_requests(sandbox.requests[before:]) == []
+    assert ephemeral_names(cc, fresh_namespace, pod) == []
+
+
+def test_container_name_clash_with_init_and_ephemeral_containers(
+    sandbox: Any, conn: Connection, cc: ClusterClient, fresh_namespace: str
+) -> None:
+    ns = fresh_namespace
+    pod = make_pod(cc, ns, init=[{"name": "prep", "image": "busybox", "command": ["true"]}])
+    name = pod["metadata"]["name"]
+    before = len(sandbox.requests)
+    with pytest.raises(errors.AlreadyExists) as info:
+        _run(conn, name, "-n", ns, "--image=busybox", "-c", "prep", "--", "true")
+    assert _one_line(info.value) == _clash(name, "prep", "init container")
+    # a first debug container named dbg, then the same name again
+    _run(conn, name, "-n", ns, "--image=busybox", "-c", "dbg", "--detach", "--", "sleep", "30")
+    sent = len(sandbox.requests)
+    for extra in ([], ["--detach"]):
+        with pytest.raises(errors.AlreadyExists) as info:
+            _run(conn, name, "-n", ns, "--image=busybox", "-c", "dbg", *extra, "--", "true")
+        assert _one_line(info.value) == _clash(name, "dbg", "ephemeral container")
+    assert mutating_requests(sandbox.requests[sent:]) == []
+    assert [m for m, _p in mutating_requests(sandbox.requests[before:])] == ["PATCH"]
+    assert ephemeral_names(cc, ns, name) == ["dbg"]
+
+
+def test_dry_run_still_shows_a_clashing_object(
     conn: Connection, cc: ClusterClient, fresh_namespace: str
 ) -> None:
+    # --dry-run shows what kubectl would send, clash or not
     pod = make_pod(cc, fresh_namespace)["metadata"]["name"]
-    with pytest.raises(errors.ApiError) as info:
-        _run(conn, pod, "-n", fresh_namespace, "--image=busybox", "-c", "app", "--", "true")
-    assert isinstance(info.value, errors.Invalid)
-    assert _one_line(info.value) == (
-        f'The Pod "{pod}" is invalid: spec.ephemeralContainers[0].name: Duplicate value: "app"'
-    )
-    assert ephemeral_names(cc, fresh_namespace, pod) == []
+    result = _run(conn, pod, "-n", fresh_namespace, "--image=busybox", "-c", "app",
+                  "--dry-run", "--", "true")
+    assert result.reason == "DryRun"
+    assert [c["name"] for c in result.sent["spec"]["ephemeralContainers"]] == ["app"]
 
 
 def test_target_container_that_does_not_exist(
@@ -180,8 +241,62 @@ def test_pod_security_admission_refusal(conn: Connection, cc: ClusterClient, mod
     msg = _one_line(info.value)
     assert 'is forbidden: violates PodSecurity "restricted:latest"' in msg
     assert '"SYS_PTRACE"' in msg
+    assert msg.endswith(' — try --profile=restricted (namespace "secure" enforces Pod Security '
+                        '"restricted")')
     assert ephemeral_names(cc, "secure", "audited") == before
     assert copy not in pod_names(cc, "secure")
+
+
+@pytest.mark.parametrize("mode", ["ephemeral", "node"])
+def test_the_pod_security_hint_helps(conn: Connection, cc: ClusterClient, mode: str) -> None:
+    # what the hint suggests is admitted (and the run completes)
+    target, rm = ("audited", []) if mode == "ephemeral" else ("node/node-1", ["--rm"])
+    result = _run(conn, target, "-n", "secure", "--image=busybox", "--profile=restricted",
+                  *rm, "--", "true")
+    assert result.exit_code == 0
+
+
+def test_no_profile_hint_where_a_profile_cannot_help(
+    conn: Connection, tmp_path: Path
+) -> None:
+    # the restricted profile is already there; what breaks the level is the --custom part
+    custom = tmp_path / "caps.json"
+    custom.write_text(json.dumps({"securityContext": {"capabilities": {"add": ["NET_ADMIN"]}}}))
+    with pytest.raises(errors.Forbidden) as info:
+        _run(conn, "node/node-1", "-n", "secure", "--image=busybox", "--profile=restricted",
+             f"--custom={custom}", "--", "true")
+    msg = _one_line(info.value)
+    assert msg.endswith('must not include "NET_ADMIN" in securityContext.capabilities.add)')
+    assert "--profile" not in msg
+
+
+@pytest.fixture
+def baseline_namespace(core_v1: Any) -> Any:
+    name = uid("baseline")
+    labels = {"pod-security.kubernetes.io/enforce": "baseline"}
+    core_v1.create_namespace({"metadata": {"name": name, "labels": labels}})
+    yield name
+    core_v1.delete_namespace(name)
+
+
+@pytest.mark.parametrize("mode", ["ephemeral", "copy", "node"])
+def test_pod_security_baseline_hint(
+    conn: Connection, cc: ClusterClient, baseline_namespace: str, mode: str
+) -> None:
+    ns = baseline_namespace
+    pod = make_pod(cc, ns)["metadata"]["name"]
+    target = "node/node-1" if mode == "node" else pod
+    extra = [f"--copy-to={uid('copy')}"] if mode == "copy" else []
+    with pytest.raises(errors.Forbidden) as info:
+        _run(conn, target, "-n", ns, "--image=busybox", "--profile=sysadmin", *extra, "--", "true")
+    msg = _one_line(info.value)
+    assert 'is forbidden: violates PodSecurity "baseline:latest": ' in msg
+    assert msg.endswith(f' — try --profile=baseline or --profile=restricted (namespace "{ns}" '
+                        'enforces Pod Security "baseline")')
+    rm = [] if mode == "ephemeral" else ["--rm"]
+    result = _run(conn, target, "-n", ns, "--image=busybox", "--profile=baseline", *extra,
+                  *rm, "--", "true")
+    assert result.exit_code == 0
 
 
 def test_copy_name_already_taken(
@@ -192,7 +307,10 @@ def test_copy_name_already_taken(
     with pytest.raises(errors.AlreadyExists) as info:
         _run(conn, pod, "-n", fresh_namespace, f"--copy-to={other}", "--image=busybox",
              "--", "true")
-    assert _one_line(info.value) == f'pods "{other}" already exists'
+    assert _one_line(info.value) == (
+        f'pods "{other}" already exists — choose another --copy-to name, or delete the old copy: '
+        f"kubectl delete pod {other} -n {fresh_namespace}"
+    )
     assert pod_names(cc, fresh_namespace) == {pod, other}
 
 
@@ -209,7 +327,14 @@ def test_start_timeout(conn: Connection, cc: ClusterClient, fresh_namespace: str
              "--timeout=2", "--rm", "--", "true")
     elapsed = time.monotonic() - t0
     msg = _one_line(info.value)
-    assert f'in pod "{copy}" did not start within the timeout' in msg
+    assert msg.startswith('debug container "debugger-')
+    assert (f'in pod "{copy}" did not start within the timeout (last state: PodInitializing; '
+            'init container "forever" has not finished)') in msg
+    assert msg.endswith(
+        f" — raise --timeout, or look at kubectl describe pod {copy} -n {fresh_namespace}"
+    )
+    # the events quoted are about the pod, the blocking init container or ours: not "app"
+    assert "container app" not in msg and "container: app" not in msg
     assert 2.0 <= elapsed < 10.0
     wait_gone(cc, fresh_namespace, copy)
 
@@ -227,6 +352,11 @@ def test_image_pull_failure_fails_fast(
     assert msg.startswith(f'debug container "dbg" in pod "{pod}" cannot start: ')
     assert "ErrImagePull" in msg or "ImagePullBackOff" in msg
     assert "example.com/nope" in msg
+    assert msg.endswith(" — check the image name, or that the cluster can pull it")
+    # only events about dbg that add something: the target's own "app" events are left out,
+    # and so is "Failed to pull image ...", which repeats the waiting message
+    assert "container app" not in msg and "container: app" not in msg
+    assert "Failed to pull image" not in msg
     # an ephemeral container cannot be removed: the error says it is there
     assert info.value.leftovers == (f"pod/{pod} ephemeral container dbg",)
 
