@@ -326,7 +326,7 @@ class _Session:
         self._container = plan.container
         deadline = time.monotonic() + opts.timeout if opts.timeout and opts.timeout > 0 else None
         parts: list[str] = []
-        watch = PodWatch(self.client, plan.namespace, plan.pod_name)
+        watch = PodWatch(self.client, plan.namespace, plan.pod_name, copy=plan.mode == "copy")
         try:
             pod = watch.until_started(plan.container, deadline, self._waiting)
             _record_pod(result, pod, plan.container)

@@ -116,6 +116,21 @@ def blocking_init_container(pod: JSON) -> str | None:
     return None
 
 
+def init_state(pod: JSON, name: str) -> str:
+    """A few words on where init container ``name`` is: ``is still running``, ``exited with code 3``."""
+    status = container_status(pod, name) or {}
+    state = status.get("state") or {}
+    last = (status.get("lastState") or {}).get("terminated") or {}
+    if "running" in state:
+        return "is still running"
+    if "terminated" in state:
+        return f"exited with code {(state['terminated'] or {}).get('exitCode', '?')}"
+    if last:
+        return f"keeps failing with exit code {last.get('exitCode', '?')}"
+    reason = (state.get("waiting") or {}).get("reason")
+    return f"is waiting ({reason})" if reason else "has not started"
+
+
 def start_hint(reason: str, message: str, pod: str, namespace: str, container: str) -> str:
     """What to do about a waiting reason that will not resolve itself."""
     if reason == "ErrImageNeverPull":
@@ -144,10 +159,14 @@ def finished(pod: JSON, container: str) -> bool:
 class PodWatch:
     """One pod's LIST+WATCH, consumed in phases with their own deadlines."""
 
-    def __init__(self, client: ClusterClient, namespace: str, pod: str) -> None:
+    def __init__(
+        self, client: ClusterClient, namespace: str, pod: str, *, copy: bool = False
+    ) -> None:
         self.client = client
         self.namespace = namespace
         self.pod = pod
+        #: the pod is a copy (--copy-to): its init containers came from the original
+        self.copy = copy
         self.deadline: float | None = None
         self.last: JSON = {}
         self._events: Iterator[tuple[str, JSON]] | None = None
@@ -173,14 +192,10 @@ class PodWatch:
             self._check_gone(kind, obj, container)
             self.last = obj
             status = container_status(obj, container)
+            phase = str((obj.get("status") or {}).get("phase", ""))
             if status is None:
-                phase = (obj.get("status") or {}).get("phase", "")
                 if phase in ("Succeeded", "Failed"):
-                    raise errors.StartFailed(
-                        f'debug container "{container}" in pod "{self.pod}" cannot start: the '
-                        f"pod has already finished (phase {phase}) — a finished pod runs no new "
-                        "containers; debug a copy of it instead with --copy-to=NAME"
-                    )
+                    raise self._pod_finished(container, phase)
                 continue
             state = status.get("state") or {}
             if "running" in state:
@@ -196,6 +211,9 @@ class PodWatch:
             if (reason, message) != last:
                 last = (reason, message)
                 progress("waiting", reason, message)
+            if phase in ("Succeeded", "Failed"):
+                # e.g. a copy whose init container failed under restartPolicy Never
+                raise self._pod_finished(container, phase)
             if reason in FAIL_REASONS:
                 raise self._cannot_start(container, reason, message)
         self._events = None
@@ -239,15 +257,40 @@ class PodWatch:
         cls = errors.ImageError if reason in IMAGE_REASONS else errors.StartFailed
         return cls(text)
 
+    def _blocker(self, container: str) -> str | None:
+        # a copy pod keeps the original's init containers: one that never ends blocks ours
+        blocker = blocking_init_container(self.last) if self.last else None
+        return blocker if blocker != container else None
+
+    def _describe(self) -> str:
+        return f"look at kubectl describe pod {self.pod} -n {self.namespace}"
+
+    def _pod_finished(self, container: str, phase: str) -> errors.StartFailed:
+        text = (
+            f'debug container "{container}" in pod "{self.pod}" cannot start: the pod has '
+            f"already finished (phase {phase}"
+        )
+        blocker = self._blocker(container)
+        if blocker:
+            text += f'; init container "{blocker}" {init_state(self.last, blocker)}'
+        if blocker and self.copy:
+            hint = "the copy keeps the original's init containers; leave them out with " \
+                   "--keep-init-containers=false"
+        elif self.copy:
+            hint = self._describe()
+        else:
+            hint = "a finished pod runs no new containers; debug a copy of it instead with " \
+                   "--copy-to=NAME"
+        return errors.StartFailed(f"{text}) — {hint}")
+
     def _timed_out(self, container: str, waiting_for: str) -> errors.StartTimeout:
         text = (
             f'debug container "{container}" in pod "{self.pod}" did not start within the timeout '
             f"(last state: {waiting_for}"
         )
-        # a copy pod keeps the original's init containers: one that never ends blocks ours
-        blocker = blocking_init_container(self.last) if self.last else None
-        if blocker and blocker != container:
-            text += f'; init container "{blocker}" has not finished'
+        blocker = self._blocker(container)
+        if blocker:
+            text += f'; init container "{blocker}" {init_state(self.last, blocker)}'
         text += ")"
         about = (container, blocker) if blocker else (container,)
         events = describe_events(
@@ -255,5 +298,8 @@ class PodWatch:
         )
         if events:
             text += f" (events: {events})"
-        text += f" — raise --timeout, or look at kubectl describe pod {self.pod} -n {self.namespace}"
+        hint = "raise --timeout, "
+        if blocker and self.copy:
+            hint += "leave the original's init containers out with --keep-init-containers=false, "
+        text += f" — {hint}or {self._describe()}"
         return errors.StartTimeout(text)

@@ -8,7 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from kdebug_nb.engine.waiting import blocking_init_container, describe_events, start_hint
+from kdebug_nb.engine.waiting import (
+    blocking_init_container,
+    describe_events,
+    init_state,
+    start_hint,
+)
 
 
 def _event(reason: str, message: str, field_path: str = "", type_: str = "Normal") -> dict[str, Any]:
@@ -82,6 +87,13 @@ def test_blocking_init_container() -> None:
         ]},
     }
     assert blocking_init_container(pod) == "forever"
+    assert init_state(pod, "forever") == "is still running"
+    assert init_state(pod, "later") == "is waiting (PodInitializing)"
+    pod["status"]["initContainerStatuses"][3] = {
+        "name": "later", "state": {"waiting": {"reason": "CrashLoopBackOff"}},
+        "lastState": {"terminated": {"exitCode": 2}},
+    }
+    assert init_state(pod, "later") == "keeps failing with exit code 2"
     pod["status"]["initContainerStatuses"][2]["state"] = {"terminated": {"exitCode": 0}}
     assert blocking_init_container(pod) == "later"
     assert blocking_init_container({"spec": {"containers": [{"name": "app"}]}}) is None

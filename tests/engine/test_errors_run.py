@@ -329,14 +329,41 @@ def test_start_timeout(conn: Connection, cc: ClusterClient, fresh_namespace: str
     msg = _one_line(info.value)
     assert msg.startswith('debug container "debugger-')
     assert (f'in pod "{copy}" did not start within the timeout (last state: PodInitializing; '
-            'init container "forever" has not finished)') in msg
+            'init container "forever" is still running)') in msg
     assert msg.endswith(
-        f" — raise --timeout, or look at kubectl describe pod {copy} -n {fresh_namespace}"
+        " — raise --timeout, leave the original's init containers out with "
+        f"--keep-init-containers=false, or look at kubectl describe pod {copy} -n {fresh_namespace}"
     )
     # the events quoted are about the pod, the blocking init container or ours: not "app"
     assert "container app" not in msg and "container: app" not in msg
     assert 2.0 <= elapsed < 10.0
     wait_gone(cc, fresh_namespace, copy)
+
+
+def test_failed_init_container_of_a_copy_fails_fast(
+    conn: Connection, cc: ClusterClient, fresh_namespace: str
+) -> None:
+    # restartPolicy Never and a failing init container: the copy can never start ours
+    pod = make_pod(
+        cc, fresh_namespace, init=[{"name": "boom", "image": "busybox",
+                                    "command": ["sh", "-c", "exit 3"]}],
+        wait=False, restartPolicy="Never",
+    )["metadata"]["name"]
+    copy = uid("copy")
+    t0 = time.monotonic()
+    with pytest.raises(errors.StartFailed) as info:
+        _run(conn, pod, "-n", fresh_namespace, f"--copy-to={copy}", "--image=busybox", "-c", "dbg",
+             "--timeout=30", "--rm", "--", "true")
+    assert time.monotonic() - t0 < 10
+    assert _one_line(info.value) == (
+        f'debug container "dbg" in pod "{copy}" cannot start: the pod has already finished '
+        '(phase Failed; init container "boom" exited with code 3) — the copy keeps the '
+        "original's init containers; leave them out with --keep-init-containers=false"
+    )
+    wait_gone(cc, fresh_namespace, copy)
+    result = _run(conn, pod, "-n", fresh_namespace, f"--copy-to={copy}", "--image=busybox",
+                  "--keep-init-containers=false", "--rm", "--", "true")
+    assert result.exit_code == 0
 
 
 def test_image_pull_failure_fails_fast(
