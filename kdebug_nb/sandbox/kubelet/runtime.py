@@ -34,6 +34,7 @@ from __future__ import annotations
 import asyncio
 import atexit
 import contextlib
+import logging
 import os
 import shutil
 import signal
@@ -49,6 +50,8 @@ APPS_DIR = Path(__file__).parent / "apps"
 #: the title setter, inlined into image programs' wrappers (ps shows "neato", not python)
 _PROCTITLE = (Path(__file__).parent / "proctitle.py").read_text()
 READ_CHUNK = 64 * 1024
+
+log = logging.getLogger(__name__)
 
 #: receives (stream, data); may return an awaitable to apply back-pressure
 OutputSink = Callable[[int, bytes], Awaitable[None] | None]
@@ -223,6 +226,13 @@ class Runtime:
         self.processes: set[Process] = set()
         self._reaper: asyncio.subprocess.Process | None = None
         self._reaper_start: asyncio.Future[asyncio.subprocess.Process] | None = None
+        # probed here, once, so the first container does not pay for the probe
+        self.pid_namespaces = namespaces.pid_namespaces()
+        log.info(
+            "sandbox runtime: PID namespaces %s (%s)",
+            "on" if self.pid_namespaces else "off",
+            namespaces.pid_namespace_reason(),
+        )
 
     # -- images ------------------------------------------------------------
 
