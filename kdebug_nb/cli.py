@@ -45,8 +45,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if verbose:
             traceback.print_exc(file=sys.stderr)
         if isinstance(exc, KDebugError):
-            still = f" (still there: {', '.join(exc.leftovers)})" if exc.leftovers else ""
-            sys.stderr.write(f"error: {exc}{still}\n")
+            sys.stderr.write(f"error: {exc.one_line()}\n")
             return 130 if isinstance(exc, Interrupted) else 1
         if not verbose:
             sys.stderr.write(f"error: {type(exc).__name__}: {exc} (rerun with --verbose)\n")

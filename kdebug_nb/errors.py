@@ -30,8 +30,20 @@ class KDebugError(Exception):
     def __str__(self) -> str:
         return self.message
 
+    def one_line(self) -> str:
+        """The message with what was left behind, before the ``— what to do`` hint.
+
+        Every adapter (magics, the CLI) shows errors through this, so a
+        failure that left a pod or container behind always says so the same way.
+        """
+        text = " ".join(self.message.split())
+        if not self.leftovers:
+            return text
+        head, sep, hint = text.partition(" — ")
+        return f"{head} (still there: {', '.join(self.leftovers)}){sep}{hint}"
+
     def _render_traceback_(self) -> list[str]:
-        return [f"{type(self).__name__}: {self.message}"]
+        return [f"{type(self).__name__}: {self.one_line()}"]
 
 
 class UsageError(KDebugError):

@@ -23,11 +23,11 @@ def one_line(text: str) -> str:
 
 def error_line(exc: BaseException, usage: str = "") -> str:
     """The line shown for ``exc``: kubectl's ``error: ...`` form, plus hints."""
-    message = one_line(str(exc)) or type(exc).__name__
-    line = f"error: {message}"
-    leftovers = getattr(exc, "leftovers", ())
-    if leftovers:
-        line += f" (left running: {', '.join(leftovers)})"
+    if isinstance(exc, KDebugError):
+        message = exc.one_line()
+    else:
+        message = one_line(str(exc))
+    line = f"error: {message or type(exc).__name__}"
     if isinstance(exc, UsageError) and usage:
         line += f" — usage: {one_line(usage)}"
     return line

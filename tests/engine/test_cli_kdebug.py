@@ -147,7 +147,8 @@ def test_failure_after_creation_names_what_is_left(
     line = done.stderr.strip()
     assert "\n" not in line
     assert line.startswith(f'error: debug container "dbg" in pod "{pod}" cannot start: ')
-    assert line.endswith(f"(still there: pod/{pod} ephemeral container dbg)")
+    # what is left comes before the "— what to do" hint, as in the magics
+    assert f"(still there: pod/{pod} ephemeral container dbg) — " in line
 
 
 def test_ctrl_c_exits_130_and_says_how_to_read_the_log(
