@@ -171,3 +171,37 @@ def test_kubectl_debug_target_story(kubectl: Any, core_v1: Any, fresh_namespace:
     pod = json.loads(kubectl("get", "pod", "neato", "-n", ns, "-o", "json").stdout)
     statuses = pod["status"]["ephemeralContainerStatuses"]
     assert statuses[0]["state"]["terminated"]["exitCode"] == 0
+
+
+def test_host_path_at_host_in_a_host_pid_pod(core_v1: Any, fresh_namespace: str) -> None:
+    """Node debugging: hostPath / at /host, in a root of the container's own
+    (bind mounts in its mount namespace; the machine's / is left alone)."""
+    ns = fresh_namespace
+    had_host = os.path.exists("/host")
+    container = sleeper("c", 3610)
+    container["volumeMounts"] = [{"name": "host-root", "mountPath": "/host"}]
+    pod = make_pod("node-like", [container], hostPID=True, volumes=[{"name": "host-root", "hostPath": {"path": "/"}}])
+    create(core_v1, ns, pod)
+    wait_state(core_v1, ns, "node-like", "c", "running")
+    listing = run_exec(core_v1, ns, "node-like", ["ls", "/host"]).split()
+    assert {n for n in os.listdir("/") if not n.startswith(".")} <= set(listing)
+    # the container's own / is this machine's too (plus /host)
+    assert "host" in run_exec(core_v1, ns, "node-like", ["ls", "/"]).split()
+    # still the host's PID namespace
+    assert os.getpid() in processes(run_exec(core_v1, ns, "node-like", PS))
+    assert os.path.exists("/host") == had_host
+
+
+def test_kubectl_debug_node_sees_host(kubectl: Any) -> None:
+    result = kubectl(
+        "debug", "node/node-1", "--image=busybox", "--profile=general", "-i", "--",
+        "sh", "-c", "ls /host; exit 5",
+    )
+    listed = result.stdout.split()
+    assert "usr" in listed and "etc" in listed, result.stdout + result.stderr
+    pods = json.loads(kubectl("get", "pods", "-o", "json").stdout)["items"]
+    mine = [p for p in pods if p["metadata"]["name"].startswith("node-debugger-node-1-")
+            and p["status"].get("phase") == "Failed"]
+    assert any(s["state"]["terminated"]["exitCode"] == 5 for p in mine for s in p["status"]["containerStatuses"])
+    for p in mine:
+        kubectl("delete", "pod", p["metadata"]["name"], "--wait=false")

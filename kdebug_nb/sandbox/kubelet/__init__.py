@@ -9,8 +9,9 @@
 Simulated, barely isolated: processes run on this machine as the sandbox's
 user, with no filesystem or network isolation. Where unprivileged user
 namespaces work, containers get Kubernetes' PID-namespace semantics (own,
-pod-shared, host, or their target's; ``namespaces.py``); elsewhere they see
-every process of the machine (``namespaces.pid_namespaces()`` says which).
+pod-shared, host, or their target's; ``namespaces.py``) and node debug
+pods see the host at ``/host``; elsewhere they see every process of the
+machine and no ``/host`` (``namespaces.pid_namespaces()`` says which).
 """
 
 from __future__ import annotations

@@ -278,6 +278,7 @@ class ContainerRunner:
                 on_output=log.write,
                 own_namespace=own_namespace,
                 join=join,
+                host_paths=w.host_paths(self.spec),
             )
         except ExecNotFound as e:
             return self._start_failed(start_error_message(e.name), container_id)

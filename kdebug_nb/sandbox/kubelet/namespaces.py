@@ -16,7 +16,12 @@ The sandbox does the same with unprivileged namespaces, so it needs no root:
 * joining one: ``nsenter`` into the user, mount and PID namespace of the
   ``unshare`` process holding it (``/proc/PID/ns/pid_for_children``): the
   owner of a user namespace may enter it without privileges;
-* a pod's shared namespace is held by an init with no command (``/pause``).
+* a pod's shared namespace is held by an init with no command (``/pause``);
+* a ``hostPID`` container with hostPath volume mounts (``kubectl debug
+  node/...``: ``/`` at ``/host``) keeps the host's PID namespace but gets
+  user + mount namespaces and a chroot into this machine's ``/`` rebuilt
+  from bind mounts with the volumes added (``hostroot.py``); the real ``/``
+  is never written to. hostPath volumes of other pods are not mounted.
 
 Known differences from a real runtime: PID 1 of a container's own
 namespace is the init (``/init -- CMD``, like tini) and the command is PID
@@ -51,6 +56,7 @@ ENV = "KDEBUG_SANDBOX_PIDNS"
 INIT_ENV = "KDEBUG_SANDBOX_INIT"
 PIDINIT = str(Path(__file__).with_name("pidinit.py"))
 PIDINIT_PL = str(Path(__file__).with_name("pidinit.pl"))
+HOSTROOT = str(Path(__file__).with_name("hostroot.py"))
 UNSHARE_FLAGS = ("--user", "--map-root-user", "--pid", "--mount", "--mount-proc", "--fork", "--kill-child")
 
 
@@ -110,7 +116,29 @@ def own_namespace_argv(program: str, argv: Sequence[str]) -> list[str]:
     return [unshare, *UNSHARE_FLAGS, "--", *init_command(), *tail]
 
 
-def join_namespace_argv(holder: int, program: str, argv: Sequence[str], *, cwd: Path, path: str | None) -> list[str]:
+def host_root_argv(root: Path, cwd: Path, binds: Sequence[tuple[str, str]], program: str, argv: Sequence[str]) -> list[str]:
+    """Run ``program`` chrooted into ``root``, a copy of this machine's ``/``
+    made of bind mounts plus the hostPath volumes ``binds`` (source, mount
+    path), in new user and mount namespaces (PID stays the host's: hostPID)."""
+    unshare = shutil.which("unshare") or "unshare"
+    pairs = [part for bind in binds for part in bind]
+    return [
+        unshare, "--user", "--map-root-user", "--mount", "--",
+        sys.executable, "-I", "-S", HOSTROOT, str(root), str(cwd), *pairs, "--", program, *argv,
+    ]
+
+
+def chrooted(holder: int) -> bool:
+    """Whether the ``host_root_argv`` process has made its root yet."""
+    try:
+        return os.readlink(f"/proc/{holder}/root") != "/"
+    except OSError:
+        return False
+
+
+def join_namespace_argv(
+    holder: int, program: str, argv: Sequence[str], *, cwd: Path, path: str | None, kind: str = "pid"
+) -> list[str]:
     """Run ``program`` in the namespaces of the ``unshare`` process ``holder``.
 
     nsenter execs with execvp and cannot set argv[0] apart from the program,
@@ -119,17 +147,12 @@ def join_namespace_argv(holder: int, program: str, argv: Sequence[str], *, cwd: 
     nsenter = shutil.which("nsenter") or "nsenter"
     name = argv[0].rsplit("/", 1)[-1]
     first = name if path == str(Path(program).parent) and name == Path(program).name else program
-    return [
-        nsenter,
-        f"--user=/proc/{holder}/ns/user",
-        f"--mount=/proc/{holder}/ns/mnt",
-        f"--pid=/proc/{holder}/ns/pid_for_children",
-        "--preserve-credentials",
-        f"--wd={cwd}",
-        "--",
-        first,
-        *argv[1:],
-    ]
+    joined = [f"--user=/proc/{holder}/ns/user", f"--mount=/proc/{holder}/ns/mnt"]
+    if kind == "root":  # a host_root_argv process: the host's PID namespace, its root
+        joined.append(f"--root=/proc/{holder}/root")
+    else:
+        joined.append(f"--pid=/proc/{holder}/ns/pid_for_children")
+    return [nsenter, *joined, "--preserve-credentials", f"--wd={cwd}", "--", first, *argv[1:]]
 
 
 def _children(pid: int) -> list[int]:
@@ -178,6 +201,19 @@ def init_state(holder: int) -> str:
                 continue
         return "exec"
     return ""
+
+
+async def wait_chroot(holder: int, running: Callable[[], bool], timeout: float = 5.0) -> bool:
+    """Wait until a ``host_root_argv`` process has chrooted (tens of ms)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while loop.time() < deadline:
+        if chrooted(holder):
+            return True
+        if not running():
+            return False
+        await asyncio.sleep(0.005)
+    return False
 
 
 async def wait_init(holder: int, running: Callable[[], bool], timeout: float = 5.0) -> bool:

@@ -10,6 +10,9 @@ semantics: its own PID namespace with its own ``/proc`` (a tiny init as PID
 ``hostPID``, its target's for an ephemeral container with
 ``targetContainerName``, and ``exec`` runs inside the container's. Without
 that support every process sees the whole machine, as ``namespaces`` says.
+A ``hostPID`` container with hostPath volumes (node debugging's ``/host``)
+gets a root of its own: this machine's ``/`` rebuilt from bind mounts in its
+own mount namespace, plus the volumes at their mount paths (``hostroot.py``).
 What is simulated: there is no filesystem, user or network isolation. An
 image's executables are a directory of links (its ``PATH``)
 to a local busybox applet, a host binary, or a small Python program from
@@ -36,6 +39,7 @@ import atexit
 import contextlib
 import logging
 import os
+import secrets
 import shutil
 import signal
 import sys
@@ -129,6 +133,7 @@ class Process:
         argv: Sequence[str],
         *,
         holder: int | None = None,
+        holder_kind: str = "pid",
     ) -> None:
         self.proc = proc
         self.pid = proc.pid
@@ -136,6 +141,9 @@ class Process:
         #: the ``unshare`` process whose namespaces this process lives in
         #: (itself for a namespace of its own); None in the host's
         self.holder = holder
+        #: "pid": a PID namespace (held by unshare + init); "root": a hostPID
+        #: container's own mount namespace and root (hostroot.py)
+        self.holder_kind = holder_kind
         self._init_seen = False
         self._on_output = on_output
         self._readers = [
@@ -211,7 +219,8 @@ class Process:
         if self.holder is None:
             return None
         if self.holder == self.pid and not self._init_seen:
-            self._init_seen = await namespaces.wait_init(self.pid, lambda: self.running)
+            wait = namespaces.wait_chroot if self.holder_kind == "root" else namespaces.wait_init
+            self._init_seen = await wait(self.pid, lambda: self.running)
             if not self._init_seen:
                 raise OSError(f"the PID namespace of process {self.pid} is gone")
         return self.holder
@@ -296,19 +305,25 @@ class Runtime:
         on_output: OutputSink,
         own_namespace: bool = False,
         join: Process | None = None,
+        host_paths: Sequence[tuple[str, str]] = (),
     ) -> Process:
         """Start ``argv`` as the image would run it; raises ExecNotFound.
 
         ``join``: run inside that process's namespaces (exec, a targeted
         ephemeral container, a container of a shared-namespace pod);
         ``own_namespace``: in a PID namespace of its own; neither, or no
-        namespace support: in the host's."""
+        namespace support: in the host's. ``host_paths`` (source, mount
+        path) for a hostPID container: a root of its own where they show."""
         program = self.lookup(image, argv[0])
         holder = await join.namespace() if join is not None else None
-        own = False
+        own, kind = False, join.holder_kind if join is not None else "pid"
         if holder is not None:
-            cmd = namespaces.join_namespace_argv(holder, program, argv, cwd=cwd, path=env.get("PATH"))
+            cmd = namespaces.join_namespace_argv(holder, program, argv, cwd=cwd, path=env.get("PATH"), kind=kind)
             executable = cmd[0]
+        elif host_paths and namespaces.pid_namespaces():
+            root = self.root / "roots" / secrets.token_hex(6)
+            cmd = namespaces.host_root_argv(root, cwd, host_paths, program, argv)
+            executable, own, kind = cmd[0], True, "root"
         elif own_namespace and namespaces.pid_namespaces():
             cmd = namespaces.own_namespace_argv(program, argv)
             executable, own = cmd[0], True
@@ -326,7 +341,7 @@ class Runtime:
         )
         if own:
             holder = proc.pid
-        process = Process(proc, on_output, argv, holder=holder)
+        process = Process(proc, on_output, argv, holder=holder, holder_kind=kind)
         self.processes.add(process)
         return process
 

@@ -240,6 +240,19 @@ class PodWorker:
 
     # -- helpers for runners -----------------------------------------------
 
+    def host_paths(self, spec: Obj) -> list[tuple[str, str]]:
+        """A hostPID container's hostPath volume mounts as (source, mount path):
+        node debugging's ``/host``. Other pods' hostPath volumes are not shown."""
+        if not self.spec.get("hostPID"):
+            return []
+        volumes = {v.get("name"): v for v in self.spec.get("volumes") or ()}
+        found = []
+        for mount in spec.get("volumeMounts") or ():
+            host_path = (volumes.get(mount.get("name")) or {}).get("hostPath") or {}
+            if host_path.get("path") and mount.get("mountPath") and not mount.get("subPath"):
+                found.append((str(host_path["path"]), str(mount["mountPath"])))
+        return found
+
     def namespace_for(self, runner: ContainerRunner) -> tuple[bool, Process | None]:
         """Where a container's processes live, as (own namespace?, process to join)."""
         if self.spec.get("hostPID"):
