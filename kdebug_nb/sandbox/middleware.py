@@ -37,6 +37,10 @@ class RequestRecord:
     status: int
     duration: float
     user: str
+    #: ``time.monotonic()`` when the request arrived. The log is appended when
+    #: a response ends, so a long watch or log stream is logged late: filter
+    #: on this to get the requests made after some moment.
+    started: float = 0.0
 
 
 def _from_http_exception(exc: web.HTTPException) -> StatusError:
@@ -53,6 +57,7 @@ def make_middleware(cluster: Cluster, request_log: list[RequestRecord] | None) -
     @web.middleware
     async def kube_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
         started = time.perf_counter()
+        arrived = time.monotonic()
         user_name = ""
         status = 500
         try:
@@ -89,6 +94,7 @@ def make_middleware(cluster: Cluster, request_log: list[RequestRecord] | None) -
                         status=status,
                         duration=time.perf_counter() - started,
                         user=user_name,
+                        started=arrived,
                     )
                 )
 

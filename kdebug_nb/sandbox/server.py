@@ -278,6 +278,14 @@ class Sandbox:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
+    def requests_since(self, mark: float) -> list[RequestRecord]:
+        """Requests that arrived at or after ``mark`` (a ``time.monotonic()`` value).
+
+        ``requests`` is in order of completion, so slicing it at a length
+        taken earlier can catch an older stream that ended meanwhile.
+        """
+        return [r for r in list(self.requests) if r.started >= mark]
+
     def kubeconfig_dict(self) -> dict[str, Any]:
         """The written kubeconfig as a dict (``kubernetes.config.new_client_from_config_dict``)."""
         if not self.url:

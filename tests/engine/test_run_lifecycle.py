@@ -55,13 +55,12 @@ def test_target_from_a_manifest_file(
     pod = make_pod(cc, fresh_namespace)
     manifest = tmp_path / "pod.json"
     manifest.write_text(json.dumps(pod))
-    requests = sandbox.requests  # type: ignore[attr-defined]
-    before = len(requests)
+    mark = time.monotonic()
     r = run(parse_args(["-f", str(manifest), "--image=busybox", "-q", "--", "echo", "from file"]),
             connection=conn)
     assert r.output == "from file\n" and r.pod == pod["metadata"]["name"]
     # the object from the file is the target: no GET of the pod before the PATCH
-    first = requests[before]
+    first = sandbox.requests_since(mark)[0]
     assert (first.method, first.path.rsplit("/", 1)[-1]) == ("PATCH", "ephemeralcontainers")
 
 

@@ -27,7 +27,7 @@ def test_echo_exit_zero_with_minimal_round_trips(
     sandbox: Any, conn: Connection, cc: ClusterClient, fresh_namespace: str
 ) -> None:
     pod = make_pod(cc, fresh_namespace)["metadata"]["name"]
-    before = len(sandbox.requests)
+    mark = time.monotonic()
     r = debug(pod, image="busybox", command=["echo", "hello"], namespace=fresh_namespace,
               connection=conn)
     assert r.exit_code == 0 and r.reason == "Completed"
@@ -35,17 +35,12 @@ def test_echo_exit_zero_with_minimal_round_trips(
     assert r.mode == "ephemeral" and r.container and r.container.startswith("debugger-")
     assert r.created == (f"pod/{pod} ephemeral container {r.container}",)
     assert r.started_at and r.finished_at and r.node
-    # Streamed requests are logged by the server when their response ends, so
-    # an earlier test's watch may be logged in this window: keep this
-    # namespace's requests only.
-    def ours() -> list[Any]:
-        marker = f"/namespaces/{fresh_namespace}/"
-        return [x for x in sandbox.requests[before:] if marker in x.path]
-
+    # streamed requests are logged by the server when their response ends
     deadline = time.monotonic() + 3
-    while time.monotonic() < deadline and len(ours()) < 5:
+    while time.monotonic() < deadline and len(sandbox.requests_since(mark)) < 5:
         time.sleep(0.02)
-    calls = [(x.method, x.path.rsplit("/", 1)[-1], "watch=true" in x.query) for x in ours()]
+    calls = [(x.method, x.path.rsplit("/", 1)[-1], "watch=true" in x.query)
+             for x in sandbox.requests_since(mark)]
     # read, patch, list + one watch (kept open across the run), log: nothing more
     assert sorted(calls) == sorted([
         ("GET", pod, False),
@@ -147,12 +142,12 @@ def test_detach_sends_only_what_kubectl_sends(
     sandbox: Any, conn: Connection, cc: ClusterClient, fresh_namespace: str
 ) -> None:
     pod = make_pod(cc, fresh_namespace)["metadata"]["name"]
-    before = len(sandbox.requests)
+    mark = time.monotonic()
     opts = parse_args([pod, "-n", fresh_namespace, "--image=busybox", "--detach", "--",
                        "sleep", "5"])
     r = run(opts, connection=conn)
     assert r.still_running and r.exit_code is None
-    calls = [(x.method, x.path) for x in sandbox.requests[before:]]
+    calls = [(x.method, x.path) for x in sandbox.requests_since(mark)]
     base = f"/api/v1/namespaces/{fresh_namespace}/pods/{pod}"
     assert calls == [("GET", base), ("PATCH", base + "/ephemeralcontainers")]
 

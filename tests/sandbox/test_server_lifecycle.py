@@ -201,3 +201,20 @@ def test_stop_right_after_start_stops() -> None:
         sb = Sandbox(empty()).start()
         sb.stop()
         assert sb._thread is not None and not sb._thread.is_alive()
+
+
+def test_requests_since_counts_arrival_not_completion(sandbox: Sandbox) -> None:
+    from kubernetes import client, config, watch
+
+    api = client.CoreV1Api(config.new_client_from_config(str(sandbox.kubeconfig),
+                                                         context="kdebug-sandbox"))
+    w = watch.Watch()
+    stream = w.stream(api.list_namespaced_pod, "default", timeout_seconds=1,
+                      _request_timeout=10)
+    next(stream)  # the watch is open (its first ADDED arrived)
+    mark = time.monotonic()
+    api.read_namespace("default")
+    for _ in stream:  # let the watch end: it is logged now, after the mark
+        pass
+    arrived = [(r.method, r.path) for r in sandbox.requests_since(mark)]
+    assert arrived == [("GET", "/api/v1/namespaces/default")]
