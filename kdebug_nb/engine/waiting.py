@@ -262,6 +262,14 @@ class PodWatch:
         blocker = blocking_init_container(self.last) if self.last else None
         return blocker if blocker != container else None
 
+    def _blocker_clause(self, container: str) -> tuple[str, str | None]:
+        """The blocking init container (if any) and the clause naming it, so a
+        finished pod and a timeout describe the blocker in the same words."""
+        blocker = self._blocker(container)
+        if not blocker:
+            return "", None
+        return f'; init container "{blocker}" {init_state(self.last, blocker)}', blocker
+
     def _describe(self) -> str:
         return f"look at kubectl describe pod {self.pod} -n {self.namespace}"
 
@@ -270,9 +278,8 @@ class PodWatch:
             f'debug container "{container}" in pod "{self.pod}" cannot start: the pod has '
             f"already finished (phase {phase}"
         )
-        blocker = self._blocker(container)
-        if blocker:
-            text += f'; init container "{blocker}" {init_state(self.last, blocker)}'
+        clause, blocker = self._blocker_clause(container)
+        text += clause
         if blocker and self.copy:
             hint = "the copy keeps the original's init containers; leave them out with " \
                    "--keep-init-containers=false"
@@ -288,10 +295,8 @@ class PodWatch:
             f'debug container "{container}" in pod "{self.pod}" did not start within the timeout '
             f"(last state: {waiting_for}"
         )
-        blocker = self._blocker(container)
-        if blocker:
-            text += f'; init container "{blocker}" {init_state(self.last, blocker)}'
-        text += ")"
+        clause, blocker = self._blocker_clause(container)
+        text += clause + ")"
         about = (container, blocker) if blocker else (container,)
         events = describe_events(
             self.client.events_for(self.namespace, self.pod), about, pod_level=True, known=text
