@@ -80,7 +80,7 @@ def run_many(
 ) -> list[DebugResult]:
     """Every target in turn, as kubectl does; the first error stops the rest."""
     session = _Session.open(opts, connection, on_output, on_progress, suffix)
-    refs = resolve_targets(session.opts, session.client, session.explicit_namespace)
+    refs = session.targets()
     return [session.run_target(ref, stdin_data) for ref in refs]
 
 
@@ -95,7 +95,7 @@ def run(
 ) -> DebugResult:
     """One run against one target (several targets: ``run_many``)."""
     session = _Session.open(opts, connection, on_output, on_progress, suffix)
-    refs = resolve_targets(session.opts, session.client, session.explicit_namespace)
+    refs = session.targets()
     if len(refs) > 1:
         raise errors.UsageError(
             f"{len(refs)} targets given; debug one at a time here "
@@ -112,7 +112,7 @@ def build_only(
 ) -> list[Plan]:
     """The plans a run would apply: reads the targets, sends nothing."""
     session = _Session.open(opts, connection, None, None, suffix)
-    refs = resolve_targets(session.opts, session.client, session.explicit_namespace)
+    refs = session.targets()
     plans = [session.plan(ref)[0] for ref in refs]
     for plan in plans:
         if plan.container and opts.stdin and not opts.detach:
@@ -171,6 +171,10 @@ class _Session:
         session.pending_warnings = warnings
         session.explicit_namespace = explicit_ns
         return session
+
+    def targets(self) -> list[TargetRef]:
+        """What this invocation names, read with the session's namespace rules."""
+        return resolve_targets(self.opts, self.client, self.explicit_namespace)
 
     # ---- events -----------------------------------------------------------
 
