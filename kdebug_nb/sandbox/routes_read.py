@@ -28,7 +28,7 @@ from kdebug_nb.sandbox.routes_common import (
 from kdebug_nb.sandbox.selectors import exact_name, field_selector, label_selector
 from kdebug_nb.sandbox.status import bad_request, not_found
 from kdebug_nb.sandbox.table import to_table, wants_table
-from kdebug_nb.sandbox.watch import serve_watch
+from kdebug_nb.sandbox.watch import WatchRequest, serve_watch
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -82,16 +82,16 @@ def list_handler(kind: str) -> Handler:
         table_version = wants_table(request.headers.get("Accept", ""))
         include = _include(request) if table_version else "Metadata"
         if is_true(q.get("watch")):
-            return await serve_watch(
-                request,
-                cluster,
+            watch = WatchRequest(
                 kind,
                 None if not info.namespaced else namespace,
                 matches,
                 filtered=filtered,
                 table_version=table_version,
                 include=include,
+                cluster=cluster,
             )
+            return await serve_watch(request, watch)
 
         rv = cluster.rv
         name = exact_name(field_text)

@@ -138,17 +138,10 @@ def _bookmark(kind: str, rv: int, *, initial_end: bool = False) -> bytes:
     return encode({"type": "BOOKMARK", "object": obj}) + b"\n"
 
 
-async def serve_watch(
-    request: web.Request,
-    cluster: Cluster,
-    kind: str,
-    namespace: str | None,
-    matches: Callable[[Obj], bool],
-    *,
-    filtered: bool,
-    table_version: str | None,
-    include: str,
-) -> web.StreamResponse:
+async def serve_watch(request: web.Request, w: WatchRequest) -> web.StreamResponse:
+    """Stream ``w``'s events; the caller builds the WatchRequest, so what a
+    watch selects is declared in one place."""
+    cluster, kind, namespace, matches = w.cluster, w.kind, w.namespace, w.matches
     rv_text = request.query.get("resourceVersion", "")
     since: int | None = None
     if rv_text not in ("", "0"):
@@ -159,15 +152,6 @@ async def serve_watch(
     timeout = query_int(request, "timeoutSeconds")
     bookmarks = is_true(request.query.get("allowWatchBookmarks"))
     initial_events = is_true(request.query.get("sendInitialEvents"))
-    w = WatchRequest(
-        kind,
-        namespace,
-        matches,
-        filtered=filtered,
-        table_version=table_version,
-        include=include,
-        cluster=cluster,
-    )
 
     queue = cluster.subscribe()
     try:
