@@ -6,56 +6,30 @@ decided once per interpreter), with no HTTP server: this is the runtime only.
 
 from __future__ import annotations
 
-import json
-import os
 import shutil
-import subprocess
-import sys
-import textwrap
 
 import pytest
+from kubelet_child import run_child
 
 from kdebug_nb.sandbox.kubelet.namespaces import pid_namespace_reason, pid_namespaces
 
-SCRIPT = textwrap.dedent(
-    """
-    import asyncio, json, os
-    from kdebug_nb.sandbox.cluster import Cluster
-    from kdebug_nb.sandbox.kubelet import Kubelet
-    from kdebug_nb.sandbox.kubelet.namespaces import init_command, pid_namespace_reason, pid_namespaces
+SCRIPT = """
+from kdebug_nb.sandbox.kubelet.namespaces import init_command, pid_namespace_reason, pid_namespaces
 
-    async def main():
-        cluster = Cluster()
-        cluster.put({"kind": "Node", "apiVersion": "v1", "metadata": {"name": "n"}})
-        kubelet = Kubelet(cluster)
-        kubelet.start()
-        cmd = ["ps", "x", "-o", "pid,args"]
-        cluster.put({"kind": "Pod", "apiVersion": "v1", "metadata": {"name": "p", "namespace": "default"},
-                     "spec": {"restartPolicy": "Never", "containers": [{"name": "c", "image": "busybox", "command": cmd}]}})
-        for _ in range(1000):
-            pod = cluster.get("Pod", "default", "p")
-            st = (pod.get("status") or {}).get("containerStatuses") or [{}]
-            if "terminated" in st[0].get("state", {}):
-                break
-            await asyncio.sleep(0.01)
-        runner = kubelet.worker("default", "p").runners["c"]
-        pids = [line.split()[0] for line in runner.logs.current.text().splitlines()[1:]]
-        out = {"mode": pid_namespaces(), "init": init_command()[-1], "reason": pid_namespace_reason(), "state": st[0]["state"],
-               "sees_me": str(os.getpid()) in pids}
-        await kubelet.shutdown()
-        print(json.dumps(out))
-
-    asyncio.run(main())
-    """
-)
+async def main():
+    cluster, kubelet = start_pod(["ps", "x", "-o", "pid,args"], restart_policy="Never")
+    status = await wait_terminated(cluster, 1000)
+    runner = kubelet.worker("default", "p").runners["c"]
+    pids = [line.split()[0] for line in runner.logs.current.text().splitlines()[1:]]
+    out = {"mode": pid_namespaces(), "init": init_command()[-1], "reason": pid_namespace_reason(), "state": status["state"],
+           "sees_me": str(os.getpid()) in pids}
+    await kubelet.shutdown()
+    print(json.dumps(out))
+"""
 
 
 def run(setting: str, init: str = "") -> dict[str, object]:
-    env = dict(os.environ, KDEBUG_SANDBOX_PIDNS=setting, KDEBUG_SANDBOX_INIT=init)
-    proc = subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, text=True, env=env, timeout=60)
-    assert proc.returncode == 0, proc.stderr
-    out: dict[str, object] = json.loads(proc.stdout.strip().splitlines()[-1])
-    return out
+    return run_child(SCRIPT, KDEBUG_SANDBOX_PIDNS=setting, KDEBUG_SANDBOX_INIT=init)
 
 
 def test_off_runs_in_the_hosts_namespace() -> None:
