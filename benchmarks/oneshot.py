@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import subprocess
 import sys
@@ -47,6 +46,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=10)
     args = parser.parse_args()
+
+    from kubectl_bin import run_kubectl
 
     from kdebug_nb.engine.cluster_io import ClusterClient
     from kdebug_nb.engine.connection import Connection
@@ -86,13 +87,11 @@ def main() -> int:
         kubectl_times: list[float] = []
         kubectl_reqs: list[list[str]] = []
         if kubectl:
-            cache = tempfile.mkdtemp(prefix="kdebug-bench-cache-")
-            env = {k: v for k, v in os.environ.items() if k != "KUBECONFIG"}
-            env["KUBECACHEDIR"] = cache
+            # a fresh discovery cache, and only the sandbox's kubeconfig (run_kubectl)
+            cache = {"KUBECACHEDIR": tempfile.mkdtemp(prefix="kdebug-bench-cache-")}
 
             def k(*a: str) -> subprocess.CompletedProcess[str]:
-                return subprocess.run([kubectl, "--kubeconfig", str(sb.kubeconfig), *a],
-                                      capture_output=True, text=True, env=env, timeout=60)
+                return run_kubectl(kubectl, sb.kubeconfig, a, env=cache)
 
             k("get", "pods")  # warm the discovery cache
             for i in range(args.runs):

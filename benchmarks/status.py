@@ -11,9 +11,7 @@ the same pods as a wide table. Prints medians and the ratio.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -70,7 +68,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
 
-    from kubectl_bin import kubectl135_path, kubectl_path
+    from kubectl_bin import kubectl135_path, kubectl_path, run_kubectl
 
     from kdebug_nb.engine.cluster_io import ClusterClient
     from kdebug_nb.engine.connection import Connection
@@ -98,13 +96,13 @@ def main() -> int:
         kubectl = kubectl135_path() or kubectl_path()
         ktimes: list[float] = []
         if kubectl:
-            env = {k: v for k, v in os.environ.items() if k != "KUBECONFIG"}
-            env["KUBECACHEDIR"] = tempfile.mkdtemp(prefix="kdebug-bench-cache-")
-            argv = [kubectl, "--kubeconfig", str(sb.kubeconfig), "get", "pods", "-n", NS, "-o", "wide"]
-            subprocess.run(argv, capture_output=True, env=env, timeout=300)  # warm discovery
+            # a fresh discovery cache, and only the sandbox's kubeconfig (run_kubectl)
+            cache = {"KUBECACHEDIR": tempfile.mkdtemp(prefix="kdebug-bench-cache-")}
+            get = ["get", "pods", "-n", NS, "-o", "wide"]
+            run_kubectl(kubectl, sb.kubeconfig, get, timeout=300, env=cache)  # warm discovery
             for _ in range(args.runs):
                 t0 = time.perf_counter()
-                done = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=300)
+                done = run_kubectl(kubectl, sb.kubeconfig, get, timeout=300, env=cache)
                 ktimes.append(time.perf_counter() - t0)
                 assert done.returncode == 0, done.stderr
                 assert done.stdout.count("\n") == args.pods + 1
