@@ -133,6 +133,13 @@ def strip(pod: Pod, opts: DebugOptions) -> None:
 # ------------------------------------------------------------------ profiles (§6.2)
 
 
+def _copy_defaults(pod: Pod, opts: DebugOptions) -> None:
+    """What every profile but legacy does to a copy: drop what the --keep-* flags
+    do not keep, and share the process namespace so the debugger sees the app."""
+    strip(pod, opts)
+    share_process_namespace(pod)
+
+
 def _legacy(pod: Pod, name: str, style: Style, opts: DebugOptions) -> None:
     if style == "copy":
         pod.setdefault("metadata", {}).pop("labels", None)  # whatever --keep-labels says
@@ -147,34 +154,29 @@ def _general(pod: Pod, name: str, style: Style, opts: DebugOptions) -> None:
         clear_security_context(pod, name)
         use_host_namespaces(pod)
         return
-    if style == "copy":
-        strip(pod, opts)
     add_capability(pod, name, "SYS_PTRACE")
     if style == "copy":
-        share_process_namespace(pod)
+        _copy_defaults(pod, opts)
 
 
 def _baseline(pod: Pod, name: str, style: Style, opts: DebugOptions) -> None:
     clear_security_context(pod, name)
     if style == "copy":
-        strip(pod, opts)
-        share_process_namespace(pod)
+        _copy_defaults(pod, opts)
 
 
 def _restricted(pod: Pod, name: str, style: Style, opts: DebugOptions) -> None:
     clear_security_context(pod, name)
     set_restricted(pod, name)
     if style == "copy":
-        strip(pod, opts)
-        share_process_namespace(pod)
+        _copy_defaults(pod, opts)
 
 
 def _netadmin(pod: Pod, name: str, style: Style, opts: DebugOptions) -> None:
     add_capability(pod, name, "NET_ADMIN")
     add_capability(pod, name, "NET_RAW")
     if style == "copy":
-        strip(pod, opts)
-        share_process_namespace(pod)
+        _copy_defaults(pod, opts)
     elif style == "node":
         use_host_namespaces(pod)
 
@@ -182,8 +184,7 @@ def _netadmin(pod: Pod, name: str, style: Style, opts: DebugOptions) -> None:
 def _sysadmin(pod: Pod, name: str, style: Style, opts: DebugOptions) -> None:
     set_privileged(pod, name)
     if style == "copy":
-        strip(pod, opts)
-        share_process_namespace(pod)
+        _copy_defaults(pod, opts)
     elif style == "node":
         use_host_namespaces(pod)
         mount_root(pod, name)
