@@ -24,9 +24,9 @@ from kdebug_nb.sandbox.pods import (
     replace_object,
 )
 from kdebug_nb.sandbox.routes_common import (
-    KINDS,
     cluster_of,
     dry_run,
+    get_object,
     info_of,
     json_response,
     object_namespace,
@@ -168,15 +168,6 @@ async def delete_node(request: web.Request) -> web.StreamResponse:
     return json_response(node)
 
 
-def _lookup(request: web.Request, kind: str) -> Obj:
-    info = info_of(request)
-    ns = info.namespace if KINDS[kind].namespaced else ""
-    obj = cluster_of(request).get(kind, ns, info.name)
-    if obj is None:
-        raise not_found(KINDS[kind].resource, info.name)
-    return obj
-
-
 def update_object(cluster: Cluster, current: Obj, new: Obj, *, dry_run: bool = False) -> Obj:
     """PUT/PATCH of a namespace, node or event: status stays the server's."""
     check_resource_version(current, new)
@@ -193,7 +184,7 @@ def update_object(cluster: Cluster, current: Obj, new: Obj, *, dry_run: bool = F
 
 def patch_handler(kind: str) -> Handler:
     async def handle_patch(request: web.Request) -> web.StreamResponse:
-        current = _lookup(request, kind)
+        current = get_object(request, kind)
         if request.content_type not in (JSON_PATCH, MERGE_PATCH, STRATEGIC_PATCH):
             raise StatusError(415, f'the server does not support the patch type "{request.content_type}"')
         patched = apply_patch(copy.deepcopy(current), parse_json(await request.read()), request.content_type)
@@ -206,7 +197,7 @@ def patch_handler(kind: str) -> Handler:
 
 def put_handler(kind: str) -> Handler:
     async def handle_put(request: web.Request) -> web.StreamResponse:
-        current = _lookup(request, kind)
+        current = get_object(request, kind)
         body = await read_object(request)
         return json_response(update_object(cluster_of(request), current, body, dry_run=dry_run(request)))
 
@@ -246,7 +237,7 @@ async def post_event(request: web.Request) -> web.StreamResponse:
 
 
 async def delete_event(request: web.Request) -> web.StreamResponse:
-    event = _lookup(request, "Event")
+    event = get_object(request, "Event")
     meta = event["metadata"]
     if not dry_run(request):
         cluster_of(request).remove("Event", meta["namespace"], meta["name"])

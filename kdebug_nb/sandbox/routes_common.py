@@ -15,7 +15,7 @@ from aiohttp import web
 
 from kdebug_nb.sandbox.cluster import Cluster, Obj, User
 from kdebug_nb.sandbox.request_info import RequestInfo
-from kdebug_nb.sandbox.status import StatusError, bad_request
+from kdebug_nb.sandbox.status import StatusError, bad_request, not_found
 
 CLUSTER_KEY = web.AppKey("kdebug_cluster", Cluster)
 #: request-scoped values the middleware sets
@@ -67,6 +67,17 @@ def cluster_of(request: web.Request) -> Cluster:
 def info_of(request: web.Request) -> RequestInfo:
     info: RequestInfo = request[REQUEST_INFO]
     return info
+
+
+def get_object(request: web.Request, kind: str) -> Obj:
+    """The object the URL names, or the API's 404 for it (one lookup for GET,
+    PUT, PATCH and DELETE of every kind, so they agree on what is missing)."""
+    info = info_of(request)
+    namespace = info.namespace if KINDS[kind].namespaced else ""
+    obj = cluster_of(request).get(kind, namespace, info.name)
+    if obj is None:
+        raise not_found(KINDS[kind].resource, info.name)
+    return obj
 
 
 _encoder = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, check_circular=False)

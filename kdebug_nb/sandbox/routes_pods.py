@@ -22,6 +22,7 @@ from kdebug_nb.sandbox.routes_common import (
     PROTOBUF,
     cluster_of,
     dry_run,
+    get_object,
     info_of,
     json_response,
     object_namespace,
@@ -30,19 +31,11 @@ from kdebug_nb.sandbox.routes_common import (
     read_object,
 )
 from kdebug_nb.sandbox.selectors import field_selector, label_selector
-from kdebug_nb.sandbox.status import StatusError, bad_request, not_found, resource_missing
+from kdebug_nb.sandbox.status import StatusError, bad_request, resource_missing
 from kdebug_nb.sandbox.validation import field_validation_error, prune_unknown_fields, quote
 
 Updater = Callable[..., Obj]
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-
-
-def _current(request: web.Request) -> Obj:
-    info = info_of(request)
-    pod = cluster_of(request).get("Pod", info.namespace, info.name)
-    if pod is None:
-        raise not_found("pods", info.name)
-    return pod
 
 
 def unknown_field_warnings(request: web.Request, obj: Obj) -> list[str]:
@@ -115,7 +108,7 @@ def patch_handler(update: Updater, *, ephemeral: bool = False) -> Handler:
         cluster = cluster_of(request)
         if ephemeral:
             _ephemeral_enabled(cluster)
-        current = _current(request)
+        current = get_object(request, "Pod")
         new = await _patched(request, current)
         warnings = unknown_field_warnings(request, new)
         result = update(cluster, current, new, dry_run=dry_run(request))
@@ -139,7 +132,7 @@ def put_handler(update: Updater, *, ephemeral: bool = False) -> Handler:
             raise bad_request(
                 f"the name of the object ({name}) does not match the name on the URL ({info.name})"
             )
-        current = _current(request)
+        current = get_object(request, "Pod")
         warnings = unknown_field_warnings(request, body)
         result = update(cluster, current, body, dry_run=dry_run(request))
         admitted = result if ephemeral else None
@@ -150,7 +143,7 @@ def put_handler(update: Updater, *, ephemeral: bool = False) -> Handler:
 
 async def get_ephemeral(request: web.Request) -> web.StreamResponse:
     _ephemeral_enabled(cluster_of(request))
-    return json_response(_current(request))
+    return json_response(get_object(request, "Pod"))
 
 
 async def delete(request: web.Request) -> web.StreamResponse:

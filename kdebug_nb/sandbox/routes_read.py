@@ -19,6 +19,7 @@ from kdebug_nb.sandbox.routes_common import (
     KINDS,
     cluster_of,
     encoded,
+    get_object,
     info_of,
     json_response,
     list_body,
@@ -26,7 +27,7 @@ from kdebug_nb.sandbox.routes_common import (
     raw_json_response,
 )
 from kdebug_nb.sandbox.selectors import exact_name, field_selector, label_selector
-from kdebug_nb.sandbox.status import bad_request, not_found
+from kdebug_nb.sandbox.status import bad_request
 from kdebug_nb.sandbox.table import to_table, wants_table
 from kdebug_nb.sandbox.watch import WatchRequest, serve_watch
 
@@ -122,15 +123,6 @@ def list_handler(kind: str) -> Handler:
         return raw_json_response(list_body(cluster, info.list_kind, meta, objs))
 
     return handle_list
-
-
-def get_object(request: web.Request, kind: str) -> Obj:
-    req = info_of(request)
-    namespace = lookup_namespace(kind, request) or ""
-    obj = cluster_of(request).get(kind, namespace, req.name)
-    if obj is None:
-        raise not_found(KINDS[kind].resource, req.name)
-    return obj
 
 
 def get_handler(kind: str) -> Handler:
