@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from kdebug_nb._lazy import lazy_getattr
+
 __version__ = "0.1.0"
 
 _LAZY = {
@@ -25,15 +27,7 @@ _LAZY = {
 __all__ = ["__version__", "load_ipython_extension", "unload_ipython_extension", *_LAZY]
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'kdebug_nb' has no attribute {name!r}")
-    import importlib
-
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_getattr(__name__, _LAZY, globals())
 
 
 def load_ipython_extension(ipython: Any) -> None:

@@ -8,7 +8,7 @@ own thread, with a simulated kubelet that runs containers as local processes;
 
 from __future__ import annotations
 
-from typing import Any
+from kdebug_nb._lazy import lazy_getattr
 
 _LAZY = {
     "Sandbox": "kdebug_nb.sandbox.server",
@@ -21,12 +21,4 @@ _LAZY = {
 __all__ = list(_LAZY)
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'kdebug_nb.sandbox' has no attribute {name!r}")
-    import importlib
-
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_getattr(__name__, _LAZY, globals())
