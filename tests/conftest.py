@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from kubectl_bin import kubectl135_path, kubectl_path, run_kubectl, wait_until
+from kubectl_bin import KUBECTL_VERSIONS, kubectl135_path, kubectl_path, run_kubectl, wait_until
 
 if TYPE_CHECKING:
     from kdebug_nb.sandbox.server import Sandbox
@@ -100,7 +100,7 @@ def kubectl135(sandbox: Sandbox, kubectl_cache: Path) -> Kubectl:
     return _runner(kubectl135_path(), "kubectl 1.35", sandbox.kubeconfig, kubectl_cache)
 
 
-@pytest.fixture(params=["1.32", "1.35"])
+@pytest.fixture(params=KUBECTL_VERSIONS)
 def any_kubectl(request: pytest.FixtureRequest) -> Kubectl:
     """``kubectl`` and then ``kubectl135``: a test using this runs once with each binary."""
     return request.getfixturevalue("kubectl" if request.param == "1.32" else "kubectl135")  # type: ignore[no-any-return]

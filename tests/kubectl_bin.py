@@ -59,6 +59,19 @@ def kubectl135_path() -> str | None:
     return _executable(KUBECTL135_DEFAULT)
 
 
+#: the versions a test can ask for by name: ``kubectl_path()`` and ``kubectl135_path()``
+KUBECTL_VERSIONS = ("1.32", "1.35")
+
+
+def kubectl_or_skip(which: str) -> str:
+    """The kubectl binary of version ``which`` (one of KUBECTL_VERSIONS); skips the
+    calling test when it is absent."""
+    binary = kubectl_path() if which == "1.32" else kubectl135_path()
+    if binary is None:
+        pytest.skip(f"kubectl {which} not found")
+    return binary
+
+
 def run_kubectl(
     binary: str,
     kubeconfig: str | os.PathLike[str],

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from kubectl_bin import kubectl135_path, kubectl_path, run_kubectl
+from kubectl_bin import KUBECTL_VERSIONS, kubectl_or_skip, run_kubectl
 
 MANIFEST = """apiVersion: v1
 kind: Pod
@@ -105,11 +105,9 @@ def tls_sandbox() -> Iterator[Any]:
         sb.stop()
 
 
-@pytest.mark.parametrize("which", ["1.32", "1.35"])
+@pytest.mark.parametrize("which", KUBECTL_VERSIONS)
 def test_forbidden_wording_through_kubectl(tls_sandbox: Any, which: str, tmp_path: Path) -> None:
-    binary = kubectl_path() if which == "1.32" else kubectl135_path()
-    if binary is None:
-        pytest.skip(f"kubectl {which} not found")
+    binary = kubectl_or_skip(which)
     args = ["--token=viewer-token", "debug", "neato", "--image=busybox", "--profile=general", "--", "true"]
     proc = run_kubectl(binary, tls_sandbox.kubeconfig, args, env={"KUBECACHEDIR": str(tmp_path)})
     assert proc.returncode == 1

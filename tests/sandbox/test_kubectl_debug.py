@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from kubectl_bin import kubectl135_path, kubectl_path, run_kubectl, wait_until
+from kubectl_bin import KUBECTL_VERSIONS, kubectl_or_skip, run_kubectl, wait_until
 
 from kdebug_nb.sandbox.scenario import load_scenario
 from kdebug_nb.sandbox.server import Sandbox
@@ -118,13 +118,11 @@ def tls_sandbox() -> Iterator[Sandbox]:
         yield sb
 
 
-@pytest.mark.parametrize("which", ["1.32", "1.35"])
+@pytest.mark.parametrize("which", KUBECTL_VERSIONS)
 def test_viewer_may_not_debug(
     which: str, tls_sandbox: Sandbox, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    binary = kubectl_path() if which == "1.32" else kubectl135_path()
-    if binary is None:
-        pytest.skip(f"kubectl {which} not found")
+    binary = kubectl_or_skip(which)
     assert tls_sandbox.kubeconfig is not None
     cache = {"KUBECACHEDIR": str(tmp_path_factory.mktemp("cache"))}
 
@@ -150,13 +148,11 @@ def locked_down() -> Iterator[Sandbox]:
         yield sb
 
 
-@pytest.mark.parametrize("which", ["1.32", "1.35"])
+@pytest.mark.parametrize("which", KUBECTL_VERSIONS)
 def test_locked_down_refuses_ephemeral_containers(
     which: str, locked_down: Sandbox, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    binary = kubectl_path() if which == "1.32" else kubectl135_path()
-    if binary is None:
-        pytest.skip(f"kubectl {which} not found")
+    binary = kubectl_or_skip(which)
     assert locked_down.kubeconfig is not None
     cache = {"KUBECACHEDIR": str(tmp_path_factory.mktemp("cache"))}
 
