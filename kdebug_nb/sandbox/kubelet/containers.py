@@ -123,6 +123,13 @@ class ContainerRunner:
             waiting["message"] = message
         self.status["state"] = {"waiting": waiting}
 
+    def _waiting_on_error(self, reason: str, message: str) -> None:
+        """A failed image step, as the kubelet reports it: a Failed event
+        "Error: <reason>", then Waiting(reason) published."""
+        self.worker.event(self, "Failed", f"Error: {reason}", type_="Warning")
+        self.set_waiting(reason, message)
+        self.worker.publish()
+
     async def stop(self, grace: float, *, announce: bool = True) -> None:
         """TERM the running process, KILL after ``grace`` seconds; no restarts after."""
         self.stopping = True
@@ -345,9 +352,7 @@ class ContainerRunner:
                 image = w.kubelet.images.resolve(ref)
             except InvalidImageName as e:
                 w.event(self, "InspectFailed", str(e), type_="Warning")
-                w.event(self, "Failed", "Error: InvalidImageName", type_="Warning")
-                self.set_waiting("InvalidImageName", str(e))
-                w.publish()
+                self._waiting_on_error("InvalidImageName", str(e))
                 if await self._sleep(None):
                     return None
                 continue
@@ -355,27 +360,21 @@ class ContainerRunner:
                 if policy == "Never":
                     msg = f'Container image "{ref}" is not present with pull policy of Never'
                     w.event(self, "ErrImageNeverPull", msg, type_="Warning")
-                    w.event(self, "Failed", "Error: ErrImageNeverPull", type_="Warning")
-                    self.set_waiting("ErrImageNeverPull", msg)
-                    w.publish()
+                    self._waiting_on_error("ErrImageNeverPull", msg)
                     if await self._sleep(backoff):
                         return None
                     backoff = min(backoff * 2, BACKOFF_CAP)
                     continue
                 w.event(self, "Pulling", f'Pulling image "{ref}"')
                 w.event(self, "Failed", f'Failed to pull image "{ref}": {e}', type_="Warning")
-                w.event(self, "Failed", "Error: ErrImagePull", type_="Warning")
-                self.set_waiting("ErrImagePull", str(e))
-                w.publish()
+                self._waiting_on_error("ErrImagePull", str(e))
                 if await self._sleep(backoff):
                     return None
                 if self.spec.get("image", "") != ref:
                     continue  # fixed meanwhile: pull the new image now
                 msg = f'Back-off pulling image "{ref}"'
                 w.event(self, "BackOff", msg)
-                w.event(self, "Failed", "Error: ImagePullBackOff", type_="Warning")
-                self.set_waiting("ImagePullBackOff", msg)
-                w.publish()
+                self._waiting_on_error("ImagePullBackOff", msg)
                 if await self._sleep(backoff):
                     return None
                 backoff = min(backoff * 2, BACKOFF_CAP)
