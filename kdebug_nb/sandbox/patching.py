@@ -176,21 +176,11 @@ def _pointer(path: str) -> list[str]:
     return [p.replace("~1", "/").replace("~0", "~") for p in path[1:].split("/")]
 
 
-def _parent(doc: Any, parts: list[str], path: str) -> tuple[Any, str]:
+def _walk(doc: Any, parts: list[str], path: str) -> Any:
+    """Follow ``parts`` (of the JSON pointer ``path``) down from ``doc``; a step
+    that is not there is the API server's "doc is missing path" error."""
     cur = doc
-    for part in parts[:-1]:
-        if isinstance(cur, dict) and part in cur:
-            cur = cur[part]
-        elif isinstance(cur, list) and part.isdigit() and int(part) < len(cur):
-            cur = cur[int(part)]
-        else:
-            raise _invalid_patch(f"the server rejected our request due to an error in our request: doc is missing path: \"{path}\"")
-    return cur, parts[-1]
-
-
-def _get(doc: Any, path: str) -> Any:
-    cur = doc
-    for part in _pointer(path):
+    for part in parts:
         if isinstance(cur, dict) and part in cur:
             cur = cur[part]
         elif isinstance(cur, list) and part.isdigit() and int(part) < len(cur):
@@ -198,6 +188,14 @@ def _get(doc: Any, path: str) -> Any:
         else:
             raise _invalid_patch(f'the server rejected our request due to an error in our request: doc is missing path: "{path}"')
     return cur
+
+
+def _parent(doc: Any, parts: list[str], path: str) -> tuple[Any, str]:
+    return _walk(doc, parts[:-1], path), parts[-1]
+
+
+def _get(doc: Any, path: str) -> Any:
+    return _walk(doc, _pointer(path), path)
 
 
 def _add(doc: Any, path: str, value: Any) -> Any:
