@@ -63,14 +63,19 @@ def test_delete_stops_every_process_of_the_pod(
     assert killing[0]["involvedObject"]["fieldPath"] == "spec.containers{main}"
 
 
+def _running_stubborn_pod(core_v1: Any, sandbox: Any, ns: str, name: str) -> int:
+    """Pod ``name`` whose container c ignores SIGTERM, running; its process's PID."""
+    cmd = ["sh", "-c", "trap '' TERM; while true; do sleep 0.1; done"]
+    create(core_v1, ns, make_pod(name, [{"name": "c", "image": "busybox", "command": cmd}]))
+    wait_state(core_v1, ns, name, "c", "running")
+    return kubelet_pid(sandbox, ns, name, "c")
+
+
 def test_grace_period_then_kill(
     core_v1: Any, sandbox: Any, fresh_namespace: str, wait_gone: Callable[..., list[int]]
 ) -> None:
     ns = fresh_namespace
-    cmd = ["sh", "-c", "trap '' TERM; while true; do sleep 0.1; done"]
-    create(core_v1, ns, make_pod("stubborn", [{"name": "c", "image": "busybox", "command": cmd}]))
-    wait_state(core_v1, ns, "stubborn", "c", "running")
-    pid = kubelet_pid(sandbox, ns, "stubborn", "c")
+    pid = _running_stubborn_pod(core_v1, sandbox, ns, "stubborn")
     t0 = time.monotonic()
     core_v1.delete_namespaced_pod("stubborn", ns, grace_period_seconds=1)
     _wait_gone(core_v1, ns, "stubborn")
@@ -128,10 +133,7 @@ def test_forced_delete_overtakes_a_graceful_one(
     core_v1: Any, sandbox: Any, fresh_namespace: str, wait_gone: Callable[..., list[int]]
 ) -> None:
     ns = fresh_namespace
-    cmd = ["sh", "-c", "trap '' TERM; while true; do sleep 0.1; done"]
-    create(core_v1, ns, make_pod("slowpoke", [{"name": "c", "image": "busybox", "command": cmd}]))
-    wait_state(core_v1, ns, "slowpoke", "c", "running")
-    pid = kubelet_pid(sandbox, ns, "slowpoke", "c")
+    pid = _running_stubborn_pod(core_v1, sandbox, ns, "slowpoke")
     core_v1.delete_namespaced_pod("slowpoke", ns, grace_period_seconds=60)
     t0 = time.monotonic()
     core_v1.delete_namespaced_pod("slowpoke", ns, grace_period_seconds=0)
