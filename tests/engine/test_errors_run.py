@@ -314,12 +314,19 @@ def test_copy_name_already_taken(
     assert pod_names(cc, fresh_namespace) == {pod, other}
 
 
+def _pod_with_endless_init(cc: ClusterClient, namespace: str) -> str:
+    """A pod whose init container never finishes: a copy of it keeps that init
+    container, so the copy's debug container never starts."""
+    name: str = make_pod(
+        cc, namespace, init=[{"name": "forever", "image": "busybox",
+                              "command": ["sleep", "3600"]}], wait=False,
+    )["metadata"]["name"]
+    return name
+
+
 def test_start_timeout(conn: Connection, cc: ClusterClient, fresh_namespace: str) -> None:
     # the copy keeps the original's init container, which never finishes
-    pod = make_pod(
-        cc, fresh_namespace, init=[{"name": "forever", "image": "busybox",
-                                    "command": ["sleep", "3600"]}], wait=False,
-    )["metadata"]["name"]
+    pod = _pod_with_endless_init(cc, fresh_namespace)
     copy = uid("copy")
     t0 = time.monotonic()
     with pytest.raises(errors.StartTimeout) as info:
@@ -401,10 +408,7 @@ def test_image_pull_failure_with_rm_removes_the_copy(
 
 
 def test_pod_deleted_while_waiting(conn: Connection, cc: ClusterClient, fresh_namespace: str) -> None:
-    pod = make_pod(
-        cc, fresh_namespace, init=[{"name": "forever", "image": "busybox",
-                                    "command": ["sleep", "3600"]}], wait=False,
-    )["metadata"]["name"]
+    pod = _pod_with_endless_init(cc, fresh_namespace)
     copy = uid("copy")
     timer = threading.Timer(1.0, cc.delete_pod, (fresh_namespace, copy), {"grace_period": 0})
     timer.start()
