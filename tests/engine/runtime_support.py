@@ -1,7 +1,6 @@
 """Helpers for the engine-runtime tests (runs against the session sandbox over HTTP).
 
-Test modules import the fixtures by their function names (``conn_fixture``,
-``cc_fixture``); pytest knows them as ``conn`` and ``cc``.
+The ``conn`` and ``cc`` fixtures these helpers take live in tests/engine/conftest.py.
 """
 
 from __future__ import annotations
@@ -9,32 +8,15 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
-
-import pytest
+from typing import Any
 
 from kdebug_nb.engine.cluster_io import ClusterClient
-from kdebug_nb.engine.connection import Connection
 from kdebug_nb.engine.waiting import container_status
 from kdebug_nb.errors import NotFound
-
-if TYPE_CHECKING:
-    from kdebug_nb.sandbox.server import Sandbox
 
 
 def uid(prefix: str = "p") -> str:
     return f"{prefix}-{uuid.uuid4().hex[:6]}"
-
-
-@pytest.fixture(scope="session", name="conn")
-def conn_fixture(sandbox: Sandbox) -> Connection:
-    """The session sandbox as an engine Connection (explicit kubeconfig + context)."""
-    return Connection(str(sandbox.kubeconfig), sandbox.context)
-
-
-@pytest.fixture(scope="session", name="cc")
-def cc_fixture(conn: Connection) -> ClusterClient:
-    return ClusterClient(conn)
 
 
 def make_pod(

@@ -9,11 +9,7 @@ import sys
 from typing import Any
 
 import yaml
-from runtime_support import (  # noqa: F401 - fixtures conn, cc
-    cc_fixture,
-    conn_fixture,
-    make_pod,
-)
+from runtime_support import make_pod
 
 from kdebug_nb.engine.cluster_io import ClusterClient
 

@@ -9,16 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from runtime_support import (  # noqa: F401 - fixtures conn, cc
-    cc_fixture,
-    conn_fixture,
-    ephemeral_names,
-    make_pod,
-    mutating_requests,
-    pod_names,
-    uid,
-    wait_gone,
-)
+from runtime_support import ephemeral_names, make_pod, mutating_requests, pod_names, uid, wait_gone
 
 from kdebug_nb import errors
 from kdebug_nb.engine.cluster_io import ClusterClient

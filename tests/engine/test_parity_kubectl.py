@@ -25,11 +25,7 @@ from typing import Any
 
 import pytest
 from kubectl_bin import kubectl135_path, kubectl_path, run_kubectl
-from runtime_support import (  # noqa: F401 - fixtures conn, cc
-    cc_fixture,
-    conn_fixture,
-    pod_names,
-)
+from runtime_support import pod_names
 
 from kdebug_nb.cli import main as kdebug_main
 from kdebug_nb.engine.cluster_io import ClusterClient

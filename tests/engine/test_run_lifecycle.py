@@ -10,14 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
-from runtime_support import (  # noqa: F401 - fixtures conn, cc
-    cc_fixture,
-    conn_fixture,
-    make_pod,
-    pod_names,
-    uid,
-    wait_gone,
-)
+from runtime_support import make_pod, pod_names, uid, wait_gone
 
 from kdebug_nb import errors
 from kdebug_nb.engine import api

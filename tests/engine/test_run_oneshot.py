@@ -5,16 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from runtime_support import (  # noqa: F401 - fixtures conn, cc
-    cc_fixture,
-    conn_fixture,
-    ephemeral_names,
-    make_pod,
-    mutating_requests,
-    pod_names,
-    uid,
-    wait_gone,
-)
+from runtime_support import ephemeral_names, make_pod, mutating_requests, pod_names, uid, wait_gone
 
 from kdebug_nb.engine.api import debug, dry_run
 from kdebug_nb.engine.cluster_io import ClusterClient

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-from runtime_support import (  # noqa: F401 - fixtures conn, cc
-    cc_fixture,
-    conn_fixture,
-    make_pod,
-)
+from runtime_support import make_pod
 
 from kdebug_nb.engine import api
 from kdebug_nb.engine.cluster_io import ClusterClient
