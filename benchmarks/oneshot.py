@@ -36,18 +36,12 @@ def _requests(records: list[Any]) -> list[str]:
     return out
 
 
-def _kubectl_binary() -> str | None:
-    from kubectl_bin import kubectl135_path, kubectl_path
-
-    return kubectl135_path() or kubectl_path()
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=10)
     args = parser.parse_args()
 
-    from kubectl_bin import run_kubectl
+    from kubectl_bin import newest_kubectl_path, run_kubectl
 
     from kdebug_nb.engine.cluster_io import ClusterClient
     from kdebug_nb.engine.connection import Connection
@@ -83,7 +77,7 @@ def main() -> int:
             time.sleep(0.2)  # let streaming requests land in the log
             engine_reqs.append(_requests(sb.requests[before:]))
 
-        kubectl = _kubectl_binary()
+        kubectl = newest_kubectl_path()
         kubectl_times: list[float] = []
         kubectl_reqs: list[list[str]] = []
         if kubectl:

@@ -68,7 +68,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
 
-    from kubectl_bin import kubectl135_path, kubectl_path, run_kubectl
+    from kubectl_bin import newest_kubectl_path, run_kubectl
 
     from kdebug_nb.engine.cluster_io import ClusterClient
     from kdebug_nb.engine.connection import Connection
@@ -93,7 +93,7 @@ def main() -> int:
             frames_only.append(t2 - t1)
         assert len(pf) == args.pods and len(sf) >= 2 * args.pods
 
-        kubectl = kubectl135_path() or kubectl_path()
+        kubectl = newest_kubectl_path()
         ktimes: list[float] = []
         if kubectl:
             # a fresh discovery cache, and only the sandbox's kubeconfig (run_kubectl)

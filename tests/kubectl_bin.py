@@ -59,6 +59,11 @@ def kubectl135_path() -> str | None:
     return _executable(KUBECTL135_DEFAULT)
 
 
+def newest_kubectl_path() -> str | None:
+    """kubectl 1.35 when present, else 1.32 (what benchmarks compare against), or None."""
+    return kubectl135_path() or kubectl_path()
+
+
 #: the versions a test can ask for by name: ``kubectl_path()`` and ``kubectl135_path()``
 KUBECTL_VERSIONS = ("1.32", "1.35")
 
