@@ -28,9 +28,10 @@ namespace is the init (``/init -- CMD``, like tini) and the command is PID
 2; a joined process runs under an ``nsenter`` that dies of the kubelet's
 SIGTERM at once, so a joined process that handles TERM gracefully (an
 ephemeral container targeting another one, an exec) is reported as 143 and
-killed with its group rather than waited for; a delete in the first
-milliseconds of a container's start, before its init installed its
-handlers, waits for the grace period (PID 1 drops the TERM).
+killed with its group rather than waited for. A container in a namespace
+of its own is reported started only once its init is "ready" (handlers
+installed, command exec'd; ``Runtime.spawn`` waits for it), so a TERM at
+any moment after Running reaches the command.
 
 Support is probed once per interpreter (an ``unshare`` of ``true``). The
 ``KDEBUG_SANDBOX_PIDNS`` environment variable overrides the probe: ``0``

@@ -13,7 +13,11 @@ use warnings;
 
 my @forwarded = qw(TERM INT HUP QUIT USR1 USR2 WINCH);
 my $child = 0;
-$SIG{$_} = sub { kill("-$_[0]", $child) if $child } for @forwarded;
+# A signal that arrives before the command's pid is known (between the fork
+# and the assignment below) is remembered and forwarded once it is: the
+# kubelet may TERM the container as soon as it reports it Running.
+my @pending;
+$SIG{$_} = sub { $child ? kill("-$_[0]", $child) : push(@pending, $_[0]) } for @forwarded;
 
 # What ps shows (like proctitle.py): rewrite our argument area through
 # /proc/self/mem, as Perl's own $0 stops at the first NUL. Best effort.
@@ -52,6 +56,7 @@ if (@ARGV >= 2) {
     }
     setpgrp($pid, $pid);    # both sides, so a signal right after fork finds the group
     $child = $pid;
+    kill("-$_", $child) for splice(@pending);
 } else {
     title('/pause');
     $SIG{CHLD} = sub { };    # wakes the sleep below: an orphan to reap

@@ -343,6 +343,14 @@ class Runtime:
             holder = proc.pid
         process = Process(proc, on_output, argv, holder=holder, holder_kind=kind)
         self.processes.add(process)
+        if own and kind == "pid":
+            # Started means signalable: until the init (PID 1 of the new
+            # namespace) has its handlers and the command is its child, a
+            # TERM from a delete or an image change would be dropped by the
+            # kernel (PID 1 without a handler) and the stop would wait out
+            # the grace period and end in a KILL (137, not 143).
+            with contextlib.suppress(OSError):
+                await process.namespace()
         return process
 
     async def hold_namespace(self, cwd: Path) -> Process | None:
