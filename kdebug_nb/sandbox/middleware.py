@@ -77,6 +77,7 @@ def make_middleware(cluster: Cluster, request_log: list[RequestRecord] | None) -
                 err = _from_http_exception(exc)
                 response = json_response(err.to_status(), err.code)
             except (asyncio.CancelledError, ConnectionResetError):
+                status = 499  # the client went away first (nginx's "client closed request")
                 raise
             except Exception as exc:
                 log.exception("sandbox: %s %s failed", request.method, request.path)

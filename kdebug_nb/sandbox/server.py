@@ -206,7 +206,12 @@ class Sandbox:
             kubelet.start()
             app = create_app(cluster, request_log=self.requests)
             # Short shutdown timeout: open watches and log follows would otherwise hold stop().
-            runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=1.0)
+            # handler_cancellation: like the API server, a request whose client has
+            # gone away ends at once (an idle watch would otherwise linger until its
+            # next write or its timeoutSeconds, holding a subscription and its log line).
+            runner = web.AppRunner(
+                app, handle_signals=False, shutdown_timeout=1.0, handler_cancellation=True
+            )
             await runner.setup()
             self._runner = runner
             site = web.TCPSite(

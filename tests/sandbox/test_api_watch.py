@@ -163,3 +163,26 @@ def test_many_concurrent_watchers(core_v1: Any, fresh_namespace: str) -> None:
     for t in threads:
         t.join(20)
     assert got == [1] * count
+
+
+def test_a_watch_ends_when_its_client_goes_away(sandbox: Any, core_v1: Any, fresh_namespace: str) -> None:
+    """Like the API server, the sandbox ends a watch as soon as its client closes
+    the connection (its request is logged when it ends), even with no event to
+    write and a long timeoutSeconds."""
+    core_v1.create_namespaced_pod(fresh_namespace, pod("idle"))
+    for _ in range(3):
+        mark = time.monotonic()
+        resp = core_v1.list_namespaced_pod(
+            fresh_namespace, watch=True, timeout_seconds=300, _preload_content=False
+        )
+        assert json.loads(resp.readline())["type"] == "ADDED"
+        resp.close()
+        resp.release_conn()
+        closed = time.monotonic()
+        while time.monotonic() < closed + 1:
+            ended = [r for r in sandbox.requests_since(mark) if "watch=true" in r.query]
+            if ended:
+                break
+            time.sleep(0.01)
+        assert ended, "the watch was still being served a second after its client left"
+        assert ended[0].path == f"/api/v1/namespaces/{fresh_namespace}/pods"
