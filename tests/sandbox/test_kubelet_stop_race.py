@@ -90,7 +90,7 @@ async def main():
 def _check(script: str, rounds: int, init: str) -> None:
     out = run_child(script.replace("ROUNDS", str(rounds)), KDEBUG_SANDBOX_INIT=init)
     results = out["results"]
-    assert isinstance(results, list) and len(results) == rounds
+    assert isinstance(results, list) and len(results) == rounds, results
     assert [code for code, _ in results] == [143] * rounds, results
     assert max(took for _, took in results) < 1.0, results  # the grace period is 30 s
 

@@ -181,7 +181,9 @@ def _children_by_scan(pid: int) -> list[int]:
 def init_state(holder: int) -> str:
     """How far the holder's init got: "" (unshare has not forked or exec'd
     yet), "exec" (the init runs; unshare mounted /proc before that exec, so
-    joiners see the right one) or "ready" (the init also named itself and
+    joiners see the right one), "forked" (it also has its command as a
+    child: both inits install their signal handling before that fork, so a
+    TERM now reaches the command) or "ready" (the init also named itself and
     its command has exec'd: ``ps`` by a joiner shows ``/init``/``/pause`` and
     the command, never the fork in between)."""
     for child in _children(holder):
@@ -192,15 +194,16 @@ def init_state(holder: int) -> str:
             continue
         if comm == "pause":
             return "ready"
-        if comm != "init":
-            return "exec" if comm != "unshare" else ""
-        for command in _children(child):
+        if comm == "unshare":
+            return ""
+        commands = _children(child)
+        for command in commands:
             try:
-                if Path(f"/proc/{command}/cmdline").read_bytes() != cmdline:
+                if comm == "init" and Path(f"/proc/{command}/cmdline").read_bytes() != cmdline:
                     return "ready"
             except OSError:
                 continue
-        return "exec"
+        return "forked" if commands else "exec"
     return ""
 
 
@@ -218,14 +221,17 @@ async def wait_chroot(holder: int, running: Callable[[], bool], timeout: float =
 
 
 async def wait_init(holder: int, running: Callable[[], bool], timeout: float = 5.0) -> bool:
-    """Wait (polling; a few ms in practice) until the holder's init runs,
-    preferably until it is "ready" (the title is best effort: 0.2 s)."""
+    """Wait (polling; a few ms in practice) until the holder's init is
+    "ready". The title is best effort, so after 0.2 s "forked" will do (the
+    command is signalable), and after 1 s "exec" (a pause that could not
+    name itself; a slow start must not be taken for that)."""
     loop = asyncio.get_running_loop()
     t0 = loop.time()
     delay = 0.001
     while loop.time() < t0 + timeout:
         state = init_state(holder)
-        if state == "ready" or (state == "exec" and loop.time() > t0 + 0.2):
+        waited = loop.time() - t0
+        if state == "ready" or (state == "forked" and waited > 0.2) or (state == "exec" and waited > 1.0):
             return True
         if not running():
             return False
