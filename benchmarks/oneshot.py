@@ -69,13 +69,13 @@ def main() -> int:
         engine_times: list[float] = []
         engine_reqs: list[list[str]] = []
         for _ in range(args.runs):
-            before = len(sb.requests)
+            mark = time.monotonic()
             t0 = time.perf_counter()
             r = run(parse_args([pod, "--image=busybox", "-q", "--", "true"]), connection=conn)
             engine_times.append(time.perf_counter() - t0)
             assert r.exit_code == 0, r
             time.sleep(0.2)  # let streaming requests land in the log
-            engine_reqs.append(_requests(sb.requests[before:]))
+            engine_reqs.append(_requests(sb.requests_since(mark)))
 
         kubectl = newest_kubectl_path()
         kubectl_times: list[float] = []
@@ -90,7 +90,7 @@ def main() -> int:
             k("get", "pods")  # warm the discovery cache
             for i in range(args.runs):
                 name = f"kb{i}"
-                before = len(sb.requests)
+                mark = time.monotonic()
                 t0 = time.perf_counter()
                 done = k("debug", pod, "--image=busybox", "--profile=general", "-c", name, "-q",
                          "--", "true")
@@ -104,7 +104,7 @@ def main() -> int:
                 k("logs", pod, "-c", name)
                 kubectl_times.append(time.perf_counter() - t0)
                 time.sleep(0.2)
-                kubectl_reqs.append(_requests(sb.requests[before:]))
+                kubectl_reqs.append(_requests(sb.requests_since(mark)))
 
     eng = statistics.median(engine_times)
     print(f"engine one-shot `true`:        median {eng * 1000:7.1f} ms over {args.runs} runs")
