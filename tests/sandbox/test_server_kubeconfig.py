@@ -1,17 +1,18 @@
-"""The kubeconfig a sandbox writes, and bearer-token auth through it."""
+"""The kubeconfig a sandbox writes, and bearer-token auth over TLS through it."""
 
 from __future__ import annotations
 
+import base64
 from pathlib import Path
 
 import pytest
 import yaml
-from kubectl_bin import http_json, kubectl_path, needs_openssl, run_kubectl
+from kubectl_bin import http_json, kubectl_path, run_kubectl, sandbox_json, sandbox_token
 from kubernetes import client, config
 
 from kdebug_nb.sandbox.kubeconfig import kubeconfig_dict, remove_kubeconfig, write_kubeconfig
 from kdebug_nb.sandbox.scenario import Scenario
-from kdebug_nb.sandbox.server import Sandbox, SandboxError
+from kdebug_nb.sandbox.server import InsecureSandboxWarning, Sandbox, SandboxError
 
 
 def test_session_kubeconfig_names_everything_kdebug_sandbox(sandbox: Sandbox) -> None:
@@ -23,16 +24,26 @@ def test_session_kubeconfig_names_everything_kdebug_sandbox(sandbox: Sandbox) ->
         "name": "kdebug-sandbox",
         "context": {"cluster": "kdebug-sandbox", "user": "kdebug-sandbox", "namespace": "default"},
     }
-    assert conf["clusters"] == [{"name": "kdebug-sandbox", "cluster": {"server": sandbox.url}}]
-    # the default scenario does not require auth: no credential is written
-    assert conf["users"] == [{"name": "kdebug-sandbox", "user": {}}]
+    [cluster] = conf["clusters"]
+    assert sandbox.url.startswith("https://127.0.0.1:") and sandbox.ca_pem is not None
+    assert cluster == {
+        "name": "kdebug-sandbox",
+        "cluster": {
+            "server": sandbox.url,
+            "certificate-authority-data": base64.b64encode(sandbox.ca_pem).decode(),
+        },
+    }
+    # the admin's credential: random, and written nowhere else
+    [user] = conf["users"]
+    assert set(user["user"]) == {"token"} and len(user["user"]["token"]) >= 40
     assert str(Path.home() / ".kube") not in str(sandbox.kubeconfig)
 
 
 def test_kubeconfig_dict_loads_in_memory(sandbox: Sandbox) -> None:
     assert sandbox.kubeconfig is not None
     assert sandbox.kubeconfig_dict() == yaml.safe_load(sandbox.kubeconfig.read_text())
-    api = config.new_client_from_config_dict(kubeconfig_dict(sandbox.url), context="kdebug-sandbox")
+    conf = kubeconfig_dict(sandbox.url, token=sandbox_token(sandbox), ca_pem=sandbox.ca_pem)
+    api = config.new_client_from_config_dict(conf, context="kdebug-sandbox")
     try:
         version = client.VersionApi(api).get_code()
         assert version.git_version.startswith("v1.")
@@ -48,8 +59,7 @@ def test_write_and_remove(tmp_path: Path) -> None:
     assert not path.exists()
 
 
-@needs_openssl
-def test_token_is_required_and_served_over_tls() -> None:
+def test_a_given_token_is_required_and_served_over_tls() -> None:
     with Sandbox(Scenario(name="empty", source="test"), token="s3cret") as sb:
         # kubectl sends credentials only over TLS, so a token means https
         assert sb.url.startswith("https://127.0.0.1:") and sb.ca_pem is not None
@@ -84,29 +94,28 @@ def test_token_is_required_and_served_over_tls() -> None:
             assert "error: You must be logged in to the server (Unauthorized)" in bad.stderr
 
 
-@needs_openssl
-def test_tls_without_auth_still_gives_kubectl_a_credential() -> None:
-    with Sandbox(Scenario(name="empty", source="test"), tls=True) as sb:
-        assert sb.kubeconfig is not None
-        user = yaml.safe_load(sb.kubeconfig.read_text())["users"][0]["user"]
-        # without one, kubectl would prompt for a username over https
-        assert set(user) == {"token"}
-        assert http_json(f"{sb.url}/api/v1/namespaces", ca=sb.ca_pem)[0] == 200
-        assert http_json(f"{sb.url}/api/v1/namespaces", token=user["token"], ca=sb.ca_pem)[0] == 200
+def test_each_sandbox_has_its_own_random_token() -> None:
+    with Sandbox(Scenario(name="empty", source="test")) as one, Sandbox(
+        Scenario(name="empty", source="test")
+    ) as two:
+        assert sandbox_token(one) != sandbox_token(two)
+        assert one.ca_pem != two.ca_pem
+        assert sandbox_json(one, "/api/v1/namespaces")[0] == 200
+        assert sandbox_json(one, "/api/v1/namespaces", token=sandbox_token(two))[0] == 401
 
 
-@needs_openssl
-def test_require_auth_scenario_puts_the_admin_token_in_the_kubeconfig(tmp_path: Path) -> None:
+def test_scenario_users_authenticate_beside_the_admin(tmp_path: Path) -> None:
     path = tmp_path / "auth.yaml"
     path.write_text(
         "users:\n"
         "  - {name: admin, token: adm, allow: {'*': ['*']}}\n"
         "  - {name: ro, token: ro, allow: {pods: [get, list]}}\n"
-        "policy: {requireAuth: true}\n"
     )
     with Sandbox(path) as sb:
         assert sb.kubeconfig is not None and sb.url.startswith("https://")
-        assert yaml.safe_load(sb.kubeconfig.read_text())["users"][0]["user"] == {"token": "adm"}
+        # the kubeconfig holds the sandbox's own admin token, not a scenario's
+        assert sandbox_token(sb) not in ("adm", "ro")
+        assert sandbox_json(sb, "/api/v1/nodes", token="adm")[0] == 200
         pods = f"{sb.url}/api/v1/namespaces/default/pods"
         assert http_json(pods, ca=sb.ca_pem)[0] == 401
         assert http_json(pods, token="ro", ca=sb.ca_pem)[0] == 200
@@ -115,13 +124,31 @@ def test_require_auth_scenario_puts_the_admin_token_in_the_kubeconfig(tmp_path: 
         assert 'User "ro" cannot list resource "nodes"' in body["message"]
 
 
-@pytest.mark.parametrize("token", ["viewer-token", None])
-def test_default_scenario_viewer_and_anonymous_read(sandbox: Sandbox, token: str | None) -> None:
-    code, _ = http_json(f"{sandbox.url}/api/v1/namespaces/default/pods/neato", token=token)
-    assert code == 200
+def test_default_scenario_viewer_reads_and_anonymous_does_not(sandbox: Sandbox) -> None:
+    neato = "/api/v1/namespaces/default/pods/neato"
+    assert sandbox_json(sandbox, neato, token="viewer-token")[0] == 200
+    code, body = http_json(f"{sandbox.url}{neato}", ca=sandbox.ca_pem)
+    assert code == 401 and body["reason"] == "Unauthorized"
 
 
-def test_tls_without_openssl_is_a_one_line_error(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_certificate_needs_no_openssl_command(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PATH", "/nonexistent")
-    with pytest.raises(SandboxError, match="TLS needs the openssl command"):
-        Sandbox(Scenario(name="empty", source="test"), token="t").start()
+    with Sandbox(Scenario(name="empty", source="test"), token="t") as sb:
+        assert sandbox_json(sb, "/version")[0] == 200
+
+
+def test_insecure_http_is_anonymous_admin_and_warns() -> None:
+    with pytest.warns(InsecureSandboxWarning, match="anonymous requests as its admin"):
+        sb = Sandbox(Scenario(name="empty", source="test"), insecure_http=True).start()
+    try:
+        assert sb.url.startswith("http://127.0.0.1:") and sb.ca_pem is None
+        assert sb.kubeconfig is not None
+        assert yaml.safe_load(sb.kubeconfig.read_text())["users"][0]["user"] == {}
+        assert http_json(f"{sb.url}/api/v1/namespaces")[0] == 200
+    finally:
+        sb.stop()
+
+
+def test_insecure_http_with_a_token_is_refused() -> None:
+    with pytest.raises(SandboxError, match="a token needs TLS"):
+        Sandbox(Scenario(name="empty", source="test"), token="t", insecure_http=True)
