@@ -15,7 +15,7 @@ random bearer token that only the kubeconfig holds (kubectl, client-go, sends
 tokens only over TLS); anonymous requests get 401. A scenario's users
 (``kubectl --token viewer-token``) authenticate beside it. ``insecure_http=True``
 serves plain http to anonymous callers as the admin, with a warning.
-Either way ``request_guard.py`` refuses what a web page could send.
+Either way ``apiserver/request_guard.py`` refuses what a web page could send.
 """
 
 from __future__ import annotations
@@ -32,7 +32,6 @@ from concurrent.futures import Future
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
-from kdebug_nb.sandbox.cluster import Cluster, User
 from kdebug_nb.sandbox.kubeconfig import (
     CONTEXT,
     KubeconfigRefused,
@@ -41,12 +40,13 @@ from kdebug_nb.sandbox.kubeconfig import (
     write_kubeconfig,
 )
 from kdebug_nb.sandbox.scenario import Scenario, apply_scenario, load_scenario
+from kdebug_nb.sandbox.store.cluster import Cluster, User
 from kdebug_nb.sandbox.tls import new_token, server_context, throwaway_identity
 
 if TYPE_CHECKING:
     from aiohttp import web
 
-    from kdebug_nb.sandbox.middleware import RequestRecord
+    from kdebug_nb.sandbox.apiserver.middleware import RequestRecord
 
 T = TypeVar("T")
 
@@ -202,7 +202,7 @@ class Sandbox:
         # (or this module) must stay cheap.
         from aiohttp import web
 
-        from kdebug_nb.sandbox.app import create_app
+        from kdebug_nb.sandbox.apiserver.app import create_app
         from kdebug_nb.sandbox.kubelet import Kubelet
 
         cluster = self.cluster

@@ -25,14 +25,14 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from kdebug_nb.sandbox.request_info import CONNECT_SUBRESOURCES, RequestInfo
-from kdebug_nb.sandbox.routes_common import JSON, PROTOBUF, YAML_TYPES
-from kdebug_nb.sandbox.status import StatusError
+from kdebug_nb.sandbox.apiserver.common import JSON, PROTOBUF, YAML_TYPES
+from kdebug_nb.sandbox.apiserver.request_info import CONNECT_SUBRESOURCES, RequestInfo
+from kdebug_nb.sandbox.store.status import StatusError
 
 APPLY_PATCH = "application/apply-patch+yaml"
 #: what POST, PUT and a DELETE with a body may carry (the API server's list, plus YAML's aliases)
 OBJECT_TYPES = frozenset({JSON, PROTOBUF, *YAML_TYPES})
-#: the API server's patch types, in the order its 415 lists them (as routes_pods words it)
+#: the API server's patch types, in the order its 415 lists them (as routes/pods.py words it)
 PATCH_ORDER = (
     "application/json-patch+json",
     "application/merge-patch+json",
