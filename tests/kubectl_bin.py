@@ -142,8 +142,8 @@ def http_json(url: str, **kwargs: Any) -> tuple[int, dict[str, Any]]:
 
 
 def sandbox_token(sb: Any) -> str:
-    """The admin token in a sandbox's kubeconfig (where only it is written)."""
-    return str(sb.kubeconfig_dict()["users"][0]["user"]["token"])
+    """The admin token in a sandbox's kubeconfig (where only it is written), or ""."""
+    return str(sb.kubeconfig_dict()["users"][0]["user"].get("token") or "")
 
 
 def sandbox_request(
@@ -173,11 +173,12 @@ def sandbox_websocket(
     import websocket
 
     context = ssl.create_default_context(cadata=sb.ca_pem.decode()) if sb.ca_pem else None
+    token = token or sandbox_token(sb)
     return websocket.create_connection(
         sb.url.replace("http", "ws", 1) + path,
         subprotocols=list(subprotocols),
         timeout=10,
-        header=[f"Authorization: Bearer {token or sandbox_token(sb)}"],
+        header=[f"Authorization: Bearer {token}"] if token else [],
         sslopt={"context": context} if context else None,
         **options,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import os
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,12 @@ import yaml
 from kubectl_bin import http_json, kubectl_path, run_kubectl, sandbox_json, sandbox_token
 from kubernetes import client, config
 
-from kdebug_nb.sandbox.kubeconfig import kubeconfig_dict, remove_kubeconfig, write_kubeconfig
+from kdebug_nb.sandbox.kubeconfig import (
+    KubeconfigRefused,
+    kubeconfig_dict,
+    remove_kubeconfig,
+    write_kubeconfig,
+)
 from kdebug_nb.sandbox.scenario import Scenario
 from kdebug_nb.sandbox.server import InsecureSandboxWarning, Sandbox, SandboxError
 
@@ -49,6 +55,25 @@ def test_kubeconfig_dict_loads_in_memory(sandbox: Sandbox) -> None:
         assert version.git_version.startswith("v1.")
     finally:
         api.close()
+
+
+def test_a_sandbox_replaces_the_kubeconfig_a_sandbox_wrote(tmp_path: Path) -> None:
+    target = tmp_path / "sb.kubeconfig"
+    first = write_kubeconfig("https://127.0.0.1:1", target, token="one")
+    inode = first.stat().st_ino
+    again = write_kubeconfig("https://127.0.0.1:2", target, token="two")
+    assert again == target and target.stat().st_mode & 0o777 == 0o600
+    assert target.stat().st_ino != inode  # a new file renamed over it, not a rewrite
+    conf = yaml.safe_load(target.read_text())
+    assert conf["clusters"][0]["cluster"]["server"] == "https://127.0.0.1:2"
+    assert [p.name for p in tmp_path.iterdir()] == ["sb.kubeconfig"]
+
+
+def test_someone_elses_copy_of_a_sandbox_kubeconfig_is_refused(tmp_path: Path) -> None:
+    target = write_kubeconfig("https://127.0.0.1:1", tmp_path / "sb.kubeconfig", token="t")
+    os.link(target, tmp_path / "hard-link")
+    with pytest.raises(KubeconfigRefused, match="has other hard links"):
+        write_kubeconfig("https://127.0.0.1:2", target, token="t")
 
 
 def test_write_and_remove(tmp_path: Path) -> None:
