@@ -113,7 +113,7 @@ def _replace_own(target: Path, text: str) -> None:
     if why:
         raise KubeconfigRefused(
             f"{target} exists and {why}, so it was not written by a kdebug sandbox; "
-            "it is left as it is: pass another --kubeconfig path or remove that file"
+            "it is left as it is: choose another kubeconfig path or remove that file"
         )
     fd, name = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
     try:

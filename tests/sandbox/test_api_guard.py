@@ -68,7 +68,7 @@ def untyped_post(sb: Sandbox, path: str, body: bytes, token: str) -> int:
 def test_an_untyped_body_with_a_token_is_json_as_the_api_server_reads_it(
     sandbox: Sandbox, core_v1: Any
 ) -> None:
-    # The official client (v33+) sends create bodies without a Content-Type.
+    # The official client (37.x) sends create bodies without a Content-Type.
     name = f"untyped-{uuid.uuid4().hex[:6]}"
     assert untyped_post(sandbox, "/api/v1/namespaces", ns_body(name), sandbox_token(sandbox)) == 201
     core_v1.delete_namespace(name)

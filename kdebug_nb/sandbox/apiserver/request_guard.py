@@ -9,16 +9,17 @@ but the sandbox also refuses what only a page (or a confused proxy) sends:
   own name, which its Host header then carries.
 - an ``Origin`` other than the sandbox's own: browsers put one on every
   cross-origin ``fetch`` and on every WebSocket handshake (``exec``/``attach``
-  are WebSockets), while kubectl and the official client never send one.
+  are WebSockets), while kubectl sends none and the official client's
+  websocket (websocket-client) sends the server's own.
 - a write whose body is not typed as something the API decodes: a page may
   POST ``text/plain``, a form or an untyped body without a CORS preflight, so
   JSON, YAML, protobuf (and for PATCH the patch types) are required, 415
   otherwise. One exception: the API server reads an untyped body as JSON
   (``NegotiateInputSerializerForMediaType`` in apiserver's
-  ``pkg/endpoints/handlers/negotiation/negotiate.go``) and the official Python
-  client (v33+) relies on it for create and replace, so an untyped body is
-  JSON when the request carries a bearer token, which no request a page
-  sends without a preflight can.
+  ``pkg/endpoints/handlers/negotiation/negotiate.go``) and the official
+  Python client relies on it (37.x: its generated ``create_*`` send no
+  Content-Type), so an untyped body is JSON when the request carries a
+  bearer token, which no request a page sends without a preflight can.
 """
 
 from __future__ import annotations
