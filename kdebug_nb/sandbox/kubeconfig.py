@@ -105,16 +105,28 @@ def _write_all(fd: int, text: str) -> None:
         f.write(text)
 
 
-def _replace_own(target: Path, text: str) -> None:
-    """Replace ``target`` if a sandbox wrote it: a new file renamed over it, so
-    no one else's file is ever opened for writing (a rename replaces the entry,
-    it does not follow it)."""
+def check_kubeconfig_path(path: str | Path) -> None:
+    """Raise ``KubeconfigRefused`` now if ``write_kubeconfig`` would refuse ``path``
+    (so a sandbox says so before it starts anything); writing checks again."""
+    target = Path(path).expanduser()
+    if os.path.lexists(target):
+        _refuse_unless_ours(target)
+
+
+def _refuse_unless_ours(target: Path) -> None:
     why = _not_ours(target)
     if why:
         raise KubeconfigRefused(
             f"{target} exists and {why}, so it was not written by a kdebug sandbox; "
             "it is left as it is: choose another kubeconfig path or remove that file"
         )
+
+
+def _replace_own(target: Path, text: str) -> None:
+    """Replace ``target`` if a sandbox wrote it: a new file renamed over it, so
+    no one else's file is ever opened for writing (a rename replaces the entry,
+    it does not follow it)."""
+    _refuse_unless_ours(target)
     fd, name = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
     try:
         _write_all(fd, text)

@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, overload
 from kdebug_nb.sandbox.kubeconfig import (
     CONTEXT,
     KubeconfigRefused,
+    check_kubeconfig_path,
     kubeconfig_dict,
     remove_kubeconfig,
     write_kubeconfig,
@@ -126,6 +127,11 @@ class Sandbox:
         """Start serving; returns once the port is open and the scenario is applied."""
         if self._thread is not None:
             raise SandboxError("this sandbox was already started; create a new Sandbox()")
+        if self.requested_kubeconfig is not None:
+            try:
+                check_kubeconfig_path(self.requested_kubeconfig)
+            except KubeconfigRefused as exc:
+                raise SandboxError(f"cannot write the kubeconfig: {exc}") from None
         if self.tls:
             identity = throwaway_identity(self.host)
             self._ssl = server_context(identity)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import os
+import socket
+import ssl
 from pathlib import Path
 
 import pytest
@@ -177,3 +179,26 @@ def test_insecure_http_is_anonymous_admin_and_warns() -> None:
 def test_insecure_http_with_a_token_is_refused() -> None:
     with pytest.raises(SandboxError, match="a token needs TLS"):
         Sandbox(Scenario(name="empty", source="test"), token="t", insecure_http=True)
+
+
+def test_the_certificate_passes_strict_verification(sandbox: Sandbox) -> None:
+    """OpenSSL's X509_STRICT (Python 3.13's default) and the IP in the SAN, as clients check."""
+    assert sandbox.ca_pem is not None
+    context = ssl.create_default_context(cadata=sandbox.ca_pem.decode())
+    context.verify_flags |= ssl.VERIFY_X509_STRICT
+    with socket.create_connection((sandbox.host, sandbox.port), timeout=10) as raw:
+        with context.wrap_socket(raw, server_hostname=sandbox.host) as tls:
+            assert tls.version() in ("TLSv1.2", "TLSv1.3")
+    context.check_hostname = True
+    with socket.create_connection((sandbox.host, sandbox.port), timeout=10) as raw:
+        with pytest.raises(ssl.SSLCertVerificationError, match="mismatch"):
+            context.wrap_socket(raw, server_hostname="example.com")
+
+
+def test_a_refused_kubeconfig_path_stops_the_start_before_anything_runs(tmp_path: Path) -> None:
+    precious = tmp_path / "config"
+    precious.write_text("kind: Config\n")
+    sb = Sandbox("default", kubeconfig_path=precious)
+    with pytest.raises(SandboxError, match=r"^cannot write the kubeconfig: .* not written by"):
+        sb.start()
+    assert sb.port == 0 and not sb.running and sb.cluster.list("Pod") == []
