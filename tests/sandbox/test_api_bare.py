@@ -90,7 +90,6 @@ def bare() -> Iterator[BareServer]:
         create_namespace(cluster, {"metadata": {"name": "default"}})
         create_pod(cluster, "default", pod("target"))
         cluster.users[ADMIN_TOKEN] = User("kubernetes-admin", ADMIN_TOKEN, {"*": {"*"}})
-        cluster.policy.require_auth = True
 
     server.call(setup)
     try:
