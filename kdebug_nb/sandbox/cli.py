@@ -52,6 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command == "serve" and args.tls and args.insecure_http:
+        parser.error("--tls and --insecure-http contradict each other; choose one")
     try:
         if args.command == "serve":
             return serve(

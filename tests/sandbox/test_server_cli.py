@@ -189,3 +189,12 @@ def test_serve_in_process_restores_signal_handlers_after_an_error(
     assert main(["serve", "--scenario", "no-such"]) == 1
     assert signal.getsignal(signal.SIGTERM) is before
     assert "unknown scenario 'no-such'" in capsys.readouterr().err
+
+
+def test_tls_and_insecure_http_together_are_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["serve", "--tls", "--insecure-http"])
+    assert exit_.value.code == 2
+    assert capsys.readouterr().err.endswith(
+        "error: --tls and --insecure-http contradict each other; choose one\n"
+    )
