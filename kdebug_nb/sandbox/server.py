@@ -74,7 +74,9 @@ class Sandbox:
     ``kubeconfig_path`` says where to write the kubeconfig (never over a file a
     sandbox did not write); otherwise a private temp file is used and removed
     on ``stop()``. ``insecure_http`` serves plain http with anonymous callers
-    as the admin (the scenario's ``requireAuth`` aside), and warns.
+    as the admin (the scenario's ``requireAuth`` aside), and warns. ``tls``
+    is for older callers: https is the default, so True changes nothing and
+    False is refused (plain http is ``insecure_http``).
     """
 
     context = CONTEXT
@@ -88,7 +90,12 @@ class Sandbox:
         token: str | None = None,
         kubeconfig_path: str | Path | None = None,
         insecure_http: bool = False,
+        tls: bool | None = None,
     ) -> None:
+        if tls is False:
+            raise SandboxError("tls=False: plain http is insecure_http=True, which warns")
+        if insecure_http and tls:
+            raise SandboxError("tls=True and insecure_http=True contradict each other")
         if insecure_http and token is not None:
             raise SandboxError(
                 "a token needs TLS (kubectl sends tokens only over https); drop insecure_http"

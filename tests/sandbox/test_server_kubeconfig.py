@@ -202,3 +202,10 @@ def test_a_refused_kubeconfig_path_stops_the_start_before_anything_runs(tmp_path
     with pytest.raises(SandboxError, match=r"^cannot write the kubeconfig: .* not written by"):
         sb.start()
     assert sb.port == 0 and not sb.running and sb.cluster.list("Pod") == []
+
+
+def test_the_old_tls_switch() -> None:
+    with Sandbox(Scenario(name="empty", source="test"), tls=True) as sb:
+        assert sb.url.startswith("https://")
+    with pytest.raises(SandboxError, match="insecure_http=True"):
+        Sandbox(Scenario(name="empty", source="test"), tls=False)
