@@ -117,6 +117,27 @@ class ClusterClient:
         items.sort(key=_event_time)
         return items
 
+    def list_events(
+        self, namespace: str | None, *, field_selector: str = "", all_namespaces: bool = False
+    ) -> JSON:
+        """An EventList (core/v1) as JSON, for one namespace or, with ``all_namespaces``, all."""
+        if all_namespaces or not namespace:
+            path = "/api/v1/events"
+        else:
+            path = f"/api/v1/namespaces/{quote(namespace, safe='')}/events"
+        query = [("fieldSelector", field_selector)] if field_selector else []
+        return self._json("GET", path, query=query)
+
+    def read_log_bytes(self, namespace: str, pod: str, query: Query) -> bytes:
+        """GET ``pods/log`` with ``query`` (PodLogOptions) as bytes, read to the end."""
+        resp = self._send("GET", _pod_path(namespace, pod) + "/log", query=query)
+        try:
+            return bytes(resp.data)
+        except Exception as exc:  # urllib3 protocol/timeout errors while reading the body
+            raise unreachable(self.server, exc) from exc
+        finally:
+            _close(resp)
+
     # ---- writes ----------------------------------------------------------
 
     def patch_ephemeral(self, namespace: str, name: str, body: JSON) -> JSON:
