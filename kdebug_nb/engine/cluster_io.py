@@ -62,6 +62,10 @@ class ClusterClient:
         self.namespace = resolved.namespace
         self.server = resolved.server
         self.context = resolved.context
+        rt = resolved.request_timeout
+        #: (connect, read) seconds for ordinary requests; ``--request-timeout``
+        #: bounds them (not watches and log follows, which last as long as a run)
+        self._timeout: tuple[float, float | None] = (min(_TIMEOUT[0], rt), rt) if rt else _TIMEOUT
         #: called with the text of each ``Warning`` header the server sends
         #: (Pod Security "warn" level, deprecations); kubectl prints them on stderr
         self.on_warning: Callable[[str], None] | None = None
@@ -412,7 +416,7 @@ class ClusterClient:
         query: Query = (),
         body: JSON | None = None,
         content_type: str | None = None,
-        timeout: tuple[float, float | None] = _TIMEOUT,
+        timeout: tuple[float, float | None] | None = None,
     ) -> Any:
         """Send one request; return the unread urllib3 response of a 2xx, raise otherwise."""
         headers = {"Accept": "application/json"}
@@ -427,7 +431,7 @@ class ClusterClient:
             auth_settings=["BearerToken"],
         )
         try:
-            rest_resp = self._api.call_api(*request, _request_timeout=timeout)
+            rest_resp = self._api.call_api(*request, _request_timeout=timeout or self._timeout)
         except Exception as exc:
             raise translate_transport(exc, self.server) from exc
         resp = rest_resp.response

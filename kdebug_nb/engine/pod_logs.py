@@ -17,6 +17,7 @@ import re
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from kdebug_nb.engine.durations import parse_duration
 from kdebug_nb.errors import UsageError
 
 if TYPE_CHECKING:
@@ -29,8 +30,6 @@ Since = float | int | str | timedelta | datetime | None
 
 DEFAULT_CONTAINER_ANNOTATION = "kubectl.kubernetes.io/default-container"
 
-_UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "μs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
-_DURATION = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)")
 _RFC3339 = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)")
 
 
@@ -45,24 +44,6 @@ def default_container(pod: JSON) -> str:
     if not names:
         raise UsageError(f"pod {meta.get('name', '')} has no containers")
     return names[0]
-
-
-def parse_duration(text: str) -> float:
-    """Seconds in a Go duration (``time.ParseDuration``: "300ms", "1h30m", "0")."""
-    raw = text.strip()
-    sign = -1.0 if raw.startswith("-") else 1.0
-    body = raw.lstrip("+-")
-    if body == "0":
-        return 0.0
-    pos, total = 0, 0.0
-    for match in _DURATION.finditer(body):
-        if match.start() != pos:
-            break
-        total += float(match.group(1)) * _UNITS[match.group(2)]
-        pos = match.end()
-    if not body or pos != len(body):
-        raise UsageError(f'invalid duration "{text}": use a number with a unit, e.g. 90s, 5m or 1h30m')
-    return sign * total
 
 
 def log_query(
@@ -127,4 +108,4 @@ def read_logs(
     return client.read_log_bytes(ns, pod, query).decode("utf-8", "replace")
 
 
-__all__ = ["default_container", "log_query", "parse_duration", "read_logs"]
+__all__ = ["default_container", "log_query", "read_logs"]

@@ -17,7 +17,7 @@ from aiohttp import web
 from aiohttp.typedefs import Middleware
 
 from kdebug_nb.sandbox.cluster import Cluster
-from kdebug_nb.sandbox.rbac import authenticate, authorize
+from kdebug_nb.sandbox.rbac import authenticate, authorize, impersonate
 from kdebug_nb.sandbox.request_info import parse_request_info
 from kdebug_nb.sandbox.routes_common import REQUEST_INFO, REQUEST_USER, json_response
 from kdebug_nb.sandbox.status import StatusError, resource_missing, status_body
@@ -63,6 +63,7 @@ def make_middleware(cluster: Cluster, request_log: list[RequestRecord] | None) -
         try:
             try:
                 user = authenticate(cluster, request.headers.get("Authorization"))
+                user = impersonate(cluster, user, request.headers.get("Impersonate-User"))
                 user_name = user.name
                 info = parse_request_info(request.method, request.path, request.query)
                 request[REQUEST_INFO] = info

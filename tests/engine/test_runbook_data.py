@@ -20,8 +20,9 @@ from kdebug_nb import errors
 from kdebug_nb.engine import api
 from kdebug_nb.engine.cluster_io import ClusterClient
 from kdebug_nb.engine.connection import Connection
+from kdebug_nb.engine.durations import parse_duration
 from kdebug_nb.engine.pod_events import EVENT_COLUMNS
-from kdebug_nb.engine.pod_logs import log_query, parse_duration
+from kdebug_nb.engine.pod_logs import log_query
 
 FATAL = "fatal: /etc/crasher/config.yaml not found"
 
