@@ -163,7 +163,7 @@ def _signature(explicit: str | None) -> tuple[Any, ...]:
 def _load(conn: Connection) -> Resolved:
     if conn.kubeconfig and not os.path.exists(os.path.expanduser(conn.kubeconfig)):
         raise ConfigError(f"kubeconfig {conn.kubeconfig} does not exist — {_HINT}")
-    files = read_kubeconfigs(conn.kubeconfig, allow_missing=bool(conn.server))
+    files, missing = read_kubeconfigs(conn.kubeconfig)
     if files:
         return _load_kubeconfig(conn, files)
     if conn.context:
@@ -172,6 +172,11 @@ def _load(conn: Connection) -> Resolved:
         return _load_flags_only(conn)
     if os.environ.get("KUBERNETES_SERVICE_HOST") and os.path.exists(f"{_SA_DIR}/token"):
         return _load_incluster(conn)
+    if os.environ.get("KUBECONFIG") and missing:
+        raise ConfigError(
+            "no Kubernetes configuration found: $KUBECONFIG names no file that exists "
+            f"(missing: {', '.join(missing)}) — {_HINT}"
+        )
     raise ConfigError(
         "no Kubernetes configuration found (no --kubeconfig, $KUBECONFIG, ~/.kube/config "
         f"or in-cluster service account) — {_HINT}"

@@ -5,8 +5,8 @@ client-go's loading rules (``staging/src/k8s.io/client-go/tools/clientcmd/loader
 in a ``$KUBECONFIG`` list, files that do not exist are skipped and an empty
 file counts as an empty config, while a file that cannot be parsed fails the
 load with ``error loading config file "PATH": ...``. When every listed file is
-missing kubectl warns ``Config not found: PATH``; here that is an error that
-names the paths, since there is nothing to connect to.
+missing kubectl warns ``Config not found: PATH``; the engine's error then
+names those paths.
 """
 
 from __future__ import annotations
@@ -41,13 +41,14 @@ def candidate_paths(explicit: str | None) -> tuple[list[str], str]:
     return [os.path.expanduser(DEFAULT_PATH)], "default"
 
 
-def read_kubeconfigs(explicit: str | None, *, allow_missing: bool = False) -> list[KubeconfigFile]:
-    """The kubeconfig files to merge, in order; [] when none exists (see the module doc).
+def read_kubeconfigs(explicit: str | None) -> tuple[list[KubeconfigFile], list[str]]:
+    """The kubeconfig files to merge, in order, and the listed paths that do not exist.
 
-    ``allow_missing``: a ``$KUBECONFIG`` naming only missing files is no error
-    (``--server`` names the cluster by itself).
+    No file at all is not an error here: ``--server`` or the in-cluster
+    service account may still name a cluster (the caller words the error,
+    naming the missing paths).
     """
-    paths, origin = candidate_paths(explicit)
+    paths, _origin = candidate_paths(explicit)
     files: list[KubeconfigFile] = []
     missing: list[str] = []
     empty: list[str] = []
@@ -65,14 +66,9 @@ def read_kubeconfigs(explicit: str | None, *, allow_missing: bool = False) -> li
             empty.append(path)
         else:
             files.append(KubeconfigFile(path, doc))
-    if files:
-        return files
-    if origin == "$KUBECONFIG" and missing and not empty and not allow_missing:
-        names = ", ".join(missing)
-        raise ConfigError(f"$KUBECONFIG names no kubeconfig file that exists (missing: {names})")
-    if empty:
-        raise ConfigError(f"kubeconfig {os.pathsep.join(empty)} is empty or not a kubeconfig")
-    return []
+    if not files and empty and explicit:
+        raise ConfigError(f"kubeconfig {explicit} is empty or not a kubeconfig")
+    return files, missing
 
 
 def parse_kubeconfig(path: str, raw: bytes) -> dict[str, Any] | None:

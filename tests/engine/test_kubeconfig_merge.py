@@ -69,7 +69,10 @@ def test_only_missing_files_name_the_paths(tmp_path: Path, kubeconfig_env: Any) 
     kubeconfig_env(a, b)
     with pytest.raises(ConfigError) as info:
         Connection().resolve()
-    assert str(info.value) == f"$KUBECONFIG names no kubeconfig file that exists (missing: {a}, {b})"
+    assert str(info.value).startswith(
+        f"no Kubernetes configuration found: $KUBECONFIG names no file that exists (missing: {a}, {b})"
+    )
+    assert "\n" not in str(info.value)
 
 
 @pytest.mark.parametrize(
