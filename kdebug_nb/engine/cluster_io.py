@@ -65,7 +65,9 @@ class ClusterClient:
         rt = resolved.request_timeout
         #: (connect, read) seconds for ordinary requests; ``--request-timeout``
         #: bounds them (not watches and log follows, which last as long as a run)
-        self._timeout: tuple[float, float | None] = (min(_TIMEOUT[0], rt), rt) if rt else _TIMEOUT
+        self._timeout: tuple[float, float | None] = _TIMEOUT
+        if rt is not None:
+            self._timeout = (_TIMEOUT[0], None) if math.isinf(rt) else (min(_TIMEOUT[0], rt), rt)
         #: called with the text of each ``Warning`` header the server sends
         #: (Pod Security "warn" level, deprecations); kubectl prints them on stderr
         self.on_warning: Callable[[str], None] | None = None

@@ -14,6 +14,7 @@ here logs, prints or stores a token or certificate.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import threading
@@ -52,7 +53,8 @@ class Connection:
     impersonate: str | None = None
     certificate_authority: str | None = None
     insecure_skip_tls_verify: bool = False
-    #: ``--request-timeout`` in seconds for ordinary requests; None or 0: no limit
+    #: ``--request-timeout`` in seconds for ordinary requests; None: the
+    #: engine's default (60 s a request), ``math.inf``: no limit (kubectl's 0)
     request_timeout: float | None = None
 
     def resolve(self) -> Resolved:
@@ -107,7 +109,8 @@ class Resolved:
     namespace: str
     server: str
     context: str  # context name, "in-cluster", or "" (flags only)
-    #: seconds an ordinary request may take (``--request-timeout``); None: no limit
+    #: seconds an ordinary request may take (``--request-timeout``); None: the
+    #: default, ``math.inf``: no limit
     request_timeout: float | None = None
 
 
@@ -225,7 +228,7 @@ def _load_kubeconfig(conn: Connection, files: list[KubeconfigFile]) -> Resolved:
     _tune(cfg)
     client = ApiClient(cfg)
     _impersonate(client, conn)
-    return Resolved(client, conn.namespace or ctx_ns, cfg.host, context, conn.request_timeout or None)
+    return Resolved(client, conn.namespace or ctx_ns, cfg.host, context, conn.request_timeout)
 
 
 def _load_flags_only(conn: Connection) -> Resolved:
@@ -238,7 +241,7 @@ def _load_flags_only(conn: Connection) -> Resolved:
     _tune(cfg)
     client = ApiClient(cfg)
     _impersonate(client, conn)
-    return Resolved(client, conn.namespace or "default", cfg.host, "", conn.request_timeout or None)
+    return Resolved(client, conn.namespace or "default", cfg.host, "", conn.request_timeout)
 
 
 def _override(cfg: Any, conn: Connection) -> None:
@@ -291,12 +294,12 @@ def overrides_of(opts: DebugOptions) -> ConnectionOverrides:
         insecure_skip_tls_verify=opts.insecure_skip_tls_verify,
     )
     if opts.request_timeout:
-        out["request_timeout"] = parse_request_timeout(opts.request_timeout) or 0.0
+        out["request_timeout"] = parse_request_timeout(opts.request_timeout)
     return out
 
 
-def parse_request_timeout(value: str) -> float | None:
-    """kubectl's ``--request-timeout``: a bare number of seconds or a duration; 0 means none."""
+def parse_request_timeout(value: str) -> float:
+    """kubectl's ``--request-timeout`` in seconds: an integer or a duration; 0 (no limit) is inf."""
     from kdebug_nb.engine.durations import parse_duration
 
     text = value.strip()
@@ -309,7 +312,7 @@ def parse_request_timeout(value: str) -> float | None:
         ) from None
     if seconds < 0:
         raise UsageError(f'invalid --request-timeout "{value}": it must not be negative')
-    return seconds or None
+    return seconds or math.inf
 
 
 def _load_incluster(conn: Connection) -> Resolved:

@@ -123,8 +123,8 @@ FLAGS: tuple[Flag, ...] = (
        group="global", metavar="PATH"),
     _f("insecure-skip-tls-verify", "bool", "Do not check the server's certificate "
        "(makes HTTPS connections insecure).", default="false", group="global"),
-    _f("request-timeout", "string", "How long to wait for a single request (e.g. 30s, 1m; "
-       "0 means no limit).", default="0", group="global", metavar="DURATION"),
+    _f("request-timeout", "string", "How long a single request may take (e.g. 30s, 1m; "
+       "0 means no limit; default 60s).", group="global", metavar="DURATION"),
     _f("detach", "bool", "Create the debug container and return without waiting.",
        default="false", group="kdebug"),
     _f("timeout", "float", "Seconds to wait for the debug container to start.",

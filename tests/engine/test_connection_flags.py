@@ -9,6 +9,7 @@ in kubectl. Real kubectl is the oracle for the impersonation refusal.
 from __future__ import annotations
 
 import base64
+import math
 import os
 import socket
 import subprocess
@@ -117,7 +118,7 @@ def test_request_timeout_bounds_a_silent_server(silent_server: str, tmp_path: Pa
 
 
 def test_request_timeout_values() -> None:
-    assert parse_request_timeout("0") is None and parse_request_timeout("5") == 5
+    assert parse_request_timeout("0") == math.inf and parse_request_timeout("5") == 5
     assert parse_request_timeout("1m30s") == 90 and parse_request_timeout("250ms") == 0.25
     with pytest.raises(UsageError, match='invalid --request-timeout "soon"'):
         parse_request_timeout("soon")
@@ -135,6 +136,15 @@ def test_flags_parse_and_the_token_stays_out_of_reprs() -> None:
     assert opts.request_timeout == "30s"
     assert "s3cret" not in repr(opts)
     assert "s3cret" not in repr(Connection(server="https://k:6443", token="s3cret"))
+
+
+def test_request_timeout_reaches_the_client(sandbox: Any) -> None:
+    base = Connection(str(sandbox.kubeconfig), sandbox.context)
+    assert ClusterClient(base)._timeout == (10.0, 60.0)
+    assert ClusterClient(base.with_overrides({"request_timeout": 2.5}))._timeout == (2.5, 2.5)
+    unlimited = ClusterClient(base.with_overrides({"request_timeout": math.inf}))
+    assert unlimited._timeout == (10.0, None)
+    assert unlimited.read_pod("default", "neato")["metadata"]["name"] == "neato"
 
 
 @pytest.fixture(scope="module")
