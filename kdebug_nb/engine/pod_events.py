@@ -50,8 +50,11 @@ def pod_events(
     """
     if pod and selector:
         raise UsageError("give a pod or a selector, not both")
+    from kdebug_nb.engine.pod_logs import pod_name
+
     ns = namespace or client.namespace
     if pod:
+        pod = pod_name(pod)
         fields = f"involvedObject.kind=Pod,involvedObject.name={pod}"
         return _items(client.list_events(ns, field_selector=fields))
     if selector:

@@ -33,6 +33,16 @@ DEFAULT_CONTAINER_ANNOTATION = "kubectl.kubernetes.io/default-container"
 _RFC3339 = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)")
 
 
+def pod_name(ref: str) -> str:
+    """A pod name from ``NAME`` or kubectl's ``pod/NAME`` (``pods/NAME``) form."""
+    kind, sep, name = ref.partition("/")
+    if not sep:
+        return ref
+    if kind.lower() not in ("pod", "pods", "po"):
+        raise UsageError(f'only pods have logs and events here, not "{ref}": give POD or pod/POD')
+    return name
+
+
 def default_container(pod: JSON) -> str:
     """The container ``kubectl logs POD`` reads when no ``-c`` is given."""
     meta = pod.get("metadata") or {}
@@ -100,6 +110,7 @@ def read_logs(
     Bytes that are not UTF-8 are replaced (U+FFFD), never an error: logs are
     what a program wrote, not text we control.
     """
+    pod = pod_name(pod)
     if not pod:
         raise UsageError("give the pod whose log to read")
     ns = namespace or client.namespace
@@ -108,4 +119,4 @@ def read_logs(
     return client.read_log_bytes(ns, pod, query).decode("utf-8", "replace")
 
 
-__all__ = ["default_container", "log_query", "read_logs"]
+__all__ = ["default_container", "log_query", "pod_name", "read_logs"]

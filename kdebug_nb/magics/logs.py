@@ -15,6 +15,8 @@ if TYPE_CHECKING:
     from kdebug_nb.magics.state import KDebugState
 
 USAGE = "%klogs POD [-c CONTAINER] [-p|--previous] [--tail N] [--since DURATION] [-n NAMESPACE]"
+#: the most characters a cell shows of a log; the object keeps all of it
+DISPLAY_LIMIT = 1 << 20
 
 
 class LogText:
@@ -32,16 +34,29 @@ class LogText:
     def __str__(self) -> str:
         return self.text
 
+    def _shown(self) -> tuple[str, str]:
+        """The tail a cell shows, and a note when the start was left out."""
+        if len(self.text) <= DISPLAY_LIMIT:
+            return self.text, ""
+        note = (f"(showing the last {DISPLAY_LIMIT:,} of {len(self.text):,} characters; "
+                "str() of the result holds all of them)")
+        return self.text[-DISPLAY_LIMIT:], note
+
     def __repr__(self) -> str:
-        return self.text.rstrip("\n") if self.text else f"({self.title}: empty log)"
+        if not self.text:
+            return f"({self.title}: empty log)"
+        shown, note = self._shown()
+        return (f"{note}\n" if note else "") + shown.rstrip("\n")
 
     def _repr_html_(self) -> str:
         title = html.escape(self.title)
         if not self.text:
             return f'<div class="kdebug-log"><em>{title}: empty log</em></div>'
+        shown, note = self._shown()
+        extra = f"<div><em>{html.escape(note)}</em></div>" if note else ""
         return (
-            f'<div class="kdebug-log"><div><strong>{title}</strong></div>'
-            f"<pre>{html.escape(self.text)}</pre></div>"
+            f'<div class="kdebug-log"><div><strong>{title}</strong></div>{extra}'
+            f"<pre>{html.escape(shown)}</pre></div>"
         )
 
 

@@ -93,6 +93,10 @@ def test_previous_logs_hold_the_crash(conn: Connection, kubectl: Any) -> None:
     assert text == oracle.stdout
     assert api.logs("crasher", previous=True, tail=1, connection=conn) == FATAL + "\n"
     assert api.logs("crasher", previous=True, tail=0, connection=conn) == ""
+    assert api.logs("pod/crasher", previous=True, tail=1, connection=conn) == FATAL + "\n"
+    assert (api.events("pod/crasher", connection=conn)["object"] == "pod/crasher").all()
+    with pytest.raises(errors.UsageError, match="only pods"):
+        api.logs("deploy/crasher", connection=conn)
 
 
 def test_previous_log_of_a_container_that_never_restarted(conn: Connection, kubectl: Any) -> None:

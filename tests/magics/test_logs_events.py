@@ -55,6 +55,19 @@ def test_klogs_escapes_container_output(ip: Any, core_v1: Any, fresh_namespace: 
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;" in page
 
 
+def test_long_logs_show_their_tail() -> None:
+    from kdebug_nb.magics.logs import DISPLAY_LIMIT, LogText
+
+    text = "".join(f"line {i}\n" for i in range(200_000))
+    assert len(text) > DISPLAY_LIMIT
+    log = LogText(text, "pod/big")
+    assert str(log) == text
+    page = log._repr_html_()
+    assert "line 199999" in page and "line 0\n" not in page and "showing the last" in page
+    assert len(page) < DISPLAY_LIMIT + 1000
+    assert repr(log).startswith("(showing the last") and repr(log).endswith("line 199999")
+
+
 def test_klogs_errors_are_one_line(ip: Any, capsys: pytest.CaptureFixture[str]) -> None:
     ip.run_cell("x = %klogs no-such-pod")
     lines = _err_lines(capsys)
