@@ -15,7 +15,7 @@ from kdebug_nb.magics.settings import KDebug, Settings
 __all__ = ["KDebug", "Settings", "load_ipython_extension", "unload_ipython_extension"]
 
 _STATES: dict[int, Any] = {}
-_COMPLETED = ("%kdebug", "%%kdebug", "%kstatus", "%khistory", "%ksandbox")
+_COMPLETED = ("%kdebug", "%%kdebug", "%kstatus", "%klogs", "%kevents", "%khistory", "%ksandbox")
 #: registered by name, so the engine is not imported at %load_ext time
 _RESULT = ("kdebug_nb.engine.result", "DebugResult")
 
