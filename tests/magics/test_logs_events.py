@@ -94,7 +94,10 @@ def test_kevents_of_the_crasher(ip: Any) -> None:
     assert list(ev.columns) == ["last_seen", "type", "reason", "object", "count", "message"]
     ip.run_cell("two = %kevents -l app=crasher --tail 2")
     two = ip.user_ns["two"]
-    assert len(two) == 2 and list(two["message"]) == list(ev["message"].tail(2))
+    # the crasher keeps adding events: the newest two now are at least as new
+    # as the third newest a moment ago (last-seen times only grow)
+    assert len(two) == 2 and len(ev) >= 3
+    assert two["last_seen"].min() >= ev["last_seen"].iloc[-3]
     ip.run_cell("sec = %kevents -n secure")
     assert set(ip.user_ns["sec"]["object"]) >= {"pod/audited"}
 
