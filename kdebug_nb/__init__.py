@@ -19,6 +19,8 @@ _LAZY = {
     "status": "kdebug_nb.engine.api",
     "pods": "kdebug_nb.engine.api",
     "cleanup": "kdebug_nb.engine.api",
+    "events": "kdebug_nb.engine.api",
+    "logs": "kdebug_nb.engine.api",
     "DebugResult": "kdebug_nb.engine.result",
     "DebugOptions": "kdebug_nb.engine.options",
     "parse_args": "kdebug_nb.engine.grammar",

@@ -13,6 +13,7 @@ from __future__ import annotations
 import shlex
 from collections.abc import Callable, Sequence
 from dataclasses import fields
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from kdebug_nb import errors
@@ -36,7 +37,9 @@ __all__ = [
     "cleanup",
     "debug",
     "dry_run",
+    "events",
     "get_default_connection",
+    "logs",
     "options",
     "pods",
     "run",
@@ -168,6 +171,51 @@ def pods(
     from kdebug_nb.engine.status import pods_frame
 
     return pods_frame(_pods_json(None, namespace, selector, all_namespaces, connection))
+
+
+def events(
+    pod: str | None = None,
+    namespace: str | None = None,
+    selector: str | None = None,
+    *,
+    connection: Connection | None = None,
+) -> pd.DataFrame:
+    """Events of a pod, of the pods ``selector`` matches, or of the namespace, newest last.
+
+    Columns: ``last_seen``, ``type``, ``reason``, ``object``, ``count``,
+    ``message`` (see ``kdebug_nb.engine.pod_events``), as ``kubectl events``
+    shows them.
+    """
+    from kdebug_nb.engine.cluster_io import ClusterClient
+    from kdebug_nb.engine.pod_events import events_frame, pod_events
+
+    client = ClusterClient(connection or get_default_connection())
+    return events_frame(pod_events(client, pod, namespace, selector))
+
+
+def logs(
+    pod: str,
+    container: str | None = None,
+    previous: bool = False,
+    tail: int | None = None,
+    since: float | str | timedelta | datetime | None = None,
+    *,
+    namespace: str | None = None,
+    connection: Connection | None = None,
+) -> str:
+    """A container's log as text, like ``kubectl logs POD [-c C] [-p] [--tail N] [--since D]``.
+
+    ``previous=True`` reads the last terminated instance (why a crash-looping
+    container died); ``since`` is seconds, a duration such as ``"5m"``, or a
+    time (an aware ``datetime`` or RFC 3339 text, kubectl's ``--since-time``).
+    """
+    from kdebug_nb.engine.cluster_io import ClusterClient
+    from kdebug_nb.engine.pod_logs import read_logs
+
+    client = ClusterClient(connection or get_default_connection())
+    return read_logs(
+        client, pod, namespace, container=container, previous=previous, tail=tail, since=since
+    )
 
 
 def cleanup(*, connection: Connection | None = None) -> list[str]:

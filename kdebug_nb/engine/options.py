@@ -57,6 +57,12 @@ class DebugOptions:
     namespace: str = ""
     context: str = ""
     kubeconfig: str = ""
+    server: str = ""
+    token: str = field(default="", repr=False)
+    impersonate: str = ""  # --as
+    certificate_authority: str = ""
+    insecure_skip_tls_verify: bool = False
+    request_timeout: str = ""  # kubectl's text: seconds or a duration
     # kdebug_nb's own
     detach: bool = False
     timeout: float = DEFAULT_TIMEOUT

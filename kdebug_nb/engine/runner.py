@@ -153,14 +153,16 @@ class _Session:
         on_progress: ProgressCallback | None,
         suffix: Callable[[], str] | None,
     ) -> _Session:
-        from kdebug_nb.engine.connection import get_default_connection
+        from kdebug_nb.engine.connection import get_default_connection, overrides_of
         from kdebug_nb.engine.grammar import validate
 
         checked = validate(opts)  # before any API call, like kubectl
         notices = list(checked)
         warnings = list(getattr(checked, "warnings", ()))
-        conn = (connection or get_default_connection()).with_flags(
-            opts.kubeconfig, opts.context, opts.namespace
+        conn = (
+            (connection or get_default_connection())
+            .with_flags(opts.kubeconfig, opts.context, opts.namespace)
+            .with_overrides(overrides_of(opts))
         )
         client = ClusterClient(conn)
         explicit_ns = bool(opts.namespace)

@@ -22,7 +22,7 @@ from aiohttp.typedefs import Middleware
 from kdebug_nb.sandbox.apiserver.common import REQUEST_INFO, REQUEST_USER, json_response
 from kdebug_nb.sandbox.apiserver.request_guard import refuse_foreign, refuse_untyped_write
 from kdebug_nb.sandbox.apiserver.request_info import parse_request_info
-from kdebug_nb.sandbox.policy.rbac import ADMIN, authenticate, authorize
+from kdebug_nb.sandbox.policy.rbac import ADMIN, authenticate, authorize, impersonate
 from kdebug_nb.sandbox.store.cluster import Cluster
 from kdebug_nb.sandbox.store.status import StatusError, resource_missing, status_body
 
@@ -67,13 +67,14 @@ def make_middleware(cluster: Cluster, request_log: list[RequestRecord] | None) -
         try:
             try:
                 refuse_foreign(request)
-                user = authenticate(cluster, request.headers.get("Authorization"))
+                caller = authenticate(cluster, request.headers.get("Authorization"))
+                user = impersonate(cluster, caller, request.headers.get("Impersonate-User"))
                 user_name = user.name
                 info = parse_request_info(request.method, request.path, request.query)
                 request[REQUEST_INFO] = info
                 request[REQUEST_USER] = user
                 authorize(user, info)
-                refuse_untyped_write(request, info, bearer=user is not ADMIN)
+                refuse_untyped_write(request, info, bearer=caller is not ADMIN)
                 response = await handler(request)
             except StatusError as exc:
                 response = json_response(exc.to_status(), exc.code)
