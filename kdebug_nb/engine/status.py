@@ -33,8 +33,11 @@ State: Terminated": for a crash-looping container the current state is
 
 ``pods_frame`` — one row per pod: ``name``, ``namespace``, ``phase``, ``node``,
 ``ip`` (str), ``ready`` (str ``"n/m"`` of regular containers), ``restarts``
-(int64, regular containers), ``age`` (timedelta64[ns] since creation),
-``ephemeral`` (int64, number of ephemeral containers).
+(int64, regular containers), ``age`` (str, the time since creation as
+``kubectl get pods`` prints it: ``45s``, ``5m3s``, ``2h``; see
+``kdebug_nb.engine.durations.human_duration``), ``ephemeral`` (int64, number
+of ephemeral containers), ``created_at`` (datetime64[ns, UTC], to sort or
+compute with).
 """
 
 from __future__ import annotations
@@ -72,7 +75,9 @@ _STR_COLUMNS = (
     "pod", "namespace", "node", "container", "kind", "image", "state", "reason", "message",
     "target", "last_reason",
 )
-PODS_COLUMNS = ("name", "namespace", "phase", "node", "ip", "ready", "restarts", "age", "ephemeral")
+PODS_COLUMNS = (
+    "name", "namespace", "phase", "node", "ip", "ready", "restarts", "age", "ephemeral", "created_at",
+)
 
 _KINDS = (
     ("initContainers", "initContainerStatuses", "init"),
@@ -187,12 +192,19 @@ def _pods_frame(pd: Any, pods_json: Iterable[JSON] | JSON, now: datetime | None)
         cols["ephemeral"].append(len(spec.get("ephemeralContainers") or []))
         created.append(meta.get("creationTimestamp"))
     now_ts = pd.Timestamp(now or datetime.now(UTC))
-    data: dict[str, Any] = {c: cols[c] for c in PODS_COLUMNS if c != "age"}
+    from kdebug_nb.engine.durations import human_duration
+
+    data: dict[str, Any] = {c: cols[c] for c in PODS_COLUMNS if c not in ("age", "created_at")}
     data["restarts"] = pd.array(cols["restarts"], dtype="int64")
     data["ephemeral"] = pd.array(cols["ephemeral"], dtype="int64")
-    data["age"] = (now_ts - pd.DatetimeIndex(_times(created))).astype("timedelta64[ns]")
+    data["created_at"] = _times(created)
+    # kubectl prints "<unknown>" for an object without a creation time (translateTimestampSince)
+    data["age"] = [
+        "<unknown>" if pd.isna(t) else human_duration((now_ts - t).total_seconds())
+        for t in data["created_at"]
+    ]
     frame = pd.DataFrame(data, columns=list(PODS_COLUMNS))
-    return _strs(frame, ("name", "namespace", "phase", "node", "ip", "ready"))
+    return _strs(frame, ("name", "namespace", "phase", "node", "ip", "ready", "age"))
 
 
 def _times(values: list[Any]) -> Any:

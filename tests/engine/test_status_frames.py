@@ -135,7 +135,7 @@ def test_empty_frames_keep_their_schema() -> None:
     assert tuple(status_frame([]).columns) == STATUS_COLUMNS
     empty = pods_frame([])
     assert tuple(empty.columns) == PODS_COLUMNS
-    assert str(empty["age"].dtype) == "timedelta64[ns]"
+    assert str(empty["created_at"].dtype) == "datetime64[ns, UTC]"
 
 
 def test_pods_frame_row() -> None:
@@ -145,8 +145,20 @@ def test_pods_frame_row() -> None:
     row = df.iloc[0]
     assert row["name"] == "web" and row["phase"] == "Running" and row["ip"] == "10.0.0.7"
     assert row["ready"] == "1/2" and row["restarts"] == 3 and row["ephemeral"] == 1
-    assert row["age"] == pd.Timedelta(hours=1)
-    assert str(df["age"].dtype) == "timedelta64[ns]"
+    assert row["age"] == "60m"  # kubectl's AGE column: minutes up to 3h
+    assert row["created_at"] == pd.Timestamp(now) - pd.Timedelta(hours=1)
+    assert str(df["created_at"].dtype) == "datetime64[ns, UTC]"
+
+
+def test_pods_frame_age_is_kubectls() -> None:
+    created = datetime(2026, 1, 1, tzinfo=UTC)
+    ages = [
+        pods_frame([_pod()], now=created.replace(hour=h, minute=m, second=s)).iloc[0]["age"]
+        for h, m, s in ((0, 0, 5), (0, 5, 0), (0, 5, 30), (2, 0, 0), (3, 30, 0))
+    ]
+    assert ages == ["5s", "5m", "5m30s", "120m", "3h30m"]
+    bare = {"metadata": {"name": "p", "namespace": "n"}, "spec": {"containers": []}}
+    assert pods_frame([bare]).iloc[0]["age"] == "<unknown>"
 
 
 def test_frames_for_5000_pods_are_fast() -> None:
