@@ -15,7 +15,6 @@ from kdebug_nb.magics.settings import KDebug, Settings
 __all__ = ["KDebug", "Settings", "load_ipython_extension", "unload_ipython_extension"]
 
 _STATES: dict[int, Any] = {}
-_COMPLETED = ("%kdebug", "%%kdebug", "%kstatus", "%klogs", "%kevents", "%khistory", "%ksandbox")
 #: registered by name, so the engine is not imported at %load_ext time
 _RESULT = ("kdebug_nb.engine.result", "DebugResult")
 
@@ -48,8 +47,8 @@ def load_ipython_extension(ipython: Any) -> None:
         ipython.register_magics(cls(ipython, state))
     completer = Completer(state)
     state.completer = completer
-    for name in _COMPLETED:
-        ipython.set_hook("complete_command", completer, str_key=name)
+    state.matcher = completer.ipython_matcher()
+    ipython.Completer.custom_matchers.append(state.matcher)
     ipython.display_formatter.formatters["text/plain"].for_type_by_name(*_RESULT, _result_text)
     _STATES[id(ipython)] = state
 
@@ -72,15 +71,9 @@ def unload_ipython_extension(ipython: Any) -> None:
         if state.config in ipython.configurables:
             ipython.configurables.remove(state.config)
         ipython.display_formatter.formatters["text/plain"].pop(".".join(_RESULT), None)
-        dispatchers = ipython.strdispatchers.get("complete_command")
-        if dispatchers is not None:
-            for name in _COMPLETED:
-                chain = dispatchers.strs.get(name)
-                if chain is not None:
-                    chain.chain = [(p, f) for p, f in chain.chain
-                                   if getattr(f, "__func__", f) is not state.completer]
-                    if not chain.chain:
-                        dispatchers.strs.pop(name, None)
+        matchers = ipython.Completer.custom_matchers
+        if state.matcher in matchers:
+            matchers.remove(state.matcher)
         state.completer.cache.close()
 
 

@@ -1,10 +1,16 @@
 """Tab completion for the magics, in every frontend (IPython's completer hook).
 
 Cluster lookups (pods, nodes, namespaces, containers) run on one background
-thread and are cached for a few seconds; a completion request waits at most
-``KDebug.completion_timeout`` for a fresh answer and otherwise returns what
-the cache has (possibly nothing), so a slow or absent cluster never blocks a
-keystroke.
+thread and are cached for a few seconds. A request with something cached waits
+at most ``KDebug.completion_timeout`` for a fresh answer and otherwise returns
+the cache; the first request for a key has nothing to fall back on, so it
+waits up to ``COLD_WAIT`` (an empty list there reads as "no pods"), and an
+unreachable cluster fails fast either way.
+
+The completer is an IPython matcher (API v2, ``IPython/core/completer.py``,
+``completion_matcher``) that suppresses the others on the magics' lines: after
+``--target=`` or ``--image=`` only containers or images are offered, never the
+Python names jedi would add.
 """
 
 from __future__ import annotations
@@ -24,6 +30,10 @@ if TYPE_CHECKING:
 
 #: seconds a cluster answer is considered fresh
 CACHE_TTL = 10.0
+#: seconds the first lookup of a key may take (it has no cached answer to fall back on)
+COLD_WAIT = 5.0
+#: the magics whose lines this completer owns
+MAGICS = ("kdebug", "kstatus", "klogs", "kevents", "khistory", "ksandbox")
 IMAGES = ("busybox", "busybox:1.36", "alpine", "nicolaka/netshoot", "ubuntu")
 
 
@@ -56,7 +66,7 @@ class LookupCache:
                 self._pending[key] = future
                 future.add_done_callback(partial(self._store, key))
         try:
-            return future.result(timeout=max(wait, 0.0))
+            return future.result(timeout=max(wait if hit is not None else max(wait, COLD_WAIT), 0.0))
         except FutureTimeout:
             return hit[1] if hit is not None else []
         except Exception:  # an unreachable cluster completes nothing
@@ -96,15 +106,45 @@ class Completer:
         self.state = state
         self.cache = LookupCache()
 
-    # IPython calls hooks as methods of the shell: (shell, event)
-    def __call__(self, _shell: Any, event: Any) -> list[str]:
-        line = getattr(event, "text_until_cursor", None) or event.line
+    def candidates(self, line: str) -> list[str]:
+        """Candidates for the last word of ``line`` (a magic's line up to the cursor)."""
         words = _words(line.lstrip())
         magic, words = words[0].lstrip("%"), words[1:] or [""]
         try:
             return self.complete(magic, words)
         except Exception:  # completion must never raise into the frontend
             return []
+
+    def ipython_matcher(self) -> Callable[[Any], dict[str, Any]]:
+        """This completer as an IPython matcher (API v2) for ``IPCompleter.custom_matchers``.
+
+        On a line of one of the magics it suppresses every other matcher (jedi
+        included), so a flag's value is completed with that flag's values only.
+        """
+        from IPython.core.completer import SimpleCompletion, completion_matcher
+
+        @completion_matcher(api_version=2, priority=100, identifier="kdebug_nb.magics")
+        def match_magic_line(context: Any) -> dict[str, Any]:
+            line = context.text_until_cursor
+            head = line.lstrip().split(None, 1)
+            if not head or not head[0].startswith("%") or head[0].lstrip("%") not in MAGICS:
+                return {"completions": [], "suppress": False}
+            if len(head) == 1 and not line[-1:].isspace():
+                return {"completions": [], "suppress": False}  # still typing the magic's name
+            token = context.token
+            if line[: len(line) - len(token)].endswith("{"):
+                return {"completions": [], "suppress": False}  # {var}: IPython expands Python names
+            found = [c for c in self.candidates(line) if c.startswith(token)]
+            if not found and token:
+                # nothing of ours matches: the word as typed, so no other matcher's names
+                # (suppression needs a completion) and the frontend changes nothing
+                found = [token]
+            return {
+                "completions": [SimpleCompletion(text=c, type="kdebug") for c in found],
+                "suppress": True,
+            }
+
+        return match_magic_line
 
     def complete(self, magic: str, words: list[str]) -> list[str]:
         """Candidates for the last word of ``words`` (the words after the magic's name)."""

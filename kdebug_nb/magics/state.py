@@ -26,6 +26,8 @@ class KDebugState:
         #: the default connection before %ksandbox start replaced it
         self.previous_connection: Connection | None = None
         self.completer: Completer | None = None
+        #: the completer as registered with IPython's IPCompleter (removed on unload)
+        self.matcher: Any = None
 
     def settings(self) -> Settings:
         return Settings.of(self.config)

@@ -6,7 +6,7 @@ import time
 from typing import Any
 
 from kdebug_nb.magics import state_of
-from kdebug_nb.magics.completion import LookupCache
+from kdebug_nb.magics.completion import CACHE_TTL, LookupCache
 
 
 def complete(ip: Any, line: str) -> list[str]:
@@ -55,21 +55,74 @@ def test_klogs_and_kevents(ip: Any) -> None:
     assert "--previous" not in complete(ip, "%kevents --p")
 
 
-def test_slow_lookups_never_block() -> None:
+def test_a_first_lookup_is_waited_for_and_a_refresh_never_blocks() -> None:
     cache = LookupCache()
+    answers = iter(["first", "second"])
 
     def slow() -> list[str]:
-        time.sleep(2)
-        return ["late"]
+        time.sleep(1.0)
+        return [next(answers)]
 
+    # nothing cached: an empty list would read as "no pods", so the answer is waited for
+    assert cache.get(("k",), slow, 0.1) == ["first"]
+    cache._cache[("k",)] = (time.monotonic() - CACHE_TTL - 1, ["first"])  # make it stale
     t0 = time.monotonic()
-    assert cache.get(("k",), slow, 0.1) == []
-    assert time.monotonic() - t0 < 1.0
+    assert cache.get(("k",), slow, 0.1) == ["first"]  # the stale answer, at once
+    assert time.monotonic() - t0 < 0.8
     deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and cache.get(("k",), slow, 0.1) != ["late"]:
+    while time.monotonic() < deadline and cache.get(("k",), slow, 0.1) != ["second"]:
         time.sleep(0.1)
-    assert cache.get(("k",), slow, 0.0) == ["late"]
+    assert cache.get(("k",), slow, 0.0) == ["second"]
     cache.close()
+
+
+def test_a_lookup_that_never_answers_is_given_up(monkeypatch: Any) -> None:
+    import kdebug_nb.magics.completion as completion
+
+    monkeypatch.setattr(completion, "COLD_WAIT", 0.3)
+    cache = LookupCache()
+    t0 = time.monotonic()
+    assert cache.get(("k",), lambda: time.sleep(3) or ["never"], 0.1) == []
+    assert time.monotonic() - t0 < 2
+    cache.close()
+
+
+def test_first_tab_after_load_returns_candidates(sandbox: Any, tmp_path: Any) -> None:
+    """A fresh shell: load, point at the cluster, Tab at once (no cache warmed yet)."""
+    from magics_shell import make_shell
+
+    shell = make_shell(tmp_path / "ipython")
+    shell.run_line_magic("load_ext", "kdebug_nb")
+    try:
+        shell.run_cell(
+            f"%config KDebug.kubeconfig = {str(sandbox.kubeconfig)!r}\n"
+            f"%config KDebug.context = {sandbox.context!r}\n"
+            "%config KDebug.persist_history = False\n"
+        )
+        assert complete(shell, "%kdebug ne") == ["neato"]
+        assert complete(shell, "%kdebug web -c ") == ["log-shipper", "nginx"]
+    finally:
+        shell.run_line_magic("unload_ext", "kdebug_nb")
+    # unloaded: the matcher is gone with the magics
+    assert all(getattr(m, "matcher_identifier", "") != "kdebug_nb.magics"
+               for m in shell.Completer.custom_matchers)
+
+
+def test_flag_values_are_only_that_flags_values(ip: Any) -> None:
+    ip.user_ns.update(neat_variable=1, general_purpose=2, busy_flag=3)
+    assert complete(ip, "%kdebug neato --target=") == ["neato"]
+    assert complete(ip, "%kdebug neato --target=ne") == ["neato"]
+    assert complete(ip, "%kdebug web --image=busybox --target ") == ["log-shipper", "nginx"]
+    assert complete(ip, "%kdebug neato --profile=") == ["baseline", "general", "netadmin", "restricted",
+                                                         "sysadmin"]
+    assert complete(ip, "%kdebug neato --profile=ge") == ["general"]
+    assert complete(ip, "%kdebug neato --image=busy") == ["busybox", "busybox:1.36"]
+    images = complete(ip, "%kdebug neato --image=")
+    assert "busybox" in images and not {"abs", "all", "neat_variable"} & set(images)
+    # nothing matches: the word stays as typed, and no Python name is offered instead
+    assert complete(ip, "%kdebug neato --profile=x") == ["x"]
+    # {name} is IPython's expansion of a Python variable: there Python names are right
+    assert "neat_variable" in complete(ip, "%kdebug {neat_va")
 
 
 def test_unreachable_cluster_completes_nothing_quickly(bare_shell: Any) -> None:
