@@ -43,15 +43,16 @@ def main() -> int:
 
     from kubectl_bin import newest_kubectl_path, run_kubectl
 
-    from kdebug_nb.engine.cluster_io import ClusterClient
-    from kdebug_nb.engine.connection import Connection
+    from kdebug_nb.engine import Session
+    from kdebug_nb.engine.client import ClusterClient
+    from kdebug_nb.engine.client.connection import Connection
     from kdebug_nb.engine.grammar import parse_args
-    from kdebug_nb.engine.runner import run
     from kdebug_nb.sandbox.server import Sandbox
 
     with Sandbox() as sb:
         conn = Connection(str(sb.kubeconfig), sb.context)
         cc = ClusterClient(conn)
+        run = Session(conn, record=False).run
         pod = "bench-target"
         cc.create_pod("default", {
             "apiVersion": "v1", "kind": "Pod",
@@ -64,14 +65,14 @@ def main() -> int:
                 break
 
         # warm-up: client load, connection pool, kubelet caches
-        run(parse_args([pod, "--image=busybox", "-q", "--", "true"]), connection=conn)
+        run(parse_args([pod, "--image=busybox", "-q", "--", "true"]))
 
         engine_times: list[float] = []
         engine_reqs: list[list[str]] = []
         for _ in range(args.runs):
             mark = time.monotonic()
             t0 = time.perf_counter()
-            r = run(parse_args([pod, "--image=busybox", "-q", "--", "true"]), connection=conn)
+            r = run(parse_args([pod, "--image=busybox", "-q", "--", "true"]))
             engine_times.append(time.perf_counter() - t0)
             assert r.exit_code == 0, r
             time.sleep(0.2)  # let streaming requests land in the log

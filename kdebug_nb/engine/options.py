@@ -60,6 +60,8 @@ class DebugOptions:
     # kdebug_nb's own
     detach: bool = False
     timeout: float = DEFAULT_TIMEOUT
+    #: seconds the command may run before following stops (0: no bound)
+    run_timeout: float = 0.0
     rm: bool = False
     dry_run: bool = False
     output: str = ""  # "yaml" | "json" with dry_run
@@ -72,11 +74,6 @@ class DebugOptions:
     #: a partial container spec given inline (Python API, tests) instead of a
     #: ``--custom`` file; same rules as the file's content
     custom_spec: dict[str, Any] | None = field(default=None, compare=False, hash=False)
-
-    @property
-    def effective_attach(self) -> bool:
-        """kubectl's rule: an explicit --attach wins, else -i decides."""
-        return self.stdin if self.attach is None else self.attach
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from typing import Any
 import yaml
 from runtime_support import make_pod
 
-from kdebug_nb.engine.cluster_io import ClusterClient
+from kdebug_nb.engine.client import ClusterClient
 
 
 def _kdebug(sandbox: Any, *args: str, input: str | None = None) -> subprocess.CompletedProcess[str]:
@@ -207,7 +207,7 @@ def test_server_warnings_reach_stderr_even_when_quiet(
 def test_server_warnings_are_kept_in_the_result(
     conn: Any, core_v1: Any, fresh_namespace: str
 ) -> None:
-    from kdebug_nb.engine.api import debug
+    from kdebug_nb.engine import debug
 
     core_v1.patch_namespace(fresh_namespace, {"metadata": {"labels": {
         "pod-security.kubernetes.io/warn": "baseline"}}})

@@ -31,7 +31,7 @@ def test_import_kdebug_nb_loads_no_heavy_modules() -> None:
 
 
 def test_engine_api_imports_no_ipython_or_widgets() -> None:
-    loaded = _loaded_after("import kdebug_nb.engine.api, kdebug_nb.engine.runner, kdebug_nb.cli")
+    loaded = _loaded_after("import kdebug_nb.engine.session, kdebug_nb.engine.runs.runner, kdebug_nb.cli")
     assert not loaded["IPython"]
     assert not loaded["ipywidgets"]
     assert not loaded["ipykernel"]
@@ -39,8 +39,8 @@ def test_engine_api_imports_no_ipython_or_widgets() -> None:
 
 def test_engine_modules_with_io_import_no_ipython() -> None:
     loaded = _loaded_after(
-        "import kdebug_nb.engine.cluster_io, kdebug_nb.engine.status, kdebug_nb.engine.connection\n"
-        "import kdebug_nb.engine.status as s; s.status_frame([])"
+        "import kdebug_nb.engine.client, kdebug_nb.engine.frames.status\n"
+        "import kdebug_nb.engine.frames.status as s; s.status_frame([])"
     )
     assert not loaded["IPython"]
     assert not loaded["ipywidgets"]

@@ -28,7 +28,7 @@ from kubectl_bin import kubectl135_path, kubectl_path, run_kubectl
 from runtime_support import pod_names
 
 from kdebug_nb.cli import main as kdebug_main
-from kdebug_nb.engine.cluster_io import ClusterClient
+from kdebug_nb.engine.client import ClusterClient
 
 SFX = re.compile(r"debugger-[bcdfghjklmnpqrstvwxz2456789]{5}")
 MANAGED_BY = "app.kubernetes.io/managed-by"

@@ -141,7 +141,7 @@ def test_unload_removes_everything(tmp_path: Path) -> None:
     assert "%kdebug" not in shell.strdispatchers["complete_command"].strs
     plain = shell.display_formatter.formatters["text/plain"]
     with pytest.raises(KeyError):
-        plain.lookup_by_type("kdebug_nb.engine.result.DebugResult")
+        plain.lookup_by_type("kdebug_nb.engine.runs.result.DebugResult")
 
 
 def test_short_errors_off_shows_the_full_traceback(

@@ -54,18 +54,6 @@ def parse_body(raw: bytes | str | None) -> JSON:
     return doc if isinstance(doc, dict) else {"items": doc}
 
 
-def exit_code_from_status(status: JSON) -> int | None:
-    if status.get("status") == "Success":
-        return 0
-    for cause in (status.get("details") or {}).get("causes") or []:
-        if cause.get("reason") == "ExitCode":
-            try:
-                return int(cause.get("message", ""))
-            except ValueError:
-                return None
-    return None
-
-
 def status_error(
     code: int, body: JSON, path: str, *, method: str = "", sent: JSON | None = None
 ) -> errors.ApiError:
@@ -231,7 +219,8 @@ def unreachable(server: str, exc: BaseException) -> errors.ConnectionFailed:
     """The error for a server that could not be reached, naming its URL."""
     return errors.ConnectionFailed(
         f"cannot reach the Kubernetes API server at {server}: {_why(exc)} — "
-        "is the cluster running? (%ksandbox start starts a local one)"
+        "is the cluster running?",
+        suggest_cluster=True,
     )
 
 
