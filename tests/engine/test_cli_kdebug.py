@@ -6,10 +6,11 @@ import json
 import os
 import subprocess
 import sys
+import time
 from typing import Any
 
 import yaml
-from runtime_support import make_pod
+from runtime_support import make_pod, pod_names, wait_gone
 
 from kdebug_nb.engine.client import ClusterClient
 
@@ -215,3 +216,53 @@ def test_server_warnings_are_kept_in_the_result(
               namespace=fresh_namespace, connection=conn)
     assert any(w.startswith('Warning: would violate PodSecurity "baseline:latest"')
                for w in r.warnings), r.warnings
+
+
+def test_run_timeout_stops_following_with_a_one_line_message(
+    sandbox: Any, cc: ClusterClient, fresh_namespace: str
+) -> None:
+    pod = make_pod(cc, fresh_namespace)["metadata"]["name"]
+    t0 = time.monotonic()
+    done = _kdebug(sandbox, pod, "-n", fresh_namespace, "-q", "--image=busybox", "-c", "slow",
+                   "--run-timeout=2s", "--", "sh", "-c", "echo begun; sleep 30")
+    took = time.monotonic() - t0
+    assert done.returncode == 1, done.stderr
+    assert done.stdout == "begun\n"
+    err = done.stderr.strip().splitlines()
+    assert len(err) == 1 and "--run-timeout 2s" in err[0] and "still running" in err[0], err
+    assert f"kubectl logs {pod} -c slow -n {fresh_namespace}" in err[0]
+    assert 2.0 <= took < 12, took  # interpreter start + the 2 s bound, never the command's 30 s
+
+
+def test_run_timeout_with_rm_leaves_no_pod(
+    sandbox: Any, cc: ClusterClient, fresh_namespace: str
+) -> None:
+    pod = make_pod(cc, fresh_namespace)["metadata"]["name"]
+    copy = f"{pod}-x"
+    done = _kdebug(sandbox, pod, "-n", fresh_namespace, "-q", "--image=busybox",
+                   f"--copy-to={copy}", "--rm", "--run-timeout=2s", "--", "sleep", "30")
+    assert done.returncode == 1, done.stderr
+    assert "--run-timeout 2s" in done.stderr and f"pod/{copy} deleted (--rm)" in done.stderr
+    wait_gone(cc, fresh_namespace, copy)
+    assert pod_names(cc, fresh_namespace) == {pod}
+
+
+def test_history_file_gets_each_run_appended(
+    sandbox: Any, cc: ClusterClient, fresh_namespace: str, tmp_path: Any
+) -> None:
+    from kdebug_nb.runbook import read_history
+
+    pod = make_pod(cc, fresh_namespace)["metadata"]["name"]
+    path = tmp_path / "runs.jsonl"
+    first = _kdebug(sandbox, pod, "-n", fresh_namespace, "-q", "--image=busybox",
+                    "--history", str(path), "--", "echo", "first")
+    second = _kdebug(sandbox, pod, "-n", fresh_namespace, "-q", "--image=busybox",
+                     f"--history={path}", "--", "sh", "-c", "exit 3")
+    assert (first.returncode, second.returncode) == (0, 3), second.stderr
+    assert first.stdout == "first\n"
+    runs = read_history(path)
+    assert [r.magic for r in runs] == ["kdebug", "kdebug"]
+    assert [r.status for r in runs] == ["ok", "error"]
+    assert runs[0].output == "first\n" and runs[1].exit_code == 3
+    assert runs[0].line.endswith("-- echo first") and "--history" not in runs[0].line
+    assert runs[0].context == sandbox.context and runs[0].namespace == fresh_namespace

@@ -127,3 +127,59 @@ def test_python_keywords_mirror_the_flags(conn: Connection, cc: ClusterClient,
     wait_gone(cc, fresh_namespace, copy)
     with pytest.raises(errors.UsageError, match="unknown flag"):
         api.debug(pod, image="busybox", no_such_flag=True, connection=conn)
+
+
+def test_run_takes_a_command_line_and_refuses_other_things(
+    conn: Connection, cc: ClusterClient, fresh_namespace: str
+) -> None:
+    pod = make_pod(cc, fresh_namespace)["metadata"]["name"]
+    r = run(f"{pod} -n {fresh_namespace} --image=busybox -q -- echo from a string", connection=conn)
+    assert r.output == "from a string\n" and r.exit_code == 0
+    with pytest.raises(TypeError, match=r"run\(\) takes DebugOptions or a kubectl-style string"):
+        run(["neato", "--image=busybox"], connection=conn)  # type: ignore[arg-type]
+
+
+def test_stop_event_ends_the_run_like_an_interrupt_and_rm_cleans_up(
+    conn: Connection, cc: ClusterClient, fresh_namespace: str
+) -> None:
+    pod = make_pod(cc, fresh_namespace)["metadata"]["name"]
+    copy = uid("copy")
+    stop = threading.Event()
+    events: list[RunEvent] = []
+
+    def observe(event: RunEvent) -> None:
+        events.append(event)
+        if type(event).__name__ == "RunOutput":
+            stop.set()
+
+    t0 = time.monotonic()
+    r = Session(conn, record=False).run(
+        f"{pod} -n {fresh_namespace} --copy-to={copy} --image=busybox --rm -q -- "
+        "sh -c 'echo up; sleep 30'",
+        stop=stop,
+        observer=observe,
+    )
+    assert time.monotonic() - t0 < 10
+    assert r.interrupted and r.output == "up\n" and r.deleted == (f"pod/{copy}",)
+    assert type(events[-1]).__name__ == "RunInterrupted"
+    wait_gone(cc, fresh_namespace, copy)
+
+
+def test_run_timeout_from_python_keeps_an_ephemeral_container_running(
+    conn: Connection, cc: ClusterClient, fresh_namespace: str
+) -> None:
+    pod = make_pod(cc, fresh_namespace)["metadata"]["name"]
+    t0 = time.monotonic()
+    r = api.debug(pod, image="busybox", command="sh -c 'echo a; sleep 30'", c="bounded",
+                  run_timeout=1.5, quiet=True, namespace=fresh_namespace, connection=conn)
+    assert 1.5 <= time.monotonic() - t0 < 8
+    assert r.reason == "RunTimeout" and r.still_running and not r.ok and r.output == "a\n"
+    assert "--run-timeout 1.5s" in r.status_line()
+    assert f"kubectl logs {pod} -c bounded -n {fresh_namespace}" in r.status_line()
+
+
+def test_failures_are_events_too(conn: Connection) -> None:
+    events: list[RunEvent] = []
+    with pytest.raises(errors.UsageError):
+        Session(conn, record=False).run("neato --image=busybox --rm", observer=events.append)
+    assert [type(e).__name__ for e in events] == ["RunStarted", "RunFailed"]
