@@ -16,7 +16,7 @@ import shlex
 import sys
 import traceback
 from collections.abc import Sequence
-from typing import Any, TextIO
+from typing import TextIO
 
 HISTORY_ENV = "KDEBUG_HISTORY"
 #: the CLI's own hint where the engine's message says what is missing
@@ -90,7 +90,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(argv: list[str], out: TextIO, err: TextIO) -> int:
-    from kdebug_nb.engine import Session, parse_args
+    from kdebug_nb.engine import RunEvent, RunNotice, RunOutput, Session, parse_args
 
     argv, history = _take_history(argv)
     opts = parse_args(argv)
@@ -104,12 +104,11 @@ def _run(argv: list[str], out: TextIO, err: TextIO) -> int:
     # kubectl; kubectl's informational lines move to stderr there.
     notices = err if opts.dry_run else out
 
-    def observe(event: Any) -> None:
-        kind = type(event).__name__
-        if kind == "RunOutput":
+    def observe(event: RunEvent) -> None:
+        if isinstance(event, RunOutput):
             out.write(event.text)
             out.flush()
-        elif kind == "RunNotice":
+        elif isinstance(event, RunNotice):
             stream = notices if event.level == "notice" else err
             stream.write(event.text.rstrip("\n") + "\n")
             stream.flush()

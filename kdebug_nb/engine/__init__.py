@@ -34,6 +34,7 @@ if TYPE_CHECKING:
         target_kind,
         validate,
     )
+    from kdebug_nb.engine.grammar.keywords import options
     from kdebug_nb.engine.grammar.render import to_line
     from kdebug_nb.engine.options import DebugOptions
     from kdebug_nb.engine.runs.events import (
@@ -54,7 +55,6 @@ if TYPE_CHECKING:
         cleanup,
         debug,
         default_session,
-        options,
         pods,
         run,
         set_default_session,
@@ -83,7 +83,7 @@ _HOMES = {
     "Session": "kdebug_nb.engine.session",
     "default_session": "kdebug_nb.engine.session",
     "set_default_session": "kdebug_nb.engine.session",
-    "options": "kdebug_nb.engine.session",
+    "options": "kdebug_nb.engine.grammar.keywords",
     "run": "kdebug_nb.engine.session",
     "debug": "kdebug_nb.engine.session",
     "status": "kdebug_nb.engine.session",

@@ -12,10 +12,8 @@ share, so runs from Python and from ``%kdebug`` land in one history; the
 
 from __future__ import annotations
 
-import shlex
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import fields
 from typing import TYPE_CHECKING, Any
 
 from kdebug_nb import errors
@@ -29,18 +27,6 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from kdebug_nb.runbook.store import HistoryStore
-
-_FIELDS = {f.name for f in fields(DebugOptions)}
-#: keyword spellings people reach for, mapped to DebugOptions fields
-_ALIASES = {
-    "interactive": "stdin",
-    "i": "stdin",
-    "t": "tty",
-    "c": "container",
-    "n": "namespace",
-    "target_container": "target",
-}
-
 
 class Session:
     """Where runs go and who hears about them.
@@ -169,6 +155,8 @@ class Session:
         ``--target``; the pod is the first, positional argument). ``command``
         is a list or a shell-like string.
         """
+        from kdebug_nb.engine.grammar.keywords import options
+
         opts = options(target, image=image, command=command, **flags)
         return self.run(
             opts, stdin_data=stdin_data, stop=stop, observer=observer, connection=connection
@@ -300,39 +288,6 @@ class Session:
         listed = client.list_pods(ns, selector=selector or "", all_namespaces=all_namespaces)
         items: list[dict[str, Any]] = listed.get("items") or []
         return items
-
-
-def options(
-    target: str | Sequence[str] = (),
-    /,
-    *,
-    image: str | None = None,
-    command: str | Sequence[str] | None = None,
-    **flags: Any,
-) -> DebugOptions:
-    """``DebugOptions`` from Python keywords (flag names with underscores), validated."""
-    from kdebug_nb.engine.grammar import validate
-
-    values: dict[str, Any] = {}
-    for key, value in flags.items():
-        name = _ALIASES.get(key, key)
-        if name not in _FIELDS or name in ("targets", "command"):
-            raise errors.UsageError(f"unknown flag {key!r} for debug")
-        if name in ("env", "set_image") and isinstance(value, dict):
-            value = tuple((str(k), str(v)) for k, v in value.items())
-        elif name == "filenames" and isinstance(value, str):
-            value = (value,)
-        elif isinstance(value, list):
-            value = tuple(value)
-        values[name] = value
-    targets = (target,) if isinstance(target, str) else tuple(target)
-    if isinstance(command, str):
-        cmd: tuple[str, ...] = tuple(shlex.split(command))
-    else:
-        cmd = tuple(command or ())
-    opts = DebugOptions(targets=targets, command=cmd, image=image or "", **values)
-    validate(opts)
-    return opts
 
 
 _DEFAULT: Session | None = None

@@ -43,20 +43,21 @@ class ProgressLine:
         self.last = ""
 
     def __call__(self, event: Any) -> None:
-        kind = type(event).__name__
-        if kind == "RunOutput":
+        from kdebug_nb.engine import RunNotice, RunOutput, RunWaiting
+
+        if isinstance(event, RunOutput):
             self.clear()
             sys.stdout.write(event.text)
             sys.stdout.flush()
             return
-        if kind == "RunNotice":
+        if isinstance(event, RunNotice):
             # kubectl's own lines: notices on stdout, warnings on stderr; a
             # frontend's waiting line stays where it is (above them)
             self._clear_tty()
             stream = sys.stdout if event.level == "notice" else sys.stderr
             print(str(event.text).rstrip("\n"), file=stream, flush=True)
             return
-        if kind != "RunWaiting":
+        if not isinstance(event, RunWaiting):
             self.clear()  # the run ended
             return
         progress = event

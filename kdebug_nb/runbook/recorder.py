@@ -11,6 +11,14 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from kdebug_nb.engine import (
+    Interrupted,
+    RunFailed,
+    RunFinished,
+    RunInterrupted,
+    RunStarted,
+    target_kind,
+)
 from kdebug_nb.runbook.record import HistoryRecord
 
 if TYPE_CHECKING:
@@ -30,24 +38,20 @@ class HistoryRecorder:
         self._open: dict[str, tuple[HistoryStore, HistoryRecord]] = {}
 
     def __call__(self, event: RunEvent) -> None:
-        # by class name: the engine's event classes load lazily, and the
-        # runbook does not import the engine at module level
-        kind = type(event).__name__
-        if kind == "RunStarted":
+        if isinstance(event, RunStarted):
             self._started(event)
-        elif kind in ("RunFinished", "RunInterrupted"):
-            self._ended(event.run_id, _from_result(event.result))  # type: ignore[attr-defined]
-        elif kind == "RunFailed":
-            error = event.error  # type: ignore[attr-defined]
-            status = "interrupted" if type(error).__name__ == "Interrupted" else "error"
-            changes: dict[str, Any] = {"status": status, "error": error.one_line()}
-            for key in ("context", "namespace"):
-                value = getattr(event, key, "")
-                if value:
-                    changes[key] = value
+        elif isinstance(event, RunFinished | RunInterrupted):
+            self._ended(event.run_id, _from_result(event.result))
+        elif isinstance(event, RunFailed):
+            status = "interrupted" if isinstance(event.error, Interrupted) else "error"
+            changes: dict[str, Any] = {"status": status, "error": event.error.one_line()}
+            if event.context:
+                changes["context"] = event.context
+            if event.namespace:
+                changes["namespace"] = event.namespace
             self._ended(event.run_id, changes)
 
-    def _started(self, event: Any) -> None:
+    def _started(self, event: RunStarted) -> None:
         store = self._store_of()
         if store is None:
             return
@@ -79,8 +83,6 @@ class HistoryRecorder:
 
 def mode_of(opts: DebugOptions) -> str:
     """The mode a run will take, known from its flags before anything is sent."""
-    from kdebug_nb.engine import target_kind
-
     if opts.targets and all(target_kind(t) == "Node" for t in opts.targets):
         return "node"
     return "copy" if opts.copy_to else "ephemeral"

@@ -75,7 +75,8 @@ def merge_custom(
 
 
 def non_root_warnings(pod: dict[str, Any], container: dict[str, Any] | None) -> tuple[str, ...]:
-    """§8: capabilities may not work when the whole pod runs as a non-root user."""
+    """Capabilities may not work when the whole pod runs as a non-root user: kubectl's
+    warning (``staging/src/k8s.io/kubectl/pkg/cmd/debug/debug.go``)."""
     if container is None:
         return ()
     pod_sc = (pod.get("spec") or {}).get("securityContext") or {}

@@ -1,4 +1,5 @@
-"""``--custom``: a partial container spec merged into the debug container (§7).
+"""``--custom``: a partial container spec merged into the debug container
+(``staging/src/k8s.io/kubectl/pkg/cmd/debug/debug.go``, custom profile handling).
 
 kubectl decodes the file into a typed ``Container`` and re-encodes it before
 merging, so the spec is first *normalised* the way Go's codecs do it
@@ -55,7 +56,7 @@ def normalize_container_spec(
 
 
 def has_forbidden_fields(spec: dict[str, Any]) -> bool:
-    """§1.5 #9: name, a non-empty command, image, any lifecycle, non-empty volumeDevices."""
+    """What ``(*DebugOptions).Validate`` refuses in a custom profile: name, a non-empty command, image, any lifecycle, non-empty volumeDevices."""
     return bool(
         spec.get("name") or spec.get("command") or spec.get("image")
         or spec.get("lifecycle") is not None or spec.get("volumeDevices")

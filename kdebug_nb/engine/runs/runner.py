@@ -127,8 +127,8 @@ class Invocation:
             refs = resolve_targets(checked, self.opts.namespace, self.explicit_namespace)
             if single and len(refs) > 1:
                 raise errors.UsageError(
-                    f"{len(refs)} targets given; debug one at a time here "
-                    "(the kdebug command runs several in turn)"
+                    f"{len(refs)} targets given; debug one at a time here, or run them in "
+                    "turn with kdebug_nb.default_session().run_all(...) or the kdebug command"
                 )
             return refs
         except BaseException as exc:
