@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from kdebug_nb.engine.builders import unsupported_kind_message
 from kdebug_nb.errors import UsageError
 
 
@@ -128,9 +129,7 @@ def _ref_from_object(
     if not kind or not name:
         raise UsageError(f"error parsing {where}: object has no kind or metadata.name")
     if kind not in ("Pod", "Node"):
-        api = str(obj.get("apiVersion", "v1"))
-        group, _, version = api.rpartition("/")
-        raise UsageError(f'"{group + "/" if group else ""}{version}, Kind={kind}" not supported by debug')
+        raise UsageError(unsupported_kind_message(str(obj.get("apiVersion", "v1")), kind))
     obj = json.loads(json.dumps(obj))  # the builders may keep references; give them our own
     if kind == "Pod":
         file_ns = str(meta.get("namespace") or "")
