@@ -1,9 +1,9 @@
 """The API's wire format, in and out: parsing bodies, and errors worded once.
 
-Pure functions used by ``cluster_io`` (the only module doing I/O): a Status
+Pure functions used by ``client.rest`` and ``client.streams`` (the only I/O): a Status
 body or a transport failure becomes the matching ``kdebug_nb.errors``
 exception, with the server's own message first and, for the common ones, what
-to do after `` — `` (design decision 4). This is the one place those hints
+to do after `` — ``. This is the one place those hints
 are written; they use only the request (method, path, object sent) and the
 answer, so every caller — runs, ``status()``, ``pods()`` — gets the same line.
 """

@@ -1,4 +1,4 @@
-"""Waiting for a debug container with a deadline, failing fast (design decision 3).
+"""Waiting for a debug container with a deadline, failing fast.
 
 kubectl waits forever on an image that cannot be pulled; we end the wait at
 the first waiting reason that cannot resolve itself and say why, in one line:
