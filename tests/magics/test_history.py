@@ -84,7 +84,7 @@ def test_python_api_and_magic_runs_share_one_history(
         magic_shell.run_cell(
             "import kdebug_nb\n"
             "a = kdebug_nb.debug('neato', image='busybox', command='echo one', quiet=True)\n"
-            "b = kdebug_nb.run('neato --image=busybox -q -- echo two')\n"
+            "b = kdebug_nb.debug('neato', image='busybox', command=['echo', 'two'], quiet=True)\n"
             "%kdebug neato --image=busybox -q -- echo three\n"
             "h = %khistory"
         )
