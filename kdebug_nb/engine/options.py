@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 Mode = Literal["ephemeral", "copy", "node"]
-Profile = Literal["legacy", "general", "baseline", "restricted", "netadmin", "sysadmin"]
 PROFILES: tuple[str, ...] = ("legacy", "general", "baseline", "restricted", "netadmin", "sysadmin")
 DEFAULT_PROFILE = "general"
 DEFAULT_TIMEOUT = 60.0
@@ -96,4 +95,3 @@ class Plan:
     delete_original: str | None = None
     #: the image of the debug container, for results and history
     image: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
