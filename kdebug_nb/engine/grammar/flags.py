@@ -49,6 +49,11 @@ class Flag:
         """Whether ``--name VALUE`` consumes the next word (booleans never do)."""
         return self.kind not in ("bool", "dryrun", "verbosity")
 
+    @property
+    def repeatable(self) -> bool:
+        """Whether giving the flag again adds to it (maps, lists) instead of replacing it."""
+        return self.kind in ("map", "list")
+
 
 def _f(name: str, kind: str, help: str, *, short: str = "", dest: str = "", **kw: Any) -> Flag:
     return Flag(name, short, kind, dest or name.replace("-", "_"), help, **kw)
