@@ -77,7 +77,9 @@ class HistoryRecorder:
             opened = self._open.pop(run_id, None)
         if opened is None:
             return
-        store, record = opened
+        started_in, record = opened
+        # the store the session has now: KDebug.history_path may have moved it mid-run
+        store = self._store_of() or started_in
         store.finish(record.finish(**changes))
 
 
