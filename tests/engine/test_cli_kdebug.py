@@ -266,3 +266,17 @@ def test_history_file_gets_each_run_appended(
     assert runs[0].output == "first\n" and runs[1].exit_code == 3
     assert runs[0].line.endswith("-- echo first") and "--history" not in runs[0].line
     assert runs[0].context == sandbox.context and runs[0].namespace == fresh_namespace
+
+
+def test_no_cluster_hint_is_the_cli_s_own(tmp_path: Any) -> None:
+    """The engine says what is missing; the CLI adds how to get a cluster its way."""
+    env = {k: v for k, v in os.environ.items() if k not in ("KUBECONFIG", "KUBERNETES_SERVICE_HOST")}
+    env["HOME"] = str(tmp_path)
+    done = subprocess.run(
+        [sys.executable, "-m", "kdebug_nb.cli", "neato", "--image=busybox"],
+        capture_output=True, text=True, timeout=60, env=env, stdin=subprocess.DEVNULL,
+    )
+    assert done.returncode == 1
+    assert done.stderr.startswith("error: no Kubernetes configuration found")
+    assert done.stderr.rstrip().endswith("— start a local cluster with: kdebug-sandbox serve")
+    assert "%ksandbox" not in done.stderr and len(done.stderr.splitlines()) == 1

@@ -108,7 +108,7 @@ def test_no_cluster_configured_suggests_the_sandbox(
         lines = _stderr_lines(capsys)
         assert len(lines) == 1, lines
         assert "no Kubernetes configuration found" in lines[0]
-        assert "%ksandbox start" in lines[0]
+        assert "%ksandbox start" in lines[0] and "kdebug-sandbox" not in lines[0]
 
 
 def test_short_errors_off_reraises(
