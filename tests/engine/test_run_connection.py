@@ -115,3 +115,15 @@ def test_in_cluster_service_account(
         assert set(frame["name"]) == {"audited"}
     finally:
         connection.clear_cache()
+
+
+def test_run_timeout_ends_a_tls_log_follow(secured: object) -> None:
+    """A cancel shuts the TLS socket down too: the blocked log read returns at once."""
+    import time
+
+    conn = Connection(str(secured.kubeconfig), secured.context)  # type: ignore[attr-defined]
+    t0 = time.monotonic()
+    r = api.debug("neato", image="busybox", command="sh -c 'echo tls; sleep 30'", quiet=True,
+                  run_timeout=1, connection=conn)
+    assert time.monotonic() - t0 < 8
+    assert r.reason == "RunTimeout" and r.output == "tls\n" and r.still_running
