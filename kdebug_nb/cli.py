@@ -57,10 +57,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     head = _before_dashdash(args)
     verbose = "--verbose" in head or "--verbose=true" in head
     if "--help" in head or "-h" in head:
-        from kdebug_nb.engine import USAGE
+        from kdebug_nb.engine import usage as grammar_usage
 
         # one grammar, one help text; here the command is a program, not a magic
-        usage = USAGE.replace("%kdebug", "kdebug").rstrip("\n")
+        usage = grammar_usage("kdebug").rstrip("\n")
         sys.stdout.write(usage + f"\n\nkdebug's own:\n  --history=PATH{'':18} Append each run "
                          f"to this JSON Lines history (or set ${HISTORY_ENV}).\n")
         return 0

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
         parse_args,
         split_words,
         target_kind,
+        usage,
         validate,
     )
     from kdebug_nb.engine.grammar.keywords import options
@@ -102,6 +103,7 @@ _HOMES = {
     "FLAGS": "kdebug_nb.engine.grammar",
     "Flag": "kdebug_nb.engine.grammar",
     "USAGE": "kdebug_nb.engine.grammar",
+    "usage": "kdebug_nb.engine.grammar",
     "to_line": "kdebug_nb.engine.grammar.render",
     "status_frame": "kdebug_nb.engine.frames.status",
     "pods_frame": "kdebug_nb.engine.frames.status",
@@ -194,6 +196,7 @@ __all__ = [
     "status_frame",
     "target_kind",
     "to_line",
+    "usage",
     "validate",
 ]
 

@@ -58,9 +58,9 @@ waiting and streaming and says what was left running. Every run is kept by
 
 def full_help() -> str:
     """The magic's help followed by the engine's usage and flag reference."""
-    from kdebug_nb.engine import USAGE as ENGINE_USAGE
+    from kdebug_nb.engine import usage
 
-    return f"{HELP}\n{ENGINE_USAGE}"
+    return f"{HELP}\n{usage('%kdebug')}"
 
 
 def cell_argv(argv: list[str]) -> list[str]:

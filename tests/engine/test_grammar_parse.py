@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from kdebug_nb.engine.grammar import FLAGS, USAGE, parse_args, parse_target, target_kind
+from kdebug_nb.engine.grammar import (
+    FLAGS,
+    USAGE,
+    parse_args,
+    parse_target,
+    target_kind,
+    usage,
+)
 from kdebug_nb.engine.options import DebugOptions
 from kdebug_nb.errors import UsageError
 
@@ -270,7 +277,9 @@ def test_usage_lists_every_flag_and_examples() -> None:
         assert f"--{flag.name}" in USAGE
         if flag.short:
             assert f"-{flag.short}, --{flag.name}" in USAGE
-    assert "Examples:" in USAGE and "%kdebug mypod --image=busybox -- ps x" in USAGE
+    assert "Examples:" in USAGE and "kubectl debug mypod --image=busybox -- ps x" in USAGE
+    assert "%kdebug mypod --image=busybox -- ps x" in usage("%kdebug")
+    assert "%kdebug" not in USAGE  # the engine names no adapter
     assert "Default: 60" in USAGE and "Default: general" in USAGE
 
 

@@ -58,12 +58,12 @@ def test_settings_become_flags_that_the_line_overrides() -> None:
 
 
 def test_help_has_examples_and_the_engine_usage(bare_shell: Any) -> None:
-    from kdebug_nb.engine.grammar import USAGE
+    from kdebug_nb.engine import usage
 
     info = bare_shell.object_inspect("%kdebug")
     doc = info.get("docstring") or ""
     assert "%kdebug neato --image=busybox -- ps x" in doc
-    assert USAGE.splitlines()[0] in doc
+    assert usage("%kdebug").splitlines()[0] in doc
     for magic in ("%kstatus", "%khistory", "%ksandbox"):
         assert "Examples" in (bare_shell.object_inspect(magic).get("docstring") or "")
 

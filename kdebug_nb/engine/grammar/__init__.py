@@ -18,7 +18,7 @@ from kdebug_nb.engine.grammar.flags import (
 )
 from kdebug_nb.engine.grammar.parse import parse_args, split_words
 from kdebug_nb.engine.grammar.targets import TargetRef, parse_target, target_kind
-from kdebug_nb.engine.grammar.usage import USAGE
+from kdebug_nb.engine.grammar.usage import USAGE, usage
 from kdebug_nb.engine.grammar.validate import Validated, validate
 
 __all__ = [
@@ -35,5 +35,6 @@ __all__ = [
     "parse_target",
     "split_words",
     "target_kind",
+    "usage",
     "validate",
 ]

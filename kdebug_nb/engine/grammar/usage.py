@@ -1,4 +1,7 @@
-"""The help text of ``%kdebug?`` and ``kdebug --help``, built from the flag table."""
+"""The help text of the grammar, built from the flag table; each adapter names its command.
+
+``usage("%kdebug")`` is the magic's, ``usage("kdebug")`` the console script's.
+"""
 
 from __future__ import annotations
 
@@ -7,40 +10,44 @@ from kdebug_nb.engine.grammar.flags import FLAGS
 _EXAMPLES = """\
 Examples:
   # Run a command in a new ephemeral container of pod mypod and show its output
-  %kdebug mypod --image=busybox -- ps x
+  {prog} mypod --image=busybox -- ps x
 
   # Share the process namespace of container app (ephemeral containers only)
-  %kdebug mypod --image=busybox --target=app -- ps x
+  {prog} mypod --image=busybox --target=app -- ps x
 
   # Debug a copy of mypod with a debug container added, deleting the copy afterwards
-  %kdebug mypod --copy-to=mypod-debug --image=busybox --rm -- ps x
+  {prog} mypod --copy-to=mypod-debug --image=busybox --rm -- ps x
+
+  # Follow a long command for 30 s at most; --rm deletes the copy even then
+  {prog} mypod --copy-to=mypod-debug --image=busybox --rm --run-timeout=30s -- top -b
 
   # Debug a copy of mypod with its app container's command changed
-  %kdebug mypod --copy-to=mypod-debug -c app -- sh -c 'env; sleep 1d'
+  {prog} mypod --copy-to=mypod-debug -c app -- sh -c 'env; sleep 1d'
 
   # Debug a copy of mypod with every container's image changed
-  %kdebug mypod --copy-to=mypod-debug --set-image=*=busybox
+  {prog} mypod --copy-to=mypod-debug --set-image=*=busybox
 
   # Run a command on a node, with the node's filesystem at /host
-  %kdebug node/node-1 --image=busybox -- ls /host/etc
+  {prog} node/node-1 --image=busybox -- ls /host/etc
 
   # Show the patch that would be sent, without sending it
-  %kdebug mypod --image=busybox --dry-run -o json -- ps x
+  {prog} mypod --image=busybox --dry-run -o json -- ps x
 """
 
 
-def _usage() -> str:
+def usage(prog: str) -> str:
+    """The help text with ``prog`` as the command's name in the synopsis and examples."""
     titles = {"kubectl": "Options:", "global": "kubectl globals:",
               "kdebug": "kdebug_nb options:", "fleet": "Fleet runs (not supported yet):"}
     lines = [
-        "Usage: %kdebug (POD | TYPE/NAME)... [flags] [-- COMMAND [ARG...]]",
+        f"Usage: {prog} (POD | TYPE/NAME)... [flags] [-- COMMAND [ARG...]]",
         "",
         "Debug a pod with an ephemeral container, a copy of a pod, or a node with a",
-        "debugging pod, exactly as kubectl debug (KEP-1441) does, from a notebook.",
+        "debugging pod, exactly as kubectl debug (KEP-1441) does.",
         "Words before -- are targets (a pod name, pod/NAME or node/NAME); words",
         "after -- are the command. Flags may come before or after the targets.",
         "",
-        _EXAMPLES,
+        _EXAMPLES.replace("{prog}", prog),
     ]
     for group, title in titles.items():
         lines.append(title)
@@ -58,4 +65,5 @@ def _usage() -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-USAGE: str = _usage()
+#: the help with kubectl's own name for the command, for readers of the engine alone
+USAGE: str = usage("kubectl debug")
