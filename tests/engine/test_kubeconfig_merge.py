@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 from kubectl_bin import kubectl_path
 
-from kdebug_nb.engine.cluster_io import ClusterClient
-from kdebug_nb.engine.connection import Connection, clear_cache
+from kdebug_nb.engine.client import ClusterClient
+from kdebug_nb.engine.client.connection import Connection, clear_cache
 from kdebug_nb.errors import ConfigError
 
 
