@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 Mode = Literal["ephemeral", "copy", "node"]
-Profile = Literal["legacy", "general", "baseline", "restricted", "netadmin", "sysadmin"]
 PROFILES: tuple[str, ...] = ("legacy", "general", "baseline", "restricted", "netadmin", "sysadmin")
 DEFAULT_PROFILE = "general"
 DEFAULT_TIMEOUT = 60.0
@@ -62,10 +61,13 @@ class DebugOptions:
     impersonate: str = ""  # --as
     certificate_authority: str = ""
     insecure_skip_tls_verify: bool = False
-    request_timeout: str = ""  # kubectl's text: seconds or a duration
+    #: seconds a single request may take; None: the default (60 s), 0: no limit
+    request_timeout: float | None = None
     # kdebug_nb's own
     detach: bool = False
     timeout: float = DEFAULT_TIMEOUT
+    #: seconds the command may run before following stops (0: no bound)
+    run_timeout: float = 0.0
     rm: bool = False
     dry_run: bool = False
     output: str = ""  # "yaml" | "json" with dry_run
@@ -78,11 +80,6 @@ class DebugOptions:
     #: a partial container spec given inline (Python API, tests) instead of a
     #: ``--custom`` file; same rules as the file's content
     custom_spec: dict[str, Any] | None = field(default=None, compare=False, hash=False)
-
-    @property
-    def effective_attach(self) -> bool:
-        """kubectl's rule: an explicit --attach wins, else -i decides."""
-        return self.stdin if self.attach is None else self.attach
 
 
 @dataclass(frozen=True)
@@ -105,4 +102,3 @@ class Plan:
     delete_original: str | None = None
     #: the image of the debug container, for results and history
     image: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)

@@ -15,17 +15,6 @@ from kdebug_nb.magics.settings import KDebug, Settings
 __all__ = ["KDebug", "Settings", "load_ipython_extension", "unload_ipython_extension"]
 
 _STATES: dict[int, Any] = {}
-#: registered by name, so the engine is not imported at %load_ext time
-_RESULT = ("kdebug_nb.engine.result", "DebugResult")
-
-
-def _result_text(result: Any, p: Any, cycle: bool) -> None:
-    """A DebugResult's plain-text display in a shell: its status line.
-
-    The output was streamed into the cell already; the engine's own
-    ``__repr__`` (which repeats it) stays for plain Python.
-    """
-    p.text(result.status_line())
 
 
 def load_ipython_extension(ipython: Any) -> None:
@@ -49,7 +38,6 @@ def load_ipython_extension(ipython: Any) -> None:
     state.completer = completer
     state.matcher = completer.ipython_matcher()
     ipython.Completer.custom_matchers.append(state.matcher)
-    ipython.display_formatter.formatters["text/plain"].for_type_by_name(*_RESULT, _result_text)
     _STATES[id(ipython)] = state
 
 
@@ -70,7 +58,6 @@ def unload_ipython_extension(ipython: Any) -> None:
                 manager.magics[kind].pop(name, None)
         if state.config in ipython.configurables:
             ipython.configurables.remove(state.config)
-        ipython.display_formatter.formatters["text/plain"].pop(".".join(_RESULT), None)
         matchers = ipython.Completer.custom_matchers
         if state.matcher in matchers:
             matchers.remove(state.matcher)

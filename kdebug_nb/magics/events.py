@@ -50,10 +50,10 @@ class EventsMagics(Magics):
         if args.tail is not None and args.tail < 0:
             raise UsageError(f"--tail must be 0 or more, not {args.tail}")
         settings = self.state.settings()
-        from kdebug_nb.engine import api
+        from kdebug_nb.engine import default_session
         from kdebug_nb.magics.frames import as_events_frame
 
-        frame = api.events(
+        frame = default_session().events(
             args.pod or None,
             namespace=args.namespace or settings.namespace or None,
             selector=args.selector or None,

@@ -93,9 +93,9 @@ class LogsMagics(Magics):
     def _klogs(self, line: str) -> LogText:
         args = parse_magic_args(self.klogs, line, USAGE)
         settings = self.state.settings()
-        from kdebug_nb.engine import api
+        from kdebug_nb.engine import default_session
 
-        text = api.logs(
+        text = default_session().logs(
             args.pod,
             container=args.container or None,
             previous=args.previous,

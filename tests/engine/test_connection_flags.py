@@ -22,9 +22,9 @@ from typing import Any
 import pytest
 from runtime_support import make_pod
 
-from kdebug_nb.engine.cluster_io import ClusterClient
-from kdebug_nb.engine.connection import Connection, parse_request_timeout
-from kdebug_nb.engine.grammar import parse_args
+from kdebug_nb.engine import parse_args
+from kdebug_nb.engine.client import ClusterClient
+from kdebug_nb.engine.client.connection import Connection, overrides_of
 from kdebug_nb.errors import ConfigError, ConnectionFailed, UsageError
 
 
@@ -118,12 +118,16 @@ def test_request_timeout_bounds_a_silent_server(silent_server: str, tmp_path: Pa
 
 
 def test_request_timeout_values() -> None:
-    assert parse_request_timeout("0") == math.inf and parse_request_timeout("5") == 5
-    assert parse_request_timeout("1m30s") == 90 and parse_request_timeout("250ms") == 0.25
-    with pytest.raises(UsageError, match='invalid --request-timeout "soon"'):
-        parse_request_timeout("soon")
+    def seconds(value: str) -> float | None:
+        return overrides_of(parse_args(["neato", f"--request-timeout={value}"])).get("request_timeout")
+
+    assert seconds("0") == math.inf and seconds("5") == 5
+    assert seconds("1m30s") == 90 and seconds("250ms") == 0.25
+    assert "request_timeout" not in overrides_of(parse_args(["neato"]))
+    with pytest.raises(UsageError, match='invalid argument "soon" for "--request-timeout" flag'):
+        parse_args(["neato", "--request-timeout=soon"])
     with pytest.raises(UsageError, match="must not be negative"):
-        parse_request_timeout("-1s")
+        seconds("-1s")
 
 
 def test_flags_parse_and_the_token_stays_out_of_reprs() -> None:
@@ -133,7 +137,7 @@ def test_flags_parse_and_the_token_stays_out_of_reprs() -> None:
     )
     assert (opts.server, opts.token, opts.impersonate) == ("https://k:6443", "s3cret", "alice")
     assert opts.certificate_authority == "/ca.crt" and opts.insecure_skip_tls_verify
-    assert opts.request_timeout == "30s"
+    assert opts.request_timeout == 30
     assert "s3cret" not in repr(opts)
     assert "s3cret" not in repr(Connection(server="https://k:6443", token="s3cret"))
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,8 +16,8 @@ from typing import Any
 import pytest
 from kubectl_bin import kubectl_path
 
-from kdebug_nb.engine.cluster_io import ClusterClient
-from kdebug_nb.engine.connection import Connection, clear_cache
+from kdebug_nb.engine.client import ClusterClient
+from kdebug_nb.engine.client.connection import Connection, clear_cache
 from kdebug_nb.errors import ConfigError
 
 
@@ -114,3 +115,32 @@ def test_first_file_wins_like_kubectl(sandbox: Any, tmp_path: Path, kubeconfig_e
     kubeconfig_env(other, _good(sandbox, tmp_path))
     assert Connection().resolve().context == "elsewhere"
     assert Connection(context=sandbox.context).resolve().server == sandbox.url
+
+
+def test_the_kdebug_command_reads_kubeconfig_lists_the_same_way(
+    sandbox: Any, tmp_path: Path, cc: ClusterClient, fresh_namespace: str
+) -> None:
+    from runtime_support import make_pod
+
+    pod = make_pod(cc, fresh_namespace)["metadata"]["name"]
+    empty, corrupt = tmp_path / "empty.yaml", tmp_path / "corrupt.yaml"
+    empty.write_text("")
+    corrupt.write_bytes(b"\xff\xfe not a kubeconfig")
+    env = {**os.environ, "HOME": str(tmp_path)}
+
+    def kdebug(kubeconfig: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "kdebug_nb.cli", pod, "-n", fresh_namespace, "-q",
+             "--image=busybox", "--", "echo", "merged"],
+            capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL,
+            env={**env, "KUBECONFIG": kubeconfig},
+        )
+
+    good = _good(sandbox, tmp_path)
+    done = kdebug(os.pathsep.join([str(empty), str(tmp_path / "missing.yaml"), str(good)]))
+    assert done.returncode == 0 and done.stdout == "merged\n", done.stderr
+    refused = kdebug(os.pathsep.join([str(good), str(corrupt)]))
+    assert refused.returncode == 1 and refused.stdout == ""
+    assert refused.stderr == (
+        f'error: error loading config file "{corrupt}": not UTF-8 text (byte 0xff at offset 0)\n'
+    )

@@ -16,13 +16,12 @@ import pytest
 from kubectl_bin import wait_until
 from runtime_support import make_pod, uid, wait_pod
 
+from kdebug_nb import engine as api
 from kdebug_nb import errors
-from kdebug_nb.engine import api
-from kdebug_nb.engine.cluster_io import ClusterClient
-from kdebug_nb.engine.connection import Connection
-from kdebug_nb.engine.durations import parse_duration
-from kdebug_nb.engine.pod_events import EVENT_COLUMNS
-from kdebug_nb.engine.pod_logs import log_query
+from kdebug_nb.engine.client import ClusterClient
+from kdebug_nb.engine.client.connection import Connection
+from kdebug_nb.engine.client.logs import log_query
+from kdebug_nb.engine.frames.events import EVENT_COLUMNS
 
 FATAL = "fatal: /etc/crasher/config.yaml not found"
 
@@ -147,20 +146,26 @@ def test_logs_default_container_tail_and_since(
 
 def test_log_options_follow_kubectl() -> None:
     assert log_query("c") == [("container", "c")]
-    assert log_query("c", previous=True, tail=5, since="90s") == [
+    assert log_query("c", previous=True, tail=5, since=90) == [
         ("container", "c"), ("previous", "true"), ("tailLines", "5"), ("sinceSeconds", "90")
     ]
-    assert log_query("c", tail=-1, since="0") == [("container", "c")]
+    assert log_query("c", tail=-1, since=0.4) == [("container", "c")]  # rounds to 0: no limit
     assert log_query("c", since=timedelta(minutes=2)) == [("container", "c"), ("sinceSeconds", "120")]
     assert log_query("c", since="2026-01-01T00:00:00Z")[-1] == ("sinceTime", "2026-01-01T00:00:00Z")
-    assert parse_duration("1h30m") == 5400 and parse_duration("250ms") == 0.25
-    for bad in ("5", "5x", "m", "1h 2m", ""):
-        with pytest.raises(errors.UsageError, match="invalid duration"):
-            parse_duration(bad)
     with pytest.raises(errors.UsageError, match="not be negative"):
-        log_query("c", since="-5s")
+        log_query("c", since=-5)
     with pytest.raises(errors.UsageError, match="time zone"):
         log_query("c", since=datetime(2026, 1, 1))
+    with pytest.raises(errors.UsageError, match="not an RFC 3339 time"):
+        log_query("c", since="5m")  # durations are the session's to turn into seconds
+
+
+def test_since_durations_and_bad_values(conn: Connection) -> None:
+    _crashed(conn)
+    assert FATAL in api.logs("crasher", previous=True, since="1h30m", connection=conn)
+    for bad in ("5x", "m", "1h 2m", "soon"):
+        with pytest.raises(errors.UsageError, match=f'invalid duration "{bad}"'):
+            api.logs("crasher", since=bad, connection=conn)
 
 
 def test_events_of_a_fresh_pod_read_like_kubectl_describe(

@@ -11,7 +11,7 @@ import pytest
 from kubectl_bin import wait_until
 from magics_shell import make_shell
 
-from kdebug_nb.engine.connection import clear_cache
+from kdebug_nb.engine.client.connection import clear_cache
 from kdebug_nb.magics.frames import BAD, as_events_frame
 
 FATAL = "fatal: /etc/crasher/config.yaml not found"

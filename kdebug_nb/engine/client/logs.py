@@ -17,15 +17,15 @@ import re
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from kdebug_nb.engine.durations import parse_duration
 from kdebug_nb.errors import UsageError
 
 if TYPE_CHECKING:
-    from kdebug_nb.engine.cluster_io import ClusterClient
+    from kdebug_nb.engine.client.rest import RestClient
 
 JSON = dict[str, Any]
-#: what ``since`` may be: seconds, a Go duration ("90s", "1h30m"), a timedelta,
-#: an aware datetime, or an RFC 3339 time (both meaning ``--since-time``)
+#: what ``since`` may be: seconds, a timedelta, an aware datetime or an RFC 3339
+#: time (the last two meaning ``--since-time``); ``Session.logs`` also takes a
+#: Go duration ("90s", "1h30m") and turns it into seconds first
 Since = float | int | str | timedelta | datetime | None
 
 DEFAULT_CONTAINER_ANNOTATION = "kubectl.kubernetes.io/default-container"
@@ -79,12 +79,12 @@ def _since_query(since: Since) -> list[tuple[str, str]]:
         if since.tzinfo is None:
             raise UsageError("since as a datetime needs a time zone, e.g. datetime.now(UTC)")
         return [("sinceTime", since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))]
-    if isinstance(since, str) and _RFC3339.fullmatch(since.strip()):
+    if isinstance(since, str):
+        if not is_rfc3339(since):
+            raise UsageError(f'since "{since}" is not an RFC 3339 time such as 2026-01-01T00:00:00Z')
         return [("sinceTime", since.strip())]
     if isinstance(since, timedelta):
         seconds = since.total_seconds()
-    elif isinstance(since, str):
-        seconds = parse_duration(since)
     elif isinstance(since, int | float) and not isinstance(since, bool):
         seconds = float(since)
     else:
@@ -95,8 +95,13 @@ def _since_query(since: Since) -> list[tuple[str, str]]:
     return [("sinceSeconds", str(whole))] if whole else []
 
 
+def is_rfc3339(text: str) -> bool:
+    """Whether ``text`` is a time (kubectl's ``--since-time``) rather than a duration."""
+    return bool(_RFC3339.fullmatch(text.strip()))
+
+
 def read_logs(
-    client: ClusterClient,
+    client: RestClient,
     pod: str,
     namespace: str | None = None,
     *,
@@ -119,4 +124,4 @@ def read_logs(
     return client.read_log_bytes(ns, pod, query).decode("utf-8", "replace")
 
 
-__all__ = ["default_container", "log_query", "pod_name", "read_logs"]
+__all__ = ["default_container", "is_rfc3339", "log_query", "pod_name", "read_logs"]

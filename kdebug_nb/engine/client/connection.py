@@ -16,12 +16,11 @@ from __future__ import annotations
 
 import math
 import os
-import re
 import threading
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, TypedDict
 
-from kdebug_nb.engine.kubeconfig_files import KubeconfigFile, read_kubeconfigs
+from kdebug_nb.engine.client.kubeconfig_files import KubeconfigFile, read_kubeconfigs
 from kdebug_nb.errors import ConfigError, UsageError
 
 if TYPE_CHECKING:
@@ -29,7 +28,6 @@ if TYPE_CHECKING:
 
     from kdebug_nb.engine.options import DebugOptions
 
-_HINT = "start a local cluster with %ksandbox start (or: kdebug-sandbox serve)"
 _SA_DIR = "/var/run/secrets/kubernetes.io/serviceaccount"
 
 
@@ -116,22 +114,6 @@ class Resolved:
 
 _LOCK = threading.Lock()
 _CACHE: dict[Connection, tuple[tuple[Any, ...], Resolved]] = {}
-_DEFAULT: Connection | None = None
-
-
-def get_default_connection() -> Connection:
-    """The connection runs use when none is passed (set by ``%ksandbox start``)."""
-    return _DEFAULT if _DEFAULT is not None else Connection()
-
-
-def set_default_connection(conn: Connection | None) -> None:
-    """Point this process at another cluster without touching any kubeconfig file.
-
-    ``None`` restores kubectl's own lookup. Cached clients of the previous
-    default are kept (another caller may still hold that Connection).
-    """
-    global _DEFAULT
-    _DEFAULT = conn
 
 
 def clear_cache() -> None:
@@ -165,12 +147,14 @@ def _signature(explicit: str | None) -> tuple[Any, ...]:
 
 def _load(conn: Connection) -> Resolved:
     if conn.kubeconfig and not os.path.exists(os.path.expanduser(conn.kubeconfig)):
-        raise ConfigError(f"kubeconfig {conn.kubeconfig} does not exist — {_HINT}")
+        raise ConfigError(f"kubeconfig {conn.kubeconfig} does not exist", suggest_cluster=True)
     files, missing = read_kubeconfigs(conn.kubeconfig)
     if files:
         return _load_kubeconfig(conn, files)
     if conn.context:
-        raise ConfigError(f'context "{conn.context}" not found: no kubeconfig found — {_HINT}')
+        raise ConfigError(
+            f'context "{conn.context}" not found: no kubeconfig found', suggest_cluster=True
+        )
     if conn.server:
         return _load_flags_only(conn)
     if os.environ.get("KUBERNETES_SERVICE_HOST") and os.path.exists(f"{_SA_DIR}/token"):
@@ -178,11 +162,13 @@ def _load(conn: Connection) -> Resolved:
     if os.environ.get("KUBECONFIG") and missing:
         raise ConfigError(
             "no Kubernetes configuration found: $KUBECONFIG names no file that exists "
-            f"(missing: {', '.join(missing)}) — {_HINT}"
+            f"(missing: {', '.join(missing)})",
+            suggest_cluster=True,
         )
     raise ConfigError(
         "no Kubernetes configuration found (no --kubeconfig, $KUBECONFIG, ~/.kube/config "
-        f"or in-cluster service account) — {_HINT}"
+        "or in-cluster service account)",
+        suggest_cluster=True,
     )
 
 
@@ -204,7 +190,7 @@ def _load_kubeconfig(conn: Connection, files: list[KubeconfigFile]) -> Resolved:
     if not context and conn.server:
         return _load_flags_only(conn)
     if not context:
-        raise ConfigError(f"kubeconfig {shown} has no current context; pass --context — {_HINT}")
+        raise ConfigError(f"kubeconfig {shown} has no current context; pass --context", suggest_cluster=True)
     if context not in names:
         available = ", ".join(str(n) for n in names) or "none"
         raise ConfigError(
@@ -293,26 +279,14 @@ def overrides_of(opts: DebugOptions) -> ConnectionOverrides:
         certificate_authority=opts.certificate_authority,
         insecure_skip_tls_verify=opts.insecure_skip_tls_verify,
     )
-    if opts.request_timeout:
-        out["request_timeout"] = parse_request_timeout(opts.request_timeout)
+    if opts.request_timeout is not None:
+        if opts.request_timeout < 0:
+            raise UsageError(
+                f"invalid --request-timeout {opts.request_timeout:g}s: it must not be negative"
+            )
+        # kubectl's 0 means "no limit"
+        out["request_timeout"] = opts.request_timeout or math.inf
     return out
-
-
-def parse_request_timeout(value: str) -> float:
-    """kubectl's ``--request-timeout`` in seconds: an integer or a duration; 0 (no limit) is inf."""
-    from kdebug_nb.engine.durations import parse_duration
-
-    text = value.strip()
-    try:
-        # kubectl: an integer is seconds, anything else a Go duration
-        seconds = float(int(text)) if re.fullmatch(r"[+-]?\d+", text) else parse_duration(text)
-    except UsageError:
-        raise UsageError(
-            f'invalid --request-timeout "{value}": use seconds or a duration such as 30s or 1m'
-        ) from None
-    if seconds < 0:
-        raise UsageError(f'invalid --request-timeout "{value}": it must not be negative')
-    return seconds or math.inf
 
 
 def _load_incluster(conn: Connection) -> Resolved:
@@ -328,7 +302,7 @@ def _load_incluster(conn: Connection) -> Resolved:
             token_filename=f"{_SA_DIR}/token", cert_filename=f"{_SA_DIR}/ca.crt"
         ).load_and_set(cfg)
     except ConfigException as exc:
-        raise ConfigError(f"in-cluster configuration is broken: {exc} — {_HINT}") from exc
+        raise ConfigError(f"in-cluster configuration is broken: {exc}", suggest_cluster=True) from exc
     namespace = conn.namespace or ""
     if not namespace:
         try:

@@ -35,7 +35,7 @@ State: Terminated": for a crash-looping container the current state is
 ``ip`` (str), ``ready`` (str ``"n/m"`` of regular containers), ``restarts``
 (int64, regular containers), ``age`` (str, the time since creation as
 ``kubectl get pods`` prints it: ``45s``, ``5m3s``, ``2h``; see
-``kdebug_nb.engine.durations.human_duration``), ``ephemeral`` (int64, number
+``kdebug_nb.engine.frames.ages.human_duration``), ``ephemeral`` (int64, number
 of ephemeral containers), ``created_at`` (datetime64[ns, UTC], to sort or
 compute with).
 """
@@ -98,7 +98,7 @@ def status_frame(pods_json: Iterable[JSON] | JSON) -> pd.DataFrame:
     """One row per container of every pod (a pod, a PodList or a list of pods)."""
     import pandas as pd
 
-    from kdebug_nb.engine.wire import paused_gc
+    from kdebug_nb.engine.client.wire import paused_gc
 
     with paused_gc():
         return _status_frame(pd, pods_json)
@@ -163,7 +163,7 @@ def pods_frame(pods_json: Iterable[JSON] | JSON, *, now: datetime | None = None)
     """One row per pod, like ``kubectl get pods -o wide``."""
     import pandas as pd
 
-    from kdebug_nb.engine.wire import paused_gc
+    from kdebug_nb.engine.client.wire import paused_gc
 
     with paused_gc():
         return _pods_frame(pd, pods_json, now)
@@ -192,7 +192,7 @@ def _pods_frame(pd: Any, pods_json: Iterable[JSON] | JSON, now: datetime | None)
         cols["ephemeral"].append(len(spec.get("ephemeralContainers") or []))
         created.append(meta.get("creationTimestamp"))
     now_ts = pd.Timestamp(now or datetime.now(UTC))
-    from kdebug_nb.engine.durations import human_duration
+    from kdebug_nb.engine.frames.ages import human_duration
 
     data: dict[str, Any] = {c: cols[c] for c in PODS_COLUMNS if c not in ("age", "created_at")}
     data["restarts"] = pd.array(cols["restarts"], dtype="int64")

@@ -28,7 +28,7 @@ from kdebug_nb.errors import UsageError
 if TYPE_CHECKING:
     import pandas as pd
 
-    from kdebug_nb.engine.cluster_io import ClusterClient
+    from kdebug_nb.engine.client.rest import RestClient
 
 JSON = dict[str, Any]
 
@@ -36,7 +36,7 @@ EVENT_COLUMNS = ("last_seen", "type", "reason", "object", "count", "message")
 
 
 def pod_events(
-    client: ClusterClient,
+    client: RestClient,
     pod: str | None = None,
     namespace: str | None = None,
     selector: str | None = None,
@@ -50,7 +50,7 @@ def pod_events(
     """
     if pod and selector:
         raise UsageError("give a pod or a selector, not both")
-    from kdebug_nb.engine.pod_logs import pod_name
+    from kdebug_nb.engine.client.logs import pod_name
 
     ns = namespace or client.namespace
     if pod:
@@ -89,7 +89,7 @@ def events_frame(events_json: Iterable[JSON] | JSON) -> pd.DataFrame:
     """One row per event (a list of events or an EventList), newest last."""
     import pandas as pd
 
-    from kdebug_nb.engine.status import _strs, _times
+    from kdebug_nb.engine.frames.status import _strs, _times
 
     items = (events_json.get("items") or []) if isinstance(events_json, dict) else events_json
     cols: dict[str, list[Any]] = {c: [] for c in EVENT_COLUMNS}

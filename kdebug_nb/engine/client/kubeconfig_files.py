@@ -33,7 +33,7 @@ def candidate_paths(explicit: str | None) -> tuple[list[str], str]:
     if explicit:
         path = os.path.expanduser(explicit)
         if not os.path.exists(path):
-            raise ConfigError(f"kubeconfig {explicit} does not exist")
+            raise ConfigError(f"kubeconfig {explicit} does not exist", suggest_cluster=True)
         return [path], "--kubeconfig"
     env = os.environ.get("KUBECONFIG", "")
     if env:
@@ -67,7 +67,7 @@ def read_kubeconfigs(explicit: str | None) -> tuple[list[KubeconfigFile], list[s
         else:
             files.append(KubeconfigFile(path, doc))
     if not files and empty and explicit:
-        raise ConfigError(f"kubeconfig {explicit} is empty or not a kubeconfig")
+        raise ConfigError(f"kubeconfig {explicit} is empty or not a kubeconfig", suggest_cluster=True)
     return files, missing
 
 
