@@ -77,13 +77,29 @@ def exit_style(value: Any) -> str:
     return GOOD if int(value) == 0 else BAD
 
 
+#: how times show in every frame: whole seconds (the API's own precision; a history
+#: keeps milliseconds in its data, which a person reading the table does not need)
+TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+
+
+def whole_seconds(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` for display: its datetime columns as text to the second."""
+    shown = pd.DataFrame(frame).copy()
+    for name in shown.columns:
+        if pd.api.types.is_datetime64_any_dtype(shown[name]):
+            shown[name] = shown[name].dt.strftime(TIME_FORMAT).astype(object).where(
+                shown[name].notna(), ""
+            )
+    return shown
+
+
 def styled_html(
     frame: pd.DataFrame,
     state_columns: tuple[str, ...] = (),
     row_styles: Callable[[pd.Series], list[str]] | None = None,
 ) -> str:
     """Escaped, coloured HTML for ``frame`` (plain escaped HTML without jinja2)."""
-    head = frame.head(STYLE_ROWS)
+    head = whole_seconds(frame.head(STYLE_ROWS))
     more = len(frame) - len(head)
     try:
         styler = head.style
@@ -118,6 +134,9 @@ class _StyledFrame(pd.DataFrame):
 
     def _repr_html_(self) -> str | None:
         return styled_html(pd.DataFrame(self), self._state_columns)
+
+    def __repr__(self) -> str:
+        return repr(whole_seconds(self))
 
 
 class StatusFrame(_StyledFrame):

@@ -100,3 +100,17 @@ def test_python_api_and_magic_runs_share_one_history(
     finally:
         set_default_session(previous)
     capsys.readouterr()
+
+
+def test_history_shows_times_to_the_second(ip: Any) -> None:
+    """The data keeps milliseconds (ordering, timelines); tables show whole seconds."""
+    import re
+
+    ip.run_cell("%kdebug neato --image=busybox -- true")
+    ip.run_cell("h = %khistory")
+    h = ip.user_ns["h"]
+    assert h["time"].iloc[-1].microsecond % 1000 == 0  # milliseconds, kept as data
+    second = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?![.\d])")
+    for shown in (repr(h), h._repr_html_()):
+        assert second.search(shown), shown[:400]
+        assert not re.search(r"\d\d:\d\d:\d\d\.\d", shown)
