@@ -1,14 +1,20 @@
-"""The "waiting for the container" line, gone once output begins.
+"""The "waiting for the container" line, replaced by the output once it begins.
 
-In a Jupyter frontend it is an updatable display (``display_id``) that is
-blanked when the first output chunk arrives; in a terminal it is a
-carriage-return line on stderr; elsewhere (a pipe, a test) nothing is shown.
+In a Jupyter frontend the line is an updatable display (``display_id``). A
+display cannot be removed once shown, and one blanked to "" stays in the cell
+as an empty output; so once the line has been shown, the run's output (and
+kubectl's notices) are written *into that display* in its place, and a run
+that printed nothing ends with "(no output)" there. A run that never waited
+long enough to show the line streams to stdout as usual. In a terminal the
+line is a carriage-return line on stderr; elsewhere (a pipe, a test) nothing
+is shown.
 """
 
 from __future__ import annotations
 
 import html
 import sys
+import time
 from typing import Any
 
 
@@ -33,12 +39,21 @@ SHOW_AFTER = 0.5
 
 class ProgressLine:
     """A run's observer for a cell: prints output and kubectl's lines, shows the
-    waiting line until output begins; ``clear()`` removes it."""
+    waiting line until output begins; ``clear()`` ends the run's display."""
+
+    #: output written into the display at most; the rest streams below it
+    DISPLAY_LIMIT = 256_000
+    #: seconds between display updates while output streams (each resends the text)
+    UPDATE_EVERY = 0.2
 
     def __init__(self, *, enabled: bool = True, rich: bool | None = None) -> None:
         self.enabled = enabled
         self.rich = _in_frontend() if rich is None else rich
         self._handle: Any = None
+        self._body = ""  # output (and notices) written into the display
+        self._status = ""  # the waiting line, after the body
+        self._full = False  # the display holds DISPLAY_LIMIT: stream the rest
+        self._updated = 0.0
         self._tty_shown = False
         self.last = ""
 
@@ -46,53 +61,90 @@ class ProgressLine:
         from kdebug_nb.engine import RunNotice, RunOutput, RunWaiting
 
         if isinstance(event, RunOutput):
-            self.clear()
-            sys.stdout.write(event.text)
-            sys.stdout.flush()
+            self._clear_tty()
+            self._write(event.text, sys.stdout)
             return
         if isinstance(event, RunNotice):
-            # kubectl's own lines: notices on stdout, warnings on stderr; a
-            # frontend's waiting line stays where it is (above them)
+            # kubectl's own lines: notices on stdout, warnings on stderr
             self._clear_tty()
-            stream = sys.stdout if event.level == "notice" else sys.stderr
-            print(str(event.text).rstrip("\n"), file=stream, flush=True)
+            text = str(event.text).rstrip("\n") + "\n"
+            if event.level == "notice":
+                self._write(text, sys.stdout, now=True)
+            else:
+                sys.stderr.write(text)
+                sys.stderr.flush()
             return
         if not isinstance(event, RunWaiting):
             self.clear()  # the run ended
             return
-        progress = event
-        state = event.state
-        if state in ("running", "terminated"):
-            # output begins (or the run ended): the waiting line has done its job
-            self.clear()
+        if event.state in ("running", "terminated"):
+            # output begins (or the run ended): the waiting line has done its job; a
+            # display already shown says "running" until the output takes its place
+            self._clear_tty()
+            if self._handle is not None and self._status:
+                self._status = "" if self._body else "⏳ " + describe(event)
+                self._render(now=True)
             return
         if not self.enabled:
             return
-        elapsed = getattr(progress, "elapsed", 0.0) or 0.0
-        if self._handle is None and state in QUICK_STATES and elapsed < SHOW_AFTER:
-            return  # a quick request: a line shown and blanked at once would only flicker
-        text = "⏳ " + describe(progress)
+        elapsed = getattr(event, "elapsed", 0.0) or 0.0
+        if self._handle is None and event.state in QUICK_STATES and elapsed < SHOW_AFTER:
+            return  # a quick request: a line shown and replaced at once would only flicker
+        text = "⏳ " + describe(event)
         self.last = text
         if self.rich:
-            bundle = {
-                "text/plain": text,
-                "text/html": f'<span style="color:#777;font-family:monospace">{html.escape(text)}</span>',
-            }
-            if self._handle is None:
-                from IPython.display import display
-
-                self._handle = display(bundle, raw=True, display_id=True)
-            else:
-                self._handle.update(bundle, raw=True)
+            self._status = text
+            self._render(now=True)
         elif sys.stderr.isatty():
             sys.stderr.write("\r\x1b[K" + text)
             sys.stderr.flush()
             self._tty_shown = True
 
+    def _write(self, text: str, stream: Any, *, now: bool = False) -> None:
+        if self._handle is None or self._full:
+            stream.write(text)
+            stream.flush()
+            return
+        room = self.DISPLAY_LIMIT - len(self._body)
+        self._body += text[:room]
+        self._status = ""
+        if len(text) > room:
+            self._full = True
+            self._render(now=True)
+            stream.write(text[room:])
+            stream.flush()
+            return
+        self._render(now=now)
+
+    def _render(self, *, now: bool = False) -> None:
+        if not now and time.monotonic() - self._updated < self.UPDATE_EVERY:
+            return  # the next update (or clear()) shows it
+        self._updated = time.monotonic()
+        body = self._body
+        if self._status and body and not body.endswith("\n"):
+            body += "\n"
+        text = body + self._status
+        bundle: dict[str, str] = {"text/plain": text}
+        if self._status:
+            line = html.escape(self._status)
+            bundle["text/html"] = (
+                f'<pre style="margin:0">{html.escape(body)}</pre>' if body else ""
+            ) + f'<span style="color:#777;font-family:monospace">{line}</span>'
+        if self._handle is None:
+            from IPython.display import display
+
+            self._handle = display(bundle, raw=True, display_id=True)
+        else:
+            self._handle.update(bundle, raw=True)
+
     def clear(self) -> None:
-        """Make the line disappear (called on the first output chunk and at the end)."""
+        """End the display: the waiting line goes, what was written stays; a run that
+        printed nothing says so (called at the end of every run, idempotent)."""
         if self._handle is not None:
-            self._handle.update({"text/plain": ""}, raw=True)
+            self._status = ""
+            if not self._body.strip():
+                self._body = "(no output)\n"
+            self._render(now=True)
             self._handle = None
         self._clear_tty()
 

@@ -34,7 +34,9 @@ class _Handle:
         self.log.append(bundle)
 
 
-def test_rich_line_updates_then_disappears(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture()
+def shown(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """What the frontend is sent: each display or update's bundle, in order."""
     import IPython.display
 
     log: list[Any] = []
@@ -45,14 +47,57 @@ def test_rich_line_updates_then_disappears(monkeypatch: pytest.MonkeyPatch) -> N
         return _Handle(log)
 
     monkeypatch.setattr(IPython.display, "display", fake_display)
+    return log
+
+
+def test_rich_line_updates_then_gives_way_to_the_output(
+    shown: list[Any], capsys: pytest.CaptureFixture[str]
+) -> None:
     line = ProgressLine(enabled=True, rich=True)
     line(RunWaiting("r", "reading", message="pod/neato", elapsed=0.01))  # quick: not shown
-    assert log == []
+    assert shown == []
     line(RunWaiting("r", "creating", message="pod/<b>neato</b>", elapsed=0.6))
     line(RunWaiting("r", "waiting", "ContainerCreating", elapsed=0.5))
-    line(RunWaiting("r", "running", "Running", elapsed=0.7))  # output begins: the line goes
-    assert "creating" in log[0]["text/plain"] and "&lt;b&gt;" in log[0]["text/html"]
-    assert "ContainerCreating (0.5 s)" in log[1]["text/plain"]
-    assert log[-1] == {"text/plain": ""}
+    assert "creating" in shown[0]["text/plain"] and "&lt;b&gt;" in shown[0]["text/html"]
+    assert "ContainerCreating (0.5 s)" in shown[1]["text/plain"]
+    line(RunWaiting("r", "running", "Running", elapsed=0.7))
+    line(RunOutput("r", "PID USER\n"))
+    line(RunOutput("r", "  1 root <script>\n"))
+    line(RunWaiting("r", "deleting", message="pod/copy", elapsed=0.9))  # --rm after the output
+    line.clear()
     line.clear()  # idempotent
-    assert len(log) == 3
+    # the display now holds the output, never an empty text; nothing went to stdout
+    assert all(b["text/plain"] for b in shown)
+    assert "⏳ deleting" in shown[-2]["text/plain"] and shown[-2]["text/plain"].startswith("PID USER\n")
+    assert shown[-1] == {"text/plain": "PID USER\n  1 root <script>\n"}
+    assert "&lt;script&gt;" in shown[-2]["text/html"]
+    assert capsys.readouterr().out == ""
+
+
+def test_a_run_that_printed_nothing_says_so(shown: list[Any]) -> None:
+    line = ProgressLine(enabled=True, rich=True)
+    line(RunWaiting("r", "waiting", "ContainerCreating", elapsed=0.5))
+    line(RunWaiting("r", "running", "Running", elapsed=0.7))
+    line.clear()
+    assert shown[-1] == {"text/plain": "(no output)\n"}
+
+
+def test_a_quick_run_streams_and_shows_nothing(shown: list[Any], capsys: pytest.CaptureFixture[str]) -> None:
+    line = ProgressLine(enabled=True, rich=True)
+    line(RunWaiting("r", "creating", message="pod/neato", elapsed=0.01))
+    line(RunOutput("r", "hi\n"))
+    line.clear()
+    assert shown == [] and capsys.readouterr().out == "hi\n"
+
+
+def test_output_beyond_the_display_limit_streams_below(
+    shown: list[Any], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ProgressLine, "DISPLAY_LIMIT", 10)
+    line = ProgressLine(enabled=True, rich=True)
+    line(RunWaiting("r", "waiting", "ContainerCreating", elapsed=0.5))
+    line(RunOutput("r", "0123456789abc"))
+    line(RunOutput("r", "def\n"))
+    line.clear()
+    assert shown[-1] == {"text/plain": "0123456789"}
+    assert capsys.readouterr().out == "abcdef\n"

@@ -98,6 +98,18 @@ def errors_in(nb: Any) -> list[str]:
     return found
 
 
+def empty_outputs(nb: Any) -> list[str]:
+    """Outputs that show nothing (a display blanked instead of removed, an empty stream)."""
+    return [
+        c.source.splitlines()[0]
+        for c in nb.cells
+        for o in c.get("outputs", [])
+        if o.get("output_type") != "error"
+        and not text_of(o).strip()
+        and not set(o.get("data", {})) - {"text/plain", "text/html"}
+    ]
+
+
 def all_text(nb: Any) -> str:
     return json.dumps([c.get("outputs", []) for c in nb.cells], ensure_ascii=False)
 
@@ -131,6 +143,7 @@ def test_notebook_is_saved_clean_and_takes_one_parameter_cell(path: Path) -> Non
 def test_notebook_runs_clean(name: str, run_notebook: Any) -> None:
     nb, workdir = run_notebook(name)
     assert errors_in(nb) == []
+    assert empty_outputs(nb) == []
     assert (workdir / "kdebug-history.jsonl").exists()
     text = all_text(nb)
     # the waiting line was updated away once output began; no asyncio noise reached a cell
@@ -230,6 +243,7 @@ def test_postmortem_template_builds_a_postmortem(run_notebook: Any) -> None:
     # the re-enacted incident holds one deliberate mistake, recorded like the rest
     errors = errors_in(nb)
     assert len(errors) == 1 and 'pods "crasher-typo" not found' in errors[0], errors
+    assert empty_outputs(nb) == []
     assert re.search(r"^4 runs from \d\d:\d\d:\d\d to \d\d:\d\d:\d\d UTC$", out(nb, "read_history("), re.M)
     timeline_cell = next(c for c in nb.cells if c.cell_type == "code" and "timeline(history" in c.source)
     assert any("image/png" in o.get("data", {}) for o in timeline_cell.outputs)
