@@ -6,10 +6,16 @@ container's exit code. Errors are one line on stderr (``error: ...``, exit
 1); ``--verbose`` adds the traceback. ``--history FILE`` (or
 ``$KDEBUG_HISTORY``) appends each run to a JSON Lines history, the same
 format ``%khistory --all`` reads.
+
+``-it`` at a terminal is an interactive session as with ``kubectl debug -it``
+(``kdebug_nb.terminal``): raw mode once attached, every key to the container,
+the window size sent and updated; elsewhere (a pipe) stdin is read to its end,
+then sent.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shlex
@@ -104,25 +110,35 @@ def _run(argv: list[str], out: TextIO, err: TextIO) -> int:
     # kubectl; kubectl's informational lines move to stderr there.
     notices = err if opts.dry_run else out
 
+    terminal = None
+    interactive = opts.stdin and not opts.dry_run and not opts.detach
+    if interactive and opts.tty and sys.stdin.isatty():
+        from kdebug_nb.terminal import RawTerminal
+
+        terminal = RawTerminal()
+
     def observe(event: RunEvent) -> None:
         if isinstance(event, RunOutput):
             out.write(event.text)
             out.flush()
         elif isinstance(event, RunNotice):
             stream = notices if event.level == "notice" else err
-            stream.write(event.text.rstrip("\n") + "\n")
+            text = event.text.rstrip("\n") + "\n"
+            stream.write(terminal.line(text) if terminal is not None else text)
             stream.flush()
 
     stdin_data = None
-    if opts.stdin and not opts.dry_run and not opts.detach:
-        # no interactive sessions here: stdin is read to its end, then sent and closed
+    if interactive and terminal is None:
+        # not a terminal (or no -t): stdin is read to its end, then sent and closed
         if sys.stdin.isatty() and not opts.quiet:
             err.write("reading stdin until end of input (Ctrl-D)...\n")
             err.flush()
         stdin_data = sys.stdin.read()
-    results = session.run_all(
-        opts, stdin_data=stdin_data, source="cli", line=shlex.join(argv), observer=observe
-    )
+    with terminal if terminal is not None else contextlib.nullcontext():
+        results = session.run_all(
+            opts, stdin_data=stdin_data, source="cli", line=shlex.join(argv), observer=observe,
+            terminal=terminal,
+        )
     if opts.dry_run:
         bodies = [r.sent for r in results]
         doc = bodies[0] if len(bodies) == 1 else {"apiVersion": "v1", "kind": "List", "items": bodies}

@@ -23,6 +23,7 @@ from kdebug_nb._lazy import lazy_getattr
 if TYPE_CHECKING:
     from kdebug_nb.engine.client import Cancel, ClusterClient
     from kdebug_nb.engine.client.connection import Connection
+    from kdebug_nb.engine.client.tty import TerminalInput
     from kdebug_nb.engine.frames.events import EVENT_COLUMNS, events_frame
     from kdebug_nb.engine.frames.status import STATUS_COLUMNS, pods_frame, status_frame
     from kdebug_nb.engine.grammar import (
@@ -96,6 +97,7 @@ _HOMES = {
     "Connection": "kdebug_nb.engine.client.connection",
     "ClusterClient": "kdebug_nb.engine.client",
     "Cancel": "kdebug_nb.engine.client",
+    "TerminalInput": "kdebug_nb.engine.client.tty",
     "DebugOptions": "kdebug_nb.engine.options",
     "DebugResult": "kdebug_nb.engine.runs.result",
     "parse_args": "kdebug_nb.engine.grammar",
@@ -186,6 +188,7 @@ __all__ = [
     "Session",
     "StartFailed",
     "StartTimeout",
+    "TerminalInput",
     "USAGE",
     "UsageError",
     "Validated",

@@ -27,6 +27,7 @@ from kdebug_nb.engine.runs.result import DebugResult
 if TYPE_CHECKING:
     import pandas as pd
 
+    from kdebug_nb.engine.client.tty import TerminalInput
     from kdebug_nb.runbook.store import HistoryStore
 
 class Session:
@@ -107,6 +108,7 @@ class Session:
         observer: Observer | None = None,
         connection: Connection | None = None,
         line: str | None = None,
+        terminal: TerminalInput | None = None,
     ) -> DebugResult:
         """Run one ``kubectl debug`` invocation against one target.
 
@@ -114,9 +116,12 @@ class Session:
         takes it (``"mypod --image=busybox -- ps x"``). ``observer`` hears
         this run's events only (besides the session's observers). Setting
         ``stop`` ends the run like an interrupt (``--rm`` still cleans up).
+        ``terminal`` (with ``-it``) makes it an interactive session: keys and
+        window size from it, the output as ``RunOutput`` events.
         """
         return self._invocation(
-            opts_or_line, stdin_data, stop, source, observer, connection, line, "run"
+            opts_or_line, stdin_data, stop, source, observer, connection, line, "run",
+            terminal=terminal,
         ).run(single=True)[0]
 
     def run_all(
@@ -129,10 +134,12 @@ class Session:
         observer: Observer | None = None,
         connection: Connection | None = None,
         line: str | None = None,
+        terminal: TerminalInput | None = None,
     ) -> list[DebugResult]:
         """Every target of the invocation in turn, as kubectl does; the first error stops the rest."""
         return self._invocation(
-            opts_or_line, stdin_data, stop, source, observer, connection, line, "run_all"
+            opts_or_line, stdin_data, stop, source, observer, connection, line, "run_all",
+            terminal=terminal,
         ).run(single=False)
 
     def debug(
@@ -185,6 +192,8 @@ class Session:
         connection: Connection | None,
         line: str | None,
         caller: str,
+        *,
+        terminal: TerminalInput | None = None,
     ) -> Any:
         from kdebug_nb.engine.grammar import parse_args
         from kdebug_nb.engine.grammar.render import to_line
@@ -210,6 +219,7 @@ class Session:
             source=source,
             stdin_data=stdin_data,
             stop=stop,
+            terminal=terminal,
         )
 
     # ---- cluster state -----------------------------------------------------

@@ -184,6 +184,30 @@ class ClusterClient(RestClient):
         finally:
             ws.close()
 
+    def attach_terminal(
+        self,
+        namespace: str,
+        pod: str,
+        container: str,
+        terminal: Any,
+        on_output: Any,
+        *,
+        cancel: Cancel | None = None,
+    ) -> None:
+        """``kubectl attach -it``: keys from ``terminal`` in, output to ``on_output``,
+        the window size on the resize channel (see ``client.tty``)."""
+        from websocket import WebSocketException
+
+        from kdebug_nb.engine.client.tty import run_terminal
+
+        ws = self._open_attach(
+            namespace, pod, container, stdin=True, stdout=True, stderr=False, tty=True
+        )
+        try:
+            run_terminal(ws, terminal, on_output, cancel)
+        except (OSError, WebSocketException) as exc:
+            raise unreachable(self.server, exc) from exc
+
     def _open_attach(
         self,
         namespace: str,

@@ -3,7 +3,8 @@
 The output is read by following the container's log from its start, so
 nothing printed between start and attach is lost; the exit code comes from
 the container's terminated state, seen on the same watch that waited for it
-to start. Attach is used only to send stdin.
+to start. Attach is used only to send stdin, and for an interactive terminal
+(``-it`` with a ``TerminalInput``), whose output comes through the attach.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ def follow(
     cancel: Cancel,
     watchdog: Watchdog,
     report: Reporter,
+    terminal: Any = None,
 ) -> None:
     """Wait for the debug container, then capture its output and exit code into ``result``."""
     assert plan.container is not None
@@ -56,19 +58,22 @@ def follow(
             return
         if opts.run_timeout:
             watchdog.arm(opts.run_timeout)
-        if want_stdin and result.exit_code is None:
-            # stdin goes in through attach; what the process prints comes out of its
-            # log, read from the start, so nothing is lost to the attach race
-            report.waiting("running", message="sending stdin")
-            try:
-                client.send_stdin(plan.namespace, plan.pod_name, container, stdin_data or "")
-            except errors.ApiError:
-                # it ended before we could attach; its log and state still tell
-                pass
-        report.waiting("running")
-        for chunk in client.follow_log(plan.namespace, plan.pod_name, container, cancel=cancel):
-            parts.append(chunk)
-            report.output(chunk)
+        if terminal is not None and opts.tty and opts.stdin and result.exit_code is None:
+            _terminal_session(client, opts, plan, container, terminal, parts, cancel, report)
+        else:
+            if want_stdin and result.exit_code is None:
+                # stdin goes in through attach; what the process prints comes out of its
+                # log, read from the start, so nothing is lost to the attach race
+                report.waiting("running", message="sending stdin")
+                try:
+                    client.send_stdin(plan.namespace, plan.pod_name, container, stdin_data or "")
+                except errors.ApiError:
+                    # it ended before we could attach; its log and state still tell
+                    pass
+            report.waiting("running")
+            for chunk in client.follow_log(plan.namespace, plan.pod_name, container, cancel=cancel):
+                parts.append(chunk)
+                report.output(chunk)
         result.output = "".join(parts)
         if cancel.cancelled:
             _cut_short(result, cancel.reason, opts)
@@ -84,6 +89,34 @@ def follow(
         _cut_short(result, "", opts)
     finally:
         watch.close()
+
+
+def _terminal_session(
+    client: ClusterClient,
+    opts: DebugOptions,
+    plan: Plan,
+    container: str,
+    terminal: Any,
+    parts: list[str],
+    cancel: Cancel,
+    report: Reporter,
+) -> None:
+    """``-it`` at a terminal: attach with a tty, as kubectl's attach does after the wait."""
+
+    def shown(text: str) -> None:
+        parts.append(text)
+        report.output(text)
+
+    report.waiting("running", message="attached to a terminal")
+    if not opts.quiet:
+        # kubectl's attach prints this on stderr before a raw terminal session
+        report.notice("If you don't see a command prompt, try pressing enter.", "warning")
+    try:
+        client.attach_terminal(
+            plan.namespace, plan.pod_name, container, terminal, shown, cancel=cancel
+        )
+    except errors.ApiError:
+        pass  # it ended before we could attach; its state still tells the exit code
 
 
 def _cut_short(result: DebugResult, reason: str, opts: DebugOptions) -> None:

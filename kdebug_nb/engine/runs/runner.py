@@ -59,8 +59,11 @@ class Invocation:
         stdin_data: str | None = None,
         stop: threading.Event | None = None,
         suffix: Callable[[], str] | None = None,
+        terminal: Any = None,
     ) -> None:
         self.opts = opts
+        #: the adapter's TerminalInput for -it (client.tty), None elsewhere
+        self.terminal = terminal
         self.connection = connection
         self.report = Reporter(emit)
         self.emit = emit
@@ -238,6 +241,7 @@ class Invocation:
                 cancel=cancel,
                 watchdog=watchdog,
                 report=self.report,
+                terminal=self.terminal,
             )
             # the one-shot is over once it has an exit code (the kubelet may be
             # restarting it already: restartPolicy Always), was stopped, or ran out of time
