@@ -269,3 +269,45 @@ def test_kubectl_attach(any_kubectl: Any, core_v1: Any, fresh_namespace: str) ->
     assert proc.stdout == "got ping\nstdin closed\n"
     pod = wait_pod(core_v1, ns, "listener", lambda p: p["status"].get("phase") == "Succeeded")
     assert pod["status"]["containerStatuses"][0]["state"]["terminated"]["exitCode"] == 0
+
+
+def test_clients_that_vanish_leave_no_pending_task() -> None:
+    """An attach or exec client gone without a close frame (a killed kubectl, a
+    dropped network) cancels its handler; the session's helper tasks must end with
+    it. Left pending they were collected later as garbage, and asyncio logged
+    "Task was destroyed but it is pending!", which landed in a notebook cell."""
+    import gc
+    import socket
+
+    from kdebug_nb.sandbox import Sandbox
+
+    messages: list[str] = []
+    with Sandbox() as sb:
+        assert sb._loop is not None
+        sb._loop.call_soon_threadsafe(
+            sb._loop.set_exception_handler, lambda _loop, ctx: messages.append(str(ctx.get("message")))
+        )
+        from kubernetes import client, config
+
+        api = client.CoreV1Api(config.new_client_from_config(str(sb.kubeconfig)))
+        ns = "default"
+        create(api, ns, make_pod("vanish", [{"name": "main", "image": "busybox", "command": ["sleep", "3600"],
+                                             "stdin": True}]))
+        wait_state(api, ns, "vanish", "main", "running")
+        for kind in ("attach", "exec"):
+            for _ in range(3):
+                if kind == "attach":
+                    ws = stream(api.connect_get_namespaced_pod_attach, "vanish", ns, container="main",
+                                stdin=True, stdout=True, stderr=True, tty=False, _preload_content=False)
+                else:
+                    ws = stream(api.connect_get_namespaced_pod_exec, "vanish", ns, command=["cat"],
+                                stdin=True, stdout=True, stderr=True, tty=False, _preload_content=False)
+                ws.write_stdin("hello\n")
+                ws.update(timeout=1)
+                ws.sock.sock.shutdown(socket.SHUT_RDWR)  # gone, without a close frame
+                ws.sock.sock.close()
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and not messages:
+            gc.collect()
+            time.sleep(0.2)
+    assert messages == []

@@ -146,7 +146,15 @@ class Session:
 
         receiver = asyncio.ensure_future(self._receive_loop(proc, close_stdin))
         waiter = asyncio.ensure_future(proc.wait() if owns_process else wait_exit(proc))
-        await asyncio.wait([receiver, waiter], return_when=asyncio.FIRST_COMPLETED)
+        try:
+            await asyncio.wait([receiver, waiter], return_when=asyncio.FIRST_COMPLETED)
+        except BaseException:
+            # the handler was cancelled (a client that vanishes without closing:
+            # handler_cancellation): end the helper tasks here. Left pending, the
+            # sender (waiting on this session's own queue) is unreachable garbage,
+            # and collecting it logs "Task was destroyed but it is pending!"
+            await self.abort(receiver, waiter)
+            raise
         if waiter.done():
             code: int | None = waiter.result()
             receiver.cancel()
@@ -165,6 +173,15 @@ class Session:
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await waiter
         return code
+
+    async def abort(self, *tasks: asyncio.Future[Any]) -> None:
+        """Cancel ``tasks`` and the sender, and wait until they have ended."""
+        pending = [t for t in (*tasks, self._sender) if not t.done()]
+        for task in pending:
+            task.cancel()
+        if pending:
+            # shielded: a second cancellation must not leave them pending again
+            await asyncio.shield(asyncio.gather(*pending, return_exceptions=True))
 
     async def _close_sender(self) -> None:
         if self._sender.done():

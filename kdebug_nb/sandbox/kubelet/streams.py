@@ -258,6 +258,9 @@ class _Streams:
         except OSError as e:  # the container's namespace went away meanwhile
             await session.finish(internal_error(f"error executing command in container: {e}"))
             return session.ws
+        except BaseException:  # cancelled while starting: no task of the session may linger
+            await session.abort()
+            raise
         worker.exec_processes.add(proc)
         try:
             code = await session.run(proc)
