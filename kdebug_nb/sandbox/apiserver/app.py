@@ -35,7 +35,7 @@ from aiohttp import web
 
 from kdebug_nb.sandbox.apiserver import discovery
 from kdebug_nb.sandbox.apiserver.common import CLUSTER_KEY
-from kdebug_nb.sandbox.apiserver.middleware import RequestRecord, make_middleware
+from kdebug_nb.sandbox.apiserver.middleware import MAX_REQUEST_BYTES, RequestRecord, make_middleware
 from kdebug_nb.sandbox.apiserver.routes import api_routes
 from kdebug_nb.sandbox.apiserver.watch import end_all_watches
 from kdebug_nb.sandbox.store.cluster import Cluster
@@ -68,7 +68,7 @@ def create_app(
     """
     app = web.Application(
         middlewares=[make_middleware(cluster, request_log)],
-        client_max_size=64 * 1024 * 1024,
+        client_max_size=MAX_REQUEST_BYTES,
     )
     app[CLUSTER_KEY] = cluster
     app.add_routes(discovery.routes())
