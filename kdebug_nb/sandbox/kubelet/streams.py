@@ -239,7 +239,11 @@ class _Streams:
         kubelet = worker.kubelet
         bad = nul_error(command, runner.env)
         if bad is not None:
-            message = f"OCI runtime exec failed: exec failed: unable to start container process: {bad}: unknown"
+            message = (
+                "error executing command in container: failed to exec in container: failed to start exec "
+                f'"{secrets.token_hex(32)}": OCI runtime exec failed: exec failed: unable to start '
+                f"container process: {bad}: unknown"
+            )
             await session.finish(internal_error(message))
             return session.ws
         try:
