@@ -53,8 +53,11 @@ class WatchRequest:
         table_version: str | None,
         include: str,
         cluster: Cluster,
+        only_name: str | None = None,
     ) -> None:
         self.cluster = cluster
+        #: the selector is exactly ``metadata.name=X``: match without decoding the object
+        self.only_name = only_name
         self.kind = kind
         self.namespace = namespace
         self.matches = matches
@@ -96,8 +99,8 @@ class WatchRequest:
         key = (event.namespace, event.name)
         if not self.filtered:
             return self.frame(event.type, None, event)
-        obj = event.obj
-        ok = self.matches(obj)
+        obj = None if self.only_name is not None else event.obj
+        ok = event.name == self.only_name if obj is None else self.matches(obj)
         if event.type == "DELETED":
             if ok or key in self.seen:
                 self.seen.discard(key)

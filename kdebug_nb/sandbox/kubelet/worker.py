@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import copy
 import logging
 import shutil
 import signal
@@ -385,8 +384,8 @@ class PodWorker:
 
     def render(self, status: Obj) -> Obj:
         spec = self.spec
-        init = [copy.deepcopy(r.status) for r in self.init_runners]
-        app = [copy.deepcopy(r.status) for r in self.app_runners]
+        init = [json_copy(r.status) for r in self.init_runners]
+        app = [json_copy(r.status) for r in self.app_runners]
         out: Obj = {"qosClass": status.get("qosClass") or qos_class(spec)}
         if not self.scheduled:
             cond = condition("PodScheduled", False, "Unschedulable", self.unschedulable) if self.unschedulable else None
@@ -408,7 +407,7 @@ class PodWorker:
         if init:
             out["initContainerStatuses"] = init
         out["containerStatuses"] = app
-        eph = [copy.deepcopy(r.status) for r in self.eph_runners if r.task is not None]
+        eph = [json_copy(r.status) for r in self.eph_runners if r.task is not None]
         if eph:
             for s in eph:
                 s.pop("ready", None)
@@ -424,3 +423,13 @@ async def _first(*aws: Any) -> None:
     finally:
         for t in tasks:
             t.cancel()
+
+
+def json_copy(value: Any) -> Any:
+    """A deep copy of JSON data (dicts, lists, scalars): what a status needs,
+    several times cheaper than ``copy.deepcopy`` for a pod's hundreds of them."""
+    if isinstance(value, dict):
+        return {k: json_copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [json_copy(v) for v in value]
+    return value

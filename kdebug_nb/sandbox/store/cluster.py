@@ -133,6 +133,12 @@ class Cluster:
             return hit[1]
         return encode(obj)
 
+    def copy(self, obj: Obj) -> Obj:
+        """A deep copy of a stored object, decoded from its cached encoding
+        (several times faster than ``copy.deepcopy`` for a pod with many containers)."""
+        fresh: Obj = json.loads(self.encoded(obj))
+        return fresh
+
     # -- writes ------------------------------------------------------------
 
     def next_rv(self) -> int:

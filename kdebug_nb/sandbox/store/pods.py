@@ -239,7 +239,7 @@ def update_pod_status(cluster: Cluster, current: Obj, new: Obj, *, dry_run: bool
     """PUT/PATCH on pods/status: only status (and labels/annotations) are taken."""
     new = decode("Pod", new)
     check_resource_version(current, new)
-    result = copy.deepcopy(current)
+    result = cluster.copy(current)
     result["status"] = new.get("status") or {}
     meta = new.get("metadata") or {}
     for key in ("labels", "annotations"):
@@ -257,14 +257,14 @@ def update_ephemeral(cluster: Cluster, current: Obj, new: Obj, *, dry_run: bool 
     """pods/ephemeralcontainers: only spec.ephemeralContainers changes are taken."""
     new = decode("Pod", new)
     check_resource_version(current, new)
-    result = copy.deepcopy(current)
+    result = cluster.copy(current)
     new_spec = new.get("spec")
     ecs = new_spec.get("ephemeralContainers") if isinstance(new_spec, dict) else None
     if ecs:
         if not isinstance(ecs, list):
             raise bad_request("spec.ephemeralContainers must be a list")
         result["spec"]["ephemeralContainers"] = [
-            default_container(copy.deepcopy(c)) for c in ecs
+            default_container(c) for c in ecs  # decode() made them ours
         ]
     else:
         result["spec"].pop("ephemeralContainers", None)

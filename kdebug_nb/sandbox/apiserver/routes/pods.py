@@ -3,7 +3,6 @@ ephemeralcontainers subresources."""
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -97,8 +96,8 @@ async def read_patch(request: web.Request) -> Any:
     return parse_json(raw)
 
 
-def patched(current: Obj, patch: Any, ctype: str) -> Obj:
-    new = apply_patch(copy.deepcopy(current), patch, ctype)
+def patched(cluster: Cluster, current: Obj, patch: Any, ctype: str) -> Obj:
+    new = apply_patch(cluster.copy(current), patch, ctype)
     if not isinstance(new, dict):
         raise bad_request("the patched object is not a JSON object")
     return new
@@ -119,7 +118,7 @@ def patch_handler(update: Updater, *, ephemeral: bool = False) -> Handler:
         # it is now and the write cannot interleave with another (what the API
         # server's GuaranteedUpdate gets by retrying on conflict).
         current = get_object(request, "Pod")
-        new = patched(current, patch, request.content_type)
+        new = patched(cluster, current, patch, request.content_type)
         warnings = unknown_field_warnings(request, new)
         result = update(cluster, current, new, dry_run=dry_run(request))
         namespace = info_of(request).namespace

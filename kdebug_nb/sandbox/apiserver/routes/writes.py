@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
@@ -29,7 +28,7 @@ def patch_handler(kind: str) -> Handler:
         patch = parse_json(await request.read())
         # read after the body: the patch applies to the object as it is now
         current = get_object(request, kind)
-        patched = apply_patch(copy.deepcopy(current), patch, request.content_type)
+        patched = apply_patch(cluster_of(request).copy(current), patch, request.content_type)
         if not isinstance(patched, dict):
             raise bad_request("the patched object is not a JSON object")
         return json_response(update_object(cluster_of(request), current, patched, dry_run=dry_run(request)))
