@@ -23,8 +23,8 @@ accounts and their token volumes are absent; validation covers the rules a
 debugging session meets, not the whole Pod schema; responses are always
 JSON (clients asking for protobuf accept JSON); a watch replays at most
 the last 10,000 changes or 32 MiB of them (``store/history.py``) before
-answering 410 Expired; request bodies over 3 MiB get 413; TLS is not served,
-so kubectl (which sends credentials only over TLS) always acts as the admin.
+answering 410 Expired; request bodies over 3 MiB get 413. TLS and the
+admin's token are the ``Sandbox``'s (``server.py``), not the app's.
 """
 
 from __future__ import annotations
