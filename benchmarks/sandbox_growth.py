@@ -25,8 +25,7 @@ import uuid
 import psutil
 from kubernetes import client, config
 
-from kdebug_nb.engine.api import debug
-from kdebug_nb.engine.connection import Connection
+from kdebug_nb.engine import Connection, Session
 
 CHILD = (
     "import sys\n"
@@ -69,14 +68,15 @@ def bench_growth(oneshots: int, big_runs: int) -> None:
         assert child.stdout is not None
         kubeconfig, context = child.stdout.readline().split()
         proc = psutil.Process(child.pid)
-        conn = Connection(kubeconfig, context)
+        # no history: the runs of a benchmark are not the user's
+        session = Session(Connection(kubeconfig, context), record=False)
         api = config.new_client_from_config(config_file=kubeconfig, context=context)
         core = client.CoreV1Api(api)
 
         def run(target: str, i: int) -> float:
             t0 = time.perf_counter()
-            r = debug(target, image="busybox", command=["echo", f"run-{i}"], namespace="default",
-                      connection=conn, timeout=120)
+            r = session.debug(target, image="busybox", command=["echo", f"run-{i}"], namespace="default",
+                              timeout=120)
             if r.output != f"run-{i}\n":
                 raise SystemExit(f"run {i} on {target} printed {r.output!r}")
             return time.perf_counter() - t0
@@ -105,8 +105,8 @@ def bench_growth(oneshots: int, big_runs: int) -> None:
         print(f"RSS before                {mb(before)}")
         peak = before
         for i in range(big_runs):
-            r = debug(big, image="busybox", command=["sh", "-c", f"yes 0123456789abcdef | head -c {size}"],
-                      namespace="default", connection=conn, timeout=600)
+            r = session.debug(big, image="busybox", command=["sh", "-c", f"yes 0123456789abcdef | head -c {size}"],
+                              namespace="default", timeout=600)
             if len(r.output) != size:
                 raise SystemExit(f"big run {i} printed {len(r.output)} characters, not {size}")
             del r

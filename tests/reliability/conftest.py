@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 import pytest
 
-from kdebug_nb.engine.connection import Connection
+from kdebug_nb.engine import Connection, Session
 
 Raw = Callable[..., tuple[int, Any]]
 
@@ -26,6 +26,12 @@ Raw = Callable[..., tuple[int, Any]]
 def conn(sandbox: Any) -> Connection:
     """The session sandbox as an engine Connection."""
     return Connection(str(sandbox.kubeconfig), sandbox.context)
+
+
+@pytest.fixture(scope="session")
+def engine(conn: Connection) -> Session:
+    """An engine session on the sandbox that records no history: these tests are the sandbox's."""
+    return Session(conn, record=False)
 
 
 def raw_call(

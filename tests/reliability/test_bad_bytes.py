@@ -15,23 +15,22 @@ from typing import Any
 
 from conftest import Raw, wait_for
 
-from kdebug_nb.engine.api import debug
-from kdebug_nb.engine.connection import Connection
+from kdebug_nb.engine import Session
 
 
 def test_a_lone_surrogate_in_a_command_is_stored_as_u_fffd(
-    conn: Connection, core_v1: Any, fresh_namespace: str, running_target: str, kubectl: Any
+    engine: Session, core_v1: Any, fresh_namespace: str, running_target: str, kubectl: Any
 ) -> None:
     # what `kdebug ... -- echo $'\xff'` passes on: Python's argv decoding gives "\udcff"
-    r = debug(running_target, image="busybox", command=["echo", "\udcff"],
-              namespace=fresh_namespace, connection=conn, timeout=60)
+    r = engine.debug(running_target, image="busybox", command=["echo", "\udcff"],
+              namespace=fresh_namespace, timeout=60)
     assert r.exit_code == 0 and r.output == "\ufffd\n"
     listed = kubectl("get", "pods", "-n", fresh_namespace, "-o", "json")
     assert listed.returncode == 0, listed.stderr
     ecs = json.loads(listed.stdout)["items"][0]["spec"]["ephemeralContainers"]
     assert ecs[0]["command"] == ["echo", "\ufffd"]
-    again = debug(running_target, image="busybox", command=["echo", "ok"],
-                  namespace=fresh_namespace, connection=conn, timeout=60)
+    again = engine.debug(running_target, image="busybox", command=["echo", "ok"],
+                  namespace=fresh_namespace, timeout=60)
     assert again.exit_code == 0 and again.output == "ok\n"
 
 
@@ -73,10 +72,10 @@ def _terminated(core_v1: Any, ns: str, pod: str, container: str) -> Any:
 
 
 def test_a_nul_byte_in_an_argument_is_a_start_error(
-    conn: Connection, core_v1: Any, fresh_namespace: str, running_target: str
+    engine: Session, core_v1: Any, fresh_namespace: str, running_target: str
 ) -> None:
-    r = debug(running_target, image="busybox", command=["echo", "a\x00b"],
-              namespace=fresh_namespace, connection=conn, timeout=60)
+    r = engine.debug(running_target, image="busybox", command=["echo", "a\x00b"],
+              namespace=fresh_namespace, timeout=60)
     assert r.exit_code == 128 and r.reason == "StartError"
     term = wait_for(lambda: _terminated(core_v1, fresh_namespace, running_target, r.container or ""),
                     10, "terminated state")
@@ -89,15 +88,15 @@ def test_a_nul_byte_in_an_argument_is_a_start_error(
 
 
 def test_a_nul_byte_in_the_program_or_an_env_value_is_a_start_error(
-    conn: Connection, core_v1: Any, fresh_namespace: str, running_target: str
+    engine: Session, core_v1: Any, fresh_namespace: str, running_target: str
 ) -> None:
-    r = debug(running_target, image="busybox", command=["ec\x00ho", "x"],
-              namespace=fresh_namespace, connection=conn, timeout=60)
+    r = engine.debug(running_target, image="busybox", command=["ec\x00ho", "x"],
+              namespace=fresh_namespace, timeout=60)
     assert r.exit_code == 128 and r.reason == "StartError"
     term = _terminated(core_v1, fresh_namespace, running_target, r.container or "")
     assert term is not None and 'exec: "ec\\x00ho": invalid argument' in term.message
-    r = debug(running_target, image="busybox", command=["env"], env={"A": "x\x00y"},
-              namespace=fresh_namespace, connection=conn, timeout=60)
+    r = engine.debug(running_target, image="busybox", command=["env"], env={"A": "x\x00y"},
+              namespace=fresh_namespace, timeout=60)
     assert r.exit_code == 128 and r.reason == "StartError"
 
 

@@ -17,18 +17,17 @@ from typing import Any
 
 from kubernetes.client.exceptions import ApiException
 
-from kdebug_nb.engine.api import debug
-from kdebug_nb.engine.connection import Connection
+from kdebug_nb.engine import Session
 
 RUNS = 50
 
 
 def test_fifty_parallel_one_shots_on_one_pod_keep_every_container(
-    conn: Connection, core_v1: Any, fresh_namespace: str, running_target: str
+    engine: Session, core_v1: Any, fresh_namespace: str, running_target: str
 ) -> None:
     def one(i: int) -> tuple[int, str, str | None, int | None]:
-        r = debug(running_target, image="busybox", command=["echo", f"run-{i:02d}"],
-                  namespace=fresh_namespace, connection=conn, timeout=240)
+        r = engine.debug(running_target, image="busybox", command=["echo", f"run-{i:02d}"],
+                  namespace=fresh_namespace, timeout=240)
         return i, r.output, r.container, r.exit_code
 
     with ThreadPoolExecutor(RUNS) as pool:

@@ -71,6 +71,8 @@ class PodWorker:
         self._terminate_task: asyncio.Future[None] | None = None
         self._events: dict[tuple[str, str, str, str], str] = {}
         #: processes started by ``exec`` in this pod's containers
+        #: copies of ended ephemeral containers' statuses, by name (see _ephemeral_status)
+        self._final_statuses: dict[str, tuple[ContainerRunner, Obj]] = {}
         self.exec_processes: set[Process] = set()
         #: holds the pod's PID namespace with shareProcessNamespace (the pause container)
         self.pause: Process | None = None
@@ -407,13 +409,26 @@ class PodWorker:
         if init:
             out["initContainerStatuses"] = init
         out["containerStatuses"] = app
-        eph = [json_copy(r.status) for r in self.eph_runners if r.task is not None]
+        eph = [self._ephemeral_status(r) for r in self.eph_runners if r.task is not None]
         if eph:
             for s in eph:
                 s.pop("ready", None)
                 s["ready"] = False
             out["ephemeralContainerStatuses"] = eph
         return out
+
+
+    def _ephemeral_status(self, runner: ContainerRunner) -> Obj:
+        """A copy of an ephemeral container's status; one that has ended never
+        changes again, so its copy is made once (a pod may carry hundreds)."""
+        if not runner.done.is_set():
+            status: Obj = json_copy(runner.status)
+            return status
+        final = self._final_statuses.get(runner.name)
+        if final is None or final[0] is not runner:
+            final = self._final_statuses[runner.name] = (runner, json_copy(runner.status))
+        copied: Obj = final[1]
+        return copied
 
 
 async def _first(*aws: Any) -> None:

@@ -25,6 +25,11 @@ class Struct:
     go: str
     fields: dict[str, Any]
 
+    @property
+    def short(self) -> str:
+        """The type's name without its package, as UnmarshalTypeError names it."""
+        return self.go.rpartition(".")[2]
+
 
 @dataclass(frozen=True)
 class Slice:
@@ -198,57 +203,59 @@ class _TypeError(Exception):
         self.message = message
 
 
-def _check(value: Any, t: Any, struct: str, path: str) -> Any:
-    def mismatch(shown: str | None = None) -> _TypeError:
-        return _TypeError(
-            f"json: cannot unmarshal {shown or _kind(value)} into Go struct field "
-            f"{struct}.{path} of type {_go_name(t)}"
-        )
+def _mismatch(value: Any, t: Any, struct: str, path: str, shown: str | None = None) -> _TypeError:
+    return _TypeError(
+        f"json: cannot unmarshal {shown or _kind(value)} into Go struct field "
+        f"{struct}.{path} of type {_go_name(t)}"
+    )
 
-    if isinstance(t, Struct):
-        if not isinstance(value, dict):
-            raise mismatch()
+
+def _check(value: Any, t: Any, struct: str, path: str) -> Any:
+    # most fields are strings: answer those first
+    if t is S or t is TIME:
+        if value.__class__ is str:
+            return value
+        raise _mismatch(value, t, struct, path)
+    if t.__class__ is Struct:
+        if value.__class__ is not dict:
+            raise _mismatch(value, t, struct, path)
+        fields, name = t.fields, t.short
         out = {}
         for key, item in value.items():
             if item is None:
                 continue  # null leaves a Go field at its zero value: omitted
-            sub = t.fields.get(key)
-            where = f"{path}.{key}" if path else key
-            out[key] = item if sub is None else _check(item, sub, t.go.split(".")[-1], where)
+            sub = fields.get(key)
+            out[key] = item if sub is None else _check(item, sub, name, f"{path}.{key}" if path else key)
         return out
-    if isinstance(t, Slice):
-        if not isinstance(value, list):
-            raise mismatch()
+    if t.__class__ is Slice:
+        if value.__class__ is not list:
+            raise _mismatch(value, t, struct, path)
         return [_check(v, t.of, struct, path) if v is not None else _zero(t.of) for v in value]
-    if isinstance(t, Map):
-        if not isinstance(value, dict):
-            raise mismatch()
+    if t.__class__ is Map:
+        if value.__class__ is not dict:
+            raise _mismatch(value, t, struct, path)
         return {k: _check(v, t.of, struct, path) if v is not None else _zero(t.of) for k, v in value.items()}
-    if t in (S, TIME):
-        if not isinstance(value, str):
-            raise mismatch()
-        return value
     if t == B:
         if not isinstance(value, bool):
-            raise mismatch()
+            raise _mismatch(value, t, struct, path)
         return value
     if t in _INT_RANGE:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise mismatch()
+            raise _mismatch(value, t, struct, path)
         low, high = _INT_RANGE[t]
         if isinstance(value, float) and not value.is_integer() or not low <= value <= high:
-            raise mismatch(f"number {value}")
+            raise _mismatch(value, t, struct, path, f"number {value}")
         return int(value)
     if t == INTSTR:
         if isinstance(value, bool) or not isinstance(value, (int, str)):
-            raise mismatch()
+            raise _mismatch(value, t, struct, path)
         return value
     if t == QTY:
         if isinstance(value, bool) or not isinstance(value, (int, float, str)):
             raise _TypeError(QUANTITY_ERROR)
         return value
     if t == OBJ and not isinstance(value, dict):
-        raise mismatch()
+        raise _mismatch(value, t, struct, path)
     return value
 
 
@@ -265,7 +272,7 @@ def _zero(t: Any) -> Any:
 def decode(kind: str, body: Any) -> dict[str, Any]:
     """``body`` as the API server's decoder would leave it, or its 400."""
     try:
-        decoded: dict[str, Any] = _check(body, KINDS[kind], KINDS[kind].go.split(".")[-1], "")
+        decoded: dict[str, Any] = _check(body, KINDS[kind], KINDS[kind].short, "")
         return decoded
     except _TypeError as exc:
         raise bad_request(f'{kind} in version "v1" cannot be handled as a {kind}: {exc.message}') from None

@@ -18,6 +18,7 @@ from kdebug_nb.sandbox.apiserver.common import (
     object_namespace,
     parse_json,
     query_int,
+    raw_json_response,
     read_object,
 )
 from kdebug_nb.sandbox.apiserver.selectors import field_selector, label_selector
@@ -103,6 +104,11 @@ def patched(cluster: Cluster, current: Obj, patch: Any, ctype: str) -> Obj:
     return new
 
 
+def stored_response(cluster: Cluster, obj: Obj) -> web.Response:
+    """The object as written, from the encoding the store made of it (no second encode)."""
+    return raw_json_response(cluster.encoded(obj))
+
+
 def _ephemeral_enabled(cluster: Cluster) -> None:
     if not cluster.policy.ephemeral_containers:
         raise resource_missing()
@@ -123,7 +129,7 @@ def patch_handler(update: Updater, *, ephemeral: bool = False) -> Handler:
         result = update(cluster, current, new, dry_run=dry_run(request))
         namespace = info_of(request).namespace
         admitted = result if ephemeral else None
-        return _with_warnings(json_response(result), cluster, namespace, admitted, warnings)
+        return _with_warnings(stored_response(cluster, result), cluster, namespace, admitted, warnings)
 
     return handle_patch
 
@@ -145,7 +151,7 @@ def put_handler(update: Updater, *, ephemeral: bool = False) -> Handler:
         warnings = unknown_field_warnings(request, body)
         result = update(cluster, current, body, dry_run=dry_run(request))
         admitted = result if ephemeral else None
-        return _with_warnings(json_response(result), cluster, info.namespace, admitted, warnings)
+        return _with_warnings(stored_response(cluster, result), cluster, info.namespace, admitted, warnings)
 
     return handle_put
 
