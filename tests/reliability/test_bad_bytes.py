@@ -132,7 +132,7 @@ def test_requests_over_three_mebibytes_get_413(raw: Raw, fresh_namespace: str) -
 
 
 def test_annotations_over_256_kib_get_422(raw: Raw, fresh_namespace: str) -> None:
-    pod = {"metadata": {"name": "annotated", "annotations": {"blob": "x" * (256 * 1024)}},
+    pod: dict[str, Any] = {"metadata": {"name": "annotated", "annotations": {"blob": "x" * (256 * 1024)}},
            "spec": {"containers": [{"name": "app", "image": "busybox"}]}}
     status, body = raw("POST", f"/api/v1/namespaces/{fresh_namespace}/pods", json.dumps(pod).encode())
     assert status == 422, body

@@ -116,7 +116,7 @@ def test_a_stale_delete_precondition_is_refused_with_409(core_v1: Any, fresh_nam
     except ApiException as exc:
         assert exc.status == 409
         current = core_v1.read_namespaced_pod(name, fresh_namespace).metadata.resource_version
-        assert json.loads(exc.body)["message"] == (
+        assert json.loads(exc.body or "{}")["message"] == (
             f'Operation cannot be fulfilled on pods "{name}": Precondition failed: ResourceVersion '
             f"in precondition: {created.metadata.resource_version}, ResourceVersion in object meta: {current}"
         )
