@@ -230,12 +230,15 @@ def test_training_profiles_ends_on_what_a_cluster_does(run_notebook: Any) -> Non
     assert "NET_ADMIN" in out(nb, "--profile=netadmin --dry-run")
     assert "privileged: true" in out(nb, "--profile=sysadmin --dry-run")
     assert "uid=" in out(nb, "--profile=baseline -- id")
-    assert re.search(r'general \(default\): refused: .*violates PodSecurity "restricted:latest"',
-                     out(nb, 'attempt("general (default)")'))
-    # Pod Security admits the restricted profile; the kubelet then has the last word
-    restricted = out(nb, 'attempt("restricted"')
-    assert "violates PodSecurity" not in restricted
-    assert "ran, exit 0: uid=" in out(nb, "run-as-1000.json")
+    assert re.search(r'general, secure namespace: refused: .*violates PodSecurity "restricted:latest"',
+                     out(nb, 'attempt("general, secure namespace"'))
+    # Pod Security admits the restricted profile; the kubelet then has the last word.
+    # Until the sandbox applies security contexts (its isolation work) the container
+    # runs as the process's own user; then the pod's runAsUser 1000 applies, and
+    # "restricted, no user set" is refused with CreateContainerConfigError.
+    assert "restricted, secure namespace: ran, exit 0: uid=" in out(nb, 'attempt("restricted, secure')
+    assert "restricted, no user set: ran, exit 0: uid=" in out(nb, 'attempt("restricted, no user set"')
+    assert "restricted + runAsUser 1000: ran, exit 0: uid=" in out(nb, "run-as-1000.json")
 
 
 def test_postmortem_template_builds_a_postmortem(run_notebook: Any) -> None:
