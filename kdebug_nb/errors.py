@@ -114,3 +114,7 @@ class PodGone(KDebugError):
 
 class Interrupted(KDebugError):
     """The user interrupted a wait or a stream; something may still run."""
+
+
+class HistoryError(KDebugError):
+    """The run history (or an export of it) cannot be read or written."""
