@@ -121,14 +121,18 @@ class DebugMagics(Magics):
     def _run(self, opts: DebugOptions, line: str, cell: str | None, settings: Settings) -> Any:
         from kdebug_nb.engine import api
         from kdebug_nb.magics.progress import ProgressLine
+        from kdebug_nb.magics.render import CappedOutput
         from kdebug_nb.runbook.record import HistoryRecord
 
         store = self.state.store
+        redactor = store.redactor
+        redactor.remember_kubeconfig(*_kubeconfig_of(opts))
         record = store.start(
             HistoryRecord.begin(
                 magic="%%kdebug" if cell is not None else "%kdebug",
                 line=line,
                 stdin=cell or "",
+                redactor=redactor,
                 target=" ".join(opts.targets),
                 mode=_mode_of(opts),
                 namespace=opts.namespace,
@@ -138,10 +142,11 @@ class DebugMagics(Magics):
             )
         )
         progress = ProgressLine(enabled=settings.progress)
+        shown = CappedOutput(sys.stdout.write, settings.max_output)
 
         def on_output(chunk: str) -> None:
             progress.clear()
-            sys.stdout.write(chunk)
+            shown.write(chunk)
             sys.stdout.flush()
 
         try:
@@ -149,18 +154,27 @@ class DebugMagics(Magics):
         except KDebugError as exc:
             status = "interrupted" if isinstance(exc, Interrupted) else "error"
             store.finish(
-                record.finish(status=status, error=one_line(str(exc)), **_aimed_at(opts))
+                record.finish(
+                    status=status, error=one_line(str(exc)), redactor=redactor, **_aimed_at(opts)
+                )
             )
             raise
         except KeyboardInterrupt:
             store.finish(
-                record.finish(status="interrupted", error="interrupted by the user", **_aimed_at(opts))
+                record.finish(
+                    status="interrupted",
+                    error="interrupted by the user",
+                    redactor=redactor,
+                    **_aimed_at(opts),
+                )
             )
             print("error: interrupted", file=sys.stderr)
             return None
         finally:
             progress.clear()
-        store.finish(record.finish(**_from_result(result)))
+            shown.close()
+            sys.stdout.flush()
+        store.finish(record.finish(redactor=redactor, **_from_result(result)))
         return result
 
 
@@ -193,6 +207,14 @@ def _mode_of(opts: DebugOptions) -> str:
                             for t in opts.targets):
         return "node"
     return "copy" if opts.copy_to else "ephemeral"
+
+
+def _kubeconfig_of(opts: DebugOptions) -> tuple[str | None, str | None]:
+    """The kubeconfig and context a run uses, so the history masks their credentials."""
+    from kdebug_nb.engine.connection import get_default_connection
+
+    default = get_default_connection()
+    return (opts.kubeconfig or default.kubeconfig or None, opts.context or default.context or None)
 
 
 def _aimed_at(opts: DebugOptions) -> dict[str, str]:
