@@ -45,7 +45,7 @@ def bounded(text: str, limit: int, redactor: Redactor) -> str:
     if len(text) <= limit:
         return redactor.text(text)
     half = limit // 2
-    head_end = text.find("\n", half - _ALIGN, half)
+    head_end = text.rfind("\n", half - _ALIGN, half)
     head_end = half if head_end < 0 else head_end + 1
     tail_start = text.find("\n", len(text) - half, len(text) - half + _ALIGN)
     tail_start = len(text) - half if tail_start < 0 else tail_start + 1
