@@ -122,24 +122,19 @@ class DebugMagics(Magics):
         from kdebug_nb.engine import api
         from kdebug_nb.magics.progress import ProgressLine
         from kdebug_nb.magics.render import CappedOutput
-        from kdebug_nb.runbook.record import HistoryRecord
 
         store = self.state.store
-        redactor = store.redactor
-        redactor.remember_kubeconfig(*_kubeconfig_of(opts))
-        record = store.start(
-            HistoryRecord.begin(
-                magic="%%kdebug" if cell is not None else "%kdebug",
-                line=line,
-                stdin=cell or "",
-                redactor=redactor,
-                target=" ".join(opts.targets),
-                mode=_mode_of(opts),
-                namespace=opts.namespace,
-                context=opts.context,
-                image=opts.image,
-                command=opts.command,
-            )
+        store.redactor.remember_kubeconfig(*_kubeconfig_of(opts))
+        record = store.begin(
+            magic="%%kdebug" if cell is not None else "%kdebug",
+            line=line,
+            stdin=cell or "",
+            target=" ".join(opts.targets),
+            mode=_mode_of(opts),
+            namespace=opts.namespace,
+            context=opts.context,
+            image=opts.image,
+            command=opts.command,
         )
         progress = ProgressLine(enabled=settings.progress)
         shown = CappedOutput(sys.stdout.write, settings.max_output)
@@ -153,20 +148,11 @@ class DebugMagics(Magics):
             result = api.run(opts, on_output=on_output, on_progress=progress, stdin_data=cell)
         except KDebugError as exc:
             status = "interrupted" if isinstance(exc, Interrupted) else "error"
-            store.finish(
-                record.finish(
-                    status=status, error=one_line(str(exc)), redactor=redactor, **_aimed_at(opts)
-                )
-            )
+            store.end(record, status=status, error=one_line(str(exc)), **_aimed_at(opts))
             raise
         except KeyboardInterrupt:
-            store.finish(
-                record.finish(
-                    status="interrupted",
-                    error="interrupted by the user",
-                    redactor=redactor,
-                    **_aimed_at(opts),
-                )
+            store.end(
+                record, status="interrupted", error="interrupted by the user", **_aimed_at(opts)
             )
             print("error: interrupted", file=sys.stderr)
             return None
@@ -174,7 +160,7 @@ class DebugMagics(Magics):
             progress.clear()
             shown.close()
             sys.stdout.flush()
-        store.finish(record.finish(redactor=redactor, **_from_result(result)))
+        store.end(record, **_from_result(result))
         return result
 
 

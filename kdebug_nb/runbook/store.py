@@ -16,7 +16,7 @@ import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from kdebug_nb.errors import HistoryError
 from kdebug_nb.runbook.record import HistoryRecord, new_id
@@ -133,6 +133,15 @@ class HistoryStore:
     @property
     def records(self) -> list[HistoryRecord]:
         return list(self._records.values())
+
+    def begin(self, *, line: str, **known: Any) -> HistoryRecord:
+        """Record a run that starts now (``HistoryRecord.begin``'s arguments), redacted
+        with this history's redactor; returns the record to pass to ``end``."""
+        return self.start(HistoryRecord.begin(line=line, redactor=self.redactor, **known))
+
+    def end(self, record: HistoryRecord, **changes: Any) -> HistoryRecord:
+        """Record how ``record``'s run ended (``HistoryRecord.finish``'s arguments)."""
+        return self.finish(record.finish(redactor=self.redactor, **changes))
 
     def start(self, record: HistoryRecord) -> HistoryRecord:
         """Keep a new "started" record and write it out before the run begins."""
