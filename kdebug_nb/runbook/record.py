@@ -96,7 +96,7 @@ class HistoryRecord:
         *,
         line: str,
         magic: str = "%kdebug",
-        stdin: str = "",
+        stdin: str | None = "",
         redactor: Redactor | None = None,
         **known: Any,
     ) -> HistoryRecord:
@@ -106,6 +106,7 @@ class HistoryRecord:
         masked in the output that ``finish`` records.
         """
         r = redactor or Redactor()
+        stdin = stdin or ""
         command = tuple(r.args(known.pop("command", ()) or ()))
         line = r.line(line)
         return cls(

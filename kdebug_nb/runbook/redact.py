@@ -10,6 +10,7 @@ credentials it was told about) and masks them wherever they appear again: a
 password given with ``--env=DB_PASS=...`` and then echoed by the command is
 masked in the output too. Only the secret value is replaced; the rest of a
 command stays readable (``sh -c 'echo password=***; echo done'``).
+``docs/history.md`` lists what is masked and what is not.
 """
 
 from __future__ import annotations
