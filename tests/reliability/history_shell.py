@@ -2,6 +2,8 @@
 
 Cells that raise fail the test (as in ``tests/magics``); errors the magics
 print as one line go to stderr, where the tests read them with ``capsys``.
+The shell gets a session of its own (the magics use the default session,
+which holds the history), so no other test's runs show in its history.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ def kdebug_shell(kubeconfig: Path, context: str, history: Path) -> Iterator[Any]
     from IPython.core.interactiveshell import InteractiveShell
     from traitlets.config import Config
 
+    from kdebug_nb.engine import Session, default_session, set_default_session
+
     class TestingShell(InteractiveShell):
         def run_cell(self, raw_cell: str, *args: Any, **kwargs: Any) -> Any:
             result = super().run_cell(raw_cell, *args, **kwargs)
@@ -26,6 +30,8 @@ def kdebug_shell(kubeconfig: Path, context: str, history: Path) -> Iterator[Any]
     config = Config()
     config.HistoryManager.enabled = False
     shell = TestingShell(config=config, ipython_dir=str(history.parent / "ipython"))
+    previous = default_session()
+    set_default_session(Session())
     shell.run_line_magic("load_ext", "kdebug_nb")
     shell.run_cell(
         f"%config KDebug.kubeconfig = {str(kubeconfig)!r}\n"
@@ -37,3 +43,4 @@ def kdebug_shell(kubeconfig: Path, context: str, history: Path) -> Iterator[Any]
         yield shell
     finally:
         shell.run_line_magic("unload_ext", "kdebug_nb")
+        set_default_session(previous)
