@@ -132,3 +132,28 @@ def test_store_masks_known_values_in_records_built_without_its_redactor(tmp_path
     record = store.start(HistoryRecord.begin(line="neato --image=busybox -- echo s3cr3t-value"))
     store.finish(record.finish(status="ok", output="s3cr3t-value\n"))
     assert "s3cr3t-value" not in (tmp_path / "h.jsonl").read_text()
+
+
+def test_the_kdebug_command_history_masks_the_same(sandbox: Any, tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from kdebug_nb.runbook import read_history
+
+    config = yaml.safe_load(Path(sandbox.kubeconfig).read_text())
+    token = config["users"][0]["user"].get("token") or "no-token-in-this-kubeconfig"
+    path = tmp_path / "runs.jsonl"
+    done = subprocess.run(
+        [sys.executable, "-m", "kdebug_nb.cli", "--kubeconfig", str(sandbox.kubeconfig),
+         "neato", "-q", "--image=busybox", f"--history={path}", "--env=DB_PASS=hunter2", "--",
+         "sh", "-c", f"echo password=hunter2; echo done; echo $DB_PASS {token}"],
+        capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL,
+        env={k: v for k, v in os.environ.items() if k != "KUBECONFIG"},
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == f"password=hunter2\ndone\nhunter2 {token}\n"  # the terminal sees it all
+    (run,) = read_history(path)
+    assert f"--env=DB_PASS={MASK} -- sh -c 'echo password={MASK}; echo done; echo $DB_PASS {MASK}'" in run.line
+    assert run.output == f"password={MASK}\ndone\n{MASK} {MASK}\n"
+    assert "hunter2" not in path.read_text() and token not in path.read_text()
