@@ -80,3 +80,16 @@ def test_khistory_all_reads_a_mixed_file_and_says_how_many_lines_it_skipped(
     assert len(lines) == 1 and "Traceback" not in captured.err
     assert f"skipped {len(BAD_LINES)} unreadable line(s) of {history}" in lines[0]
     assert "after-the-damage" in md.read_text()
+
+
+def test_an_unreadable_history_file_is_one_line(
+    sandbox: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    history = tmp_path / "h.jsonl"
+    history.mkdir()  # e.g. a path that names a directory
+    with kdebug_shell(sandbox.kubeconfig, sandbox.context, history) as ip:
+        capsys.readouterr()
+        ip.run_cell("frame = %khistory --all")  # raises if a traceback escapes
+        assert ip.user_ns["frame"] is None
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith(f"error: cannot read the history file {history}: ")
