@@ -66,6 +66,17 @@ _PEM = re.compile(r"-----BEGIN [A-Z0-9 ]+-----.*?(?:-----END [A-Z0-9 ]+-----|\Z)
 _PEM_TAIL = re.compile(r"\A(?:(?!-----BEGIN ).)*?-----END [A-Z0-9 ]+-----", re.S)
 _PEM_MASK = "-----REDACTED PEM BLOCK-----"
 
+#: names whose ``name: value`` in YAML/JSON-ish output is a credential
+_YAML_SECRET_NAME = re.compile(
+    r"(?i)token|passw(?:or)?d|passwd|secret|"
+    r"(?:api|private|access|client|signing|encryption)[-_]?key|credential"
+)
+
+# Every pattern below starts where its first part cannot continue a previous
+# character (a lookbehind) and has no alternation inside a repeated part:
+# container output is untrusted, and "keykeykey..." or "a.a.a..." must cost
+# linear time, not quadratic.
+
 #: patterns whose group "v" (or "qv", a quoted value's inside) is a secret
 _VALUE_PATTERNS: tuple[re.Pattern[str], ...] = (
     # JWTs (service-account tokens): three base64url parts, the first "eyJ"
@@ -74,18 +85,13 @@ _VALUE_PATTERNS: tuple[re.Pattern[str], ...] = (
     re.compile(r"(?i)(?:authorization:\s*(?:bearer|basic)\s+)(?P<v>\S+)"),
     re.compile(r"(?i)\bbearer\s+(?P<v>[A-Za-z0-9._~+/=-]{8,})"),
     # credentials in URLs: https://user:password@host
-    re.compile(r"(?i)\b[a-z][a-z0-9+.-]*://[^\s:/@'\"]+:(?P<v>[^\s/@'\"]+)@"),
-    # NAME=value where NAME names a credential (env listings, shell assignments)
-    re.compile(
-        rf"(?<![\w.-])(?P<name>(?=[A-Za-z_])[\w.-]*?(?i:{_SECRET_NAME.pattern[4:]})[\w.-]*)=(?:{_VALUE})"
-    ),
-    # name: value in YAML/JSON-ish output, for unmistakable names only (masked in
-    # place, not remembered: "serviceAccountToken: default" is no secret)
-    re.compile(
-        r"(?i)\b[A-Za-z0-9_.-]*(?:token|passw(?:or)?d|passwd|secret|"
-        r"(?:api|private|access|client|signing|encryption)[-_]?key|credential)"
-        rf"[A-Za-z0-9_.-]*[\"']?\s*:\s*(?:{_VALUE})(?P<unsure>)"
-    ),
+    re.compile(r"(?i)(?<![a-z0-9+.-])[a-z][a-z0-9+.-]*://[^\s:/@'\"]+:(?P<v>[^\s/@'\"]+)@"),
+    # NAME=value where NAME names a credential (env listings, shell assignments);
+    # the name is checked by is_secret_name
+    re.compile(rf"(?<![\w.-])(?P<name>[A-Za-z_][\w.-]*)=(?:{_VALUE})"),
+    # name: value in YAML/JSON-ish output, for _YAML_SECRET_NAME names only
+    # (masked in place, not remembered: "serviceAccountToken: default" is no secret)
+    re.compile(rf"(?<![\w.-])(?P<yname>[A-Za-z_][\w.-]*)[\"']?[ \t]*:[ \t]*(?:{_VALUE})"),
     # base64 of kubeconfig credential fields
     re.compile(r"(?i)\b(?:client-key|client-certificate|token)-data:\s*(?P<v>\S+)"),
 )
@@ -94,7 +100,7 @@ _VALUE_PATTERNS: tuple[re.Pattern[str], ...] = (
 #: masking every "1" or "on" in the output would destroy it
 MIN_REMEMBERED = 4
 #: how many distinct values one redactor remembers (bounded memory)
-MAX_REMEMBERED = 1000
+MAX_REMEMBERED = 256
 #: placeholder values masked where they stand but never hunted elsewhere
 _PLACEHOLDERS = frozenset(
     {"true", "false", "null", "none", "nil", "yes", "no", "on", "off", "default",
@@ -224,13 +230,16 @@ class Redactor:
         return ",".join(parts)
 
     def _mask_value(self, m: re.Match[str]) -> str:
-        name = m.groupdict().get("name")
-        if name is not None and not is_secret_name(name):
+        groups = m.groupdict()
+        if groups.get("name") is not None and not is_secret_name(groups["name"]):
             return m.group(0)
-        group = "qv" if m.groupdict().get("qv") is not None else "v"
+        yname = groups.get("yname")
+        if yname is not None and not _YAML_SECRET_NAME.search(yname):
+            return m.group(0)
+        group = "qv" if groups.get("qv") is not None else "v"
         if m.group(group) is None:
             return m.group(0)
-        if m.groupdict().get("unsure") is None:
+        if yname is None:
             self.remember([m.group(group)])
         whole, start = m.group(0), m.start()
         return whole[: m.start(group) - start] + MASK + whole[m.end(group) - start :]
