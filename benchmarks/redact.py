@@ -17,6 +17,7 @@ import secrets
 import statistics
 import time
 from collections.abc import Callable
+from functools import partial
 
 from kdebug_nb.runbook.record import OUTPUT_LIMIT
 from kdebug_nb.runbook.redact import MAX_REMEMBERED, Redactor
@@ -60,7 +61,7 @@ def main() -> None:
     print(f"ordinary output, {N:,} characters: {base * 1000:.1f} ms (baseline)")
     worst = 0.0
     for label, text in HOSTILE.items():
-        took = _median(lambda t=text: Redactor().text(t), args.runs)
+        took = _median(partial(Redactor().text, text), args.runs)
         worst = max(worst, took / base)
         print(f"{label:28} {took * 1000:8.1f} ms  {took / base:5.1f}x")
     full = Redactor([secrets.token_hex(8) for _ in range(MAX_REMEMBERED)])
