@@ -1,5 +1,8 @@
 """The "waiting for the container" line, replaced by the output once it begins.
 
+Output goes to the cell through ``CappedOutput``: at most ``KDebug.max_output``
+characters, head and tail.
+
 In a Jupyter frontend the line is an updatable display (``display_id``). A
 display cannot be removed once shown, and one blanked to "" stays in the cell
 as an empty output; so once the line has been shown, the run's output (and
@@ -46,7 +49,11 @@ class ProgressLine:
     #: seconds between display updates while output streams (each resends the text)
     UPDATE_EVERY = 0.2
 
-    def __init__(self, *, enabled: bool = True, rich: bool | None = None) -> None:
+    def __init__(
+        self, *, enabled: bool = True, rich: bool | None = None, max_output: int = 0
+    ) -> None:
+        from kdebug_nb.magics.render import CappedOutput
+
         self.enabled = enabled
         self.rich = _in_frontend() if rich is None else rich
         self._handle: Any = None
@@ -56,13 +63,25 @@ class ProgressLine:
         self._updated = 0.0
         self._tty_shown = False
         self.last = ""
+        #: at most ``max_output`` characters of output in the cell (0: all of it)
+        self._shown = CappedOutput(self._output, max_output)
 
     def __call__(self, event: Any) -> None:
-        from kdebug_nb.engine import RunNotice, RunOutput, RunWaiting
+        from kdebug_nb.engine import (
+            RunFailed,
+            RunFinished,
+            RunInterrupted,
+            RunNotice,
+            RunOutput,
+            RunWaiting,
+        )
 
         if isinstance(event, RunOutput):
             self._clear_tty()
-            self._write(event.text, sys.stdout)
+            self._shown.write(event.text)
+            return
+        if isinstance(event, RunFinished | RunInterrupted | RunFailed):
+            self.finish()
             return
         if isinstance(event, RunNotice):
             # kubectl's own lines: notices on stdout, warnings on stderr
@@ -100,6 +119,10 @@ class ProgressLine:
             sys.stderr.flush()
             self._tty_shown = True
 
+    def _output(self, text: str) -> None:
+        # sys.stdout looked up at each call: IPython and pytest swap it
+        self._write(text, sys.stdout)
+
     def _write(self, text: str, stream: Any, *, now: bool = False) -> None:
         if self._handle is None or self._full:
             stream.write(text)
@@ -136,6 +159,12 @@ class ProgressLine:
             self._handle = display(bundle, raw=True, display_id=True)
         else:
             self._handle.update(bundle, raw=True)
+
+    def finish(self) -> None:
+        """The run is over: the kept tail of a long output, then the display's end."""
+        self._shown.close()
+        self.clear()
+        sys.stdout.flush()
 
     def clear(self) -> None:
         """End the display: the waiting line goes, what was written stays; a run that
