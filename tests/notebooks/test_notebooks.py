@@ -45,7 +45,9 @@ def execute(path: Path, workdir: Path, *, inject: str = "") -> Any:
         injected.metadata["tags"] = ["injected-parameters"]
         nb.cells.insert(at + 1, injected)
     nbclient.NotebookClient(
-        nb, timeout=180, kernel_name="python3", resources={"metadata": {"path": str(workdir)}}
+        nb, timeout=180, kernel_name="python3", resources={"metadata": {"path": str(workdir)}},
+        # a kernel takes over a minute to start when the machine's two cores are busy
+        startup_timeout=240,
     ).execute()
     return nb
 
@@ -169,8 +171,9 @@ def test_quickstart_tells_its_story(run_notebook: Any) -> None:
 def test_crashloop_runbook_finds_the_cause(run_notebook: Any) -> None:
     nb, workdir = run_notebook("runbook-crashloop")
     assert "has crashed and been restarted: True" in out(nb, "deadline")
-    assert re.search(r"crasher: waiting \(CrashLoopBackOff\), [1-9]\d* restarts, last exit code 1 \(Error\)",
-                     out(nb, "row = status"))
+    # between two crashes the container may be read waiting in back-off or just restarted
+    assert re.search(r"crasher: (waiting \(CrashLoopBackOff\)|running \(-\)|terminated \(Error\)), "
+                     r"[1-9]\d* restarts, last exit code 1 \(Error\)", out(nb, "row = status"))
     assert "BackOff" in out(nb, "%kevents") and "Back-off restarting failed container" in out(nb, "%kevents")
     assert "fatal: /etc/crasher/config.yaml not found" in out(nb, "previous_log = %klogs")
     assert "last line before the crash: fatal: /etc/crasher/config.yaml not found" in out(nb, "last_words =")
@@ -301,8 +304,8 @@ def test_crashloop_runbook_on_a_real_cluster(tmp_path: Path, monkeypatch: pytest
         )
     assert errors_in(nb) == []
     assert "sandbox running" not in all_text(nb)
-    assert re.search(r"app: waiting \(CrashLoopBackOff\), [1-9]\d* restarts, last exit code 2 \(Error\)",
-                     out(nb, "row = status"))
+    assert re.search(r"app: (waiting \(CrashLoopBackOff\)|running \(-\)|terminated \(Error\)), "
+                     r"[1-9]\d* restarts, last exit code 2 \(Error\)", out(nb, "row = status"))
     assert "panic: DATABASE_URL is not set" in out(nb, "last_words =")
     finding = out(nb, "finding = (")
     assert "Finding: payments/app exits with code 2 (Error)" in finding
