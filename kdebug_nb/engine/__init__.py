@@ -7,6 +7,7 @@ The pipeline behind it, one package per stage::
     client   (connection, rest, streams, wire)    the only code that talks to the API server
     runs     (runner, plan, apply, follow)         one invocation's runs, as events
     frames   (status, events)                      pod and event JSON -> DataFrames
+    reads                                          a pod's events and a container's log
     session                                        connection, observers, created pods, history
 
 Names load on first use (PEP 562), so importing this module costs nothing:

@@ -267,9 +267,10 @@ class Session:
         ``message``, as ``kubectl events`` shows them (schema in
         ``kdebug_nb.engine.frames.events``).
         """
-        from kdebug_nb.engine.frames.events import events_frame, pod_events
+        from kdebug_nb.engine.frames.events import events_frame
+        from kdebug_nb.engine.reads import events_json
 
-        return events_frame(pod_events(self.client(connection), pod, namespace, selector))
+        return events_frame(events_json(self.client(connection), pod, namespace, selector))
 
     def logs(
         self,
@@ -288,11 +289,9 @@ class Session:
         container died); ``since`` is seconds, a duration such as ``"5m"``, or a
         time (an aware ``datetime`` or RFC 3339 text, kubectl's ``--since-time``).
         """
-        from kdebug_nb.engine.client.logs import is_rfc3339, read_logs
+        from kdebug_nb.engine.reads import log_text
 
-        if isinstance(since, str) and since.strip() and not is_rfc3339(since):
-            since = _duration(since)
-        return read_logs(
+        return log_text(
             self.client(connection), pod, namespace,
             container=container, previous=previous, tail=tail, since=since,
         )
@@ -454,14 +453,3 @@ def logs(
     return default_session().logs(
         pod, container, previous, tail, since, namespace=namespace, connection=connection
     )
-
-
-def _duration(text: str) -> float:
-    from kdebug_nb.engine.grammar.flags import FlagSyntax, to_duration
-
-    try:
-        return to_duration(text.strip())
-    except FlagSyntax:
-        raise errors.UsageError(
-            f'invalid duration "{text}": use a number with a unit, e.g. 90s, 5m or 1h30m'
-        ) from None

@@ -68,6 +68,11 @@ def container_styles(row: pd.Series) -> list[str]:
     restarts = row.get("restarts")
     if restarts is not None and not pd.isna(restarts) and int(restarts) > 0:
         styles["restarts"] = WARN
+    # the previous instance's end: why a crash-looping container died
+    last_code = row.get("last_exit_code")
+    if last_code is not None and not pd.isna(last_code):
+        styles["last_exit_code"] = exit_style(last_code)
+        styles["last_reason"] = exit_style(last_code)
     return [styles.get(str(col), "") for col in row.index]
 
 

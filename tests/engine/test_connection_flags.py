@@ -63,6 +63,21 @@ def test_server_and_token_flags_need_no_kubeconfig(
     assert done.stdout == "reached\n"
 
 
+def test_history_never_holds_the_token_flag(
+    sandbox: Any, cc: ClusterClient, fresh_namespace: str, tmp_path: Path
+) -> None:
+    pod = make_pod(cc, fresh_namespace)["metadata"]["name"]
+    flags = _flags_for(sandbox, tmp_path)
+    token = next(f.split("=", 1)[1] for f in flags if f.startswith("--token="))
+    history = tmp_path / "history.jsonl"
+    done = _kdebug(tmp_path, "--history", str(history), *flags, pod, "-n", fresh_namespace,
+                   "-q", "--image=busybox", "--", "echo", "recorded")
+    assert done.returncode == 0 and done.stdout == "recorded\n", done.stderr
+    text = history.read_text()
+    assert "recorded" in text and "--token" in text
+    assert token not in text
+
+
 def test_token_flag_replaces_the_kubeconfig_credential(
     sandbox: Any, cc: ClusterClient, fresh_namespace: str, tmp_path: Path
 ) -> None:

@@ -6,9 +6,11 @@ A ``Connection`` names a cluster the way kubectl does (``--kubeconfig``,
 kubeconfig (and running an exec credential plugin) is far slower than a
 request, so clients are cached per Connection.
 
-Lookup order: explicit kubeconfig/context, then ``$KUBECONFIG`` or
-``~/.kube/config``, then the in-cluster service account (JupyterHub running
-on Kubernetes). Credentials never leave the client configuration: nothing
+Lookup order: explicit kubeconfig/context, then ``$KUBECONFIG`` (read as
+kubectl reads the list: ``client.kubeconfig_files``) or ``~/.kube/config``,
+then ``--server`` alone, then the in-cluster service account (JupyterHub
+running on Kubernetes). kubectl's other connection flags apply on top
+(``Connection.with_overrides``). Credentials never leave the client configuration: nothing
 here logs, prints or stores a token or certificate.
 """
 
@@ -235,8 +237,8 @@ def _override(cfg: Any, conn: Connection) -> None:
 
     As in ``staging/src/k8s.io/client-go/tools/clientcmd/client_config.go``
     (``getClusterInfo``, ``getUserIdentificationPartialConfig``): the flags win
-    over the kubeconfig's values, a token replaces the user's other credentials'
-    token, and ``--insecure-skip-tls-verify`` drops the kubeconfig's CA.
+    over the kubeconfig's values, ``--token`` replaces the kubeconfig user's token
+    (an exec plugin's too), and ``--insecure-skip-tls-verify`` drops its CA.
     """
     if conn.certificate_authority and conn.insecure_skip_tls_verify:
         raise UsageError(

@@ -14,8 +14,8 @@ message    object (str)          the event's message, as the component wrote it
 Which time is "last seen" and the sort order follow kubectl's
 ``staging/src/k8s.io/kubectl/pkg/cmd/events/events.go`` (``eventTime``: the
 series' ``lastObservedTime``, else ``lastTimestamp``, else ``eventTime``);
-a pod's events are selected as ``kubectl events --for pod/NAME`` selects
-them there (field selector on ``involvedObject.kind`` and ``.name``).
+``Session.events`` selects a pod's events as ``kubectl events --for pod/NAME``
+does there (field selector on ``involvedObject.kind`` and ``.name``).
 """
 
 from __future__ import annotations
@@ -23,53 +23,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from kdebug_nb.errors import UsageError
-
 if TYPE_CHECKING:
     import pandas as pd
-
-    from kdebug_nb.engine.client.rest import RestClient
 
 JSON = dict[str, Any]
 
 EVENT_COLUMNS = ("last_seen", "type", "reason", "object", "count", "message")
-
-
-def pod_events(
-    client: RestClient,
-    pod: str | None = None,
-    namespace: str | None = None,
-    selector: str | None = None,
-) -> list[JSON]:
-    """The events of one pod, of the pods a label selector matches, or of a namespace.
-
-    Events carry no labels of the pods they are about, so ``selector`` lists
-    the matching pods first and keeps the events whose involved object is one
-    of them. A pod that does not exist (any more) has no events, as with
-    ``kubectl events --for``: its recent events are still shown if they exist.
-    """
-    if pod and selector:
-        raise UsageError("give a pod or a selector, not both")
-    from kdebug_nb.engine.client.logs import pod_name
-
-    ns = namespace or client.namespace
-    if pod:
-        pod = pod_name(pod)
-        fields = f"involvedObject.kind=Pod,involvedObject.name={pod}"
-        return _items(client.list_events(ns, field_selector=fields))
-    if selector:
-        listed = client.list_pods(ns, selector=selector)
-        names = {(p.get("metadata") or {}).get("name") for p in listed.get("items") or []}
-        if not names:
-            return []
-        items = _items(client.list_events(ns, field_selector="involvedObject.kind=Pod"))
-        return [e for e in items if (e.get("involvedObject") or {}).get("name") in names]
-    return _items(client.list_events(ns))
-
-
-def _items(doc: JSON) -> list[JSON]:
-    items: list[JSON] = doc.get("items") or []
-    return items
 
 
 def event_time(event: JSON) -> str:
@@ -113,4 +72,4 @@ def events_frame(events_json: Iterable[JSON] | JSON) -> pd.DataFrame:
     return _strs(frame.reset_index(drop=True), ("type", "reason", "object", "message"))
 
 
-__all__ = ["EVENT_COLUMNS", "event_time", "events_frame", "pod_events"]
+__all__ = ["EVENT_COLUMNS", "event_time", "events_frame"]
