@@ -124,3 +124,29 @@ def test_kdebug_it_is_an_interactive_session(sandbox: Any, tmp_path: Path) -> No
     _restored(child)
     history = (tmp_path / "h.jsonl").read_text()
     assert "answer=42" in history  # the session's output is recorded like any run's
+
+
+def test_kdebug_it_sends_the_window_size_and_its_changes(sandbox: Any) -> None:
+    """Inside the container, ``stty size`` sees the terminal's size, and a new one
+    after the window changes (the resize channel). Needs a sandbox that gives a
+    ``tty: true`` container a terminal of its own."""
+    env = dict(os.environ, KUBECONFIG=str(sandbox.kubeconfig))
+    child = pexpect.spawn(_kdebug(), ["neato", "-it", "--image=busybox", "--", "sh"],
+                          dimensions=(24, 80), env=env, encoding="utf-8", timeout=60)
+    child.expect("try pressing enter")
+    child.sendline("tty")
+    if child.expect([r"/dev/pts/\d+", "not a tty"]) == 1:
+        child.sendline("exit 0")
+        child.expect(pexpect.EOF)
+        pytest.skip("this sandbox gives a tty: true container no terminal (plain pipes)")
+    child.sendline("stty size")
+    child.expect(r"(\d+) (\d+)\r\n")
+    assert child.match.groups() == ("24", "80")
+    child.setwinsize(40, 100)
+    child.sendline("stty size")
+    child.expect(r"(\d+) (\d+)\r\n")
+    assert child.match.groups() == ("40", "100")
+    child.sendline("exit 4")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 4
