@@ -81,7 +81,12 @@ def out(nb: Any, source_contains: str, *, nth: int = 0) -> str:
     """The text outputs of the ``nth`` code cell whose source contains the string."""
     cells = [c for c in nb.cells if c.cell_type == "code" and source_contains in c.source]
     assert len(cells) > nth, f"no code cell {nth} with {source_contains!r}"
-    return "\n".join(text_of(o) for o in cells[nth].get("outputs", []))
+    # a stream may arrive in pieces (one print, two messages): pieces join as written
+    parts = []
+    for o in cells[nth].get("outputs", []):
+        text = text_of(o)
+        parts.append(text if o.get("output_type") == "stream" else f"\n{text}\n")
+    return "".join(parts)
 
 
 def html_of(nb: Any, source_contains: str) -> str:
@@ -160,7 +165,7 @@ def test_quickstart_tells_its_story(run_notebook: Any) -> None:
     assert 'exec: "ps": executable file not found' in out(nb, "exec_ps")
     ps = out(nb, "r = %kdebug")
     assert "PID" in ps and "neato" in ps and "exit 0" in ps
-    assert out(nb, "r.exit_code, r.container").startswith("(0, 'debugger-")
+    assert out(nb, "r.exit_code, r.container").strip().startswith("(0, 'debugger-")
     assert "hello from" in out(nb, "%%kdebug")
     assert "copy mode" in out(nb, "--copy-to")
     assert "PRETTY_NAME=" in out(nb, "node/{node}")
