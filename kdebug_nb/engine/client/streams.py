@@ -133,11 +133,29 @@ class ClusterClient(RestClient):
         network reads is never mangled. A cancelled follow ends quietly with
         what had arrived.
         """
+        decoder = codecs.getincrementaldecoder("utf-8")("replace")
+        for data in self.follow_log_bytes(namespace, pod, container, follow=follow, cancel=cancel):
+            text = decoder.decode(data)
+            if text:
+                yield text
+        tail = decoder.decode(b"", final=True)
+        if tail:
+            yield tail
+
+    def follow_log_bytes(
+        self,
+        namespace: str,
+        pod: str,
+        container: str,
+        *,
+        follow: bool = True,
+        cancel: Cancel | None = None,
+    ) -> Iterator[bytes]:
+        """The container's log from its start, as the bytes arrive (binary output intact)."""
         query = [("container", container)]
         if follow:
             query.append(("follow", "true"))
         resp = self._send("GET", pod_path(namespace, pod) + "/log", query=query, timeout=(10.0, None))
-        decoder = codecs.getincrementaldecoder("utf-8")("replace")
         try:
             with _held(cancel, resp):
                 while True:
@@ -149,12 +167,7 @@ class ClusterClient(RestClient):
                         raise
                     if not data:
                         break
-                    text = decoder.decode(data)
-                    if text:
-                        yield text
-            tail = decoder.decode(b"", final=True)
-            if tail:
-                yield tail
+                    yield data
         finally:
             close_response(resp)
 

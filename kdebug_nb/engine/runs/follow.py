@@ -8,6 +8,7 @@ to start. Attach is used only to send stdin.
 
 from __future__ import annotations
 
+import codecs
 import time
 from typing import Any
 
@@ -37,6 +38,7 @@ def follow(
     container = plan.container
     deadline = time.monotonic() + opts.timeout if opts.timeout and opts.timeout > 0 else None
     parts: list[str] = []
+    raw: list[bytes] = []
     watch = PodWatch(
         client, plan.namespace, plan.pod_name, copy=plan.mode == "copy", since=since, cancel=cancel
     )
@@ -66,10 +68,18 @@ def follow(
                 # it ended before we could attach; its log and state still tell
                 pass
         report.waiting("running")
-        for chunk in client.follow_log(plan.namespace, plan.pod_name, container, cancel=cancel):
-            parts.append(chunk)
-            report.output(chunk)
+        decoder = codecs.getincrementaldecoder("utf-8")("replace")
+        for data in client.follow_log_bytes(plan.namespace, plan.pod_name, container, cancel=cancel):
+            raw.append(data)
+            text = decoder.decode(data)
+            parts.append(text)
+            report.output(text, data)
+        tail = decoder.decode(b"", final=True)
+        if tail:
+            parts.append(tail)
+            report.output(tail)
         result.output = "".join(parts)
+        result.output_bytes = b"".join(raw)
         if cancel.cancelled:
             _cut_short(result, cancel.reason, opts)
             return
@@ -81,6 +91,7 @@ def follow(
         report.waiting("terminated", result.reason, str(result.exit_code))
     except (KeyboardInterrupt, Stopped):
         result.output = result.output or "".join(parts)
+        result.output_bytes = result.output_bytes or b"".join(raw)
         _cut_short(result, "", opts)
     finally:
         watch.close()
