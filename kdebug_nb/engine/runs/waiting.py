@@ -34,6 +34,11 @@ FAIL_REASONS = IMAGE_REASONS | {
     "CrashLoopBackOff",
 }
 
+#: terminated reasons of a container whose command never ran: containerd's
+#: ``StartError`` (exit 128, e.g. the command is not in the image) and
+#: dockershim's ``ContainerCannotRun``
+NEVER_RAN = frozenset({"StartError", "ContainerCannotRun"})
+
 #: how long to wait for the terminated state after a log ends
 EXIT_GRACE = 10.0
 
@@ -142,7 +147,7 @@ def start_hint(reason: str, message: str, pod: str, namespace: str, container: s
         return "the image runs as root: pick an image with a non-root user, or another --profile"
     if reason == "CrashLoopBackOff":
         return f"it keeps exiting; read why with kubectl logs {pod} -c {container} -n {namespace}"
-    if reason in ("RunContainerError", "StartError", "CreateContainerError"):
+    if reason in ("RunContainerError", "StartError", "CreateContainerError", "ContainerCannotRun"):
         return "check that the image has the command you gave (after --)"
     return f"look at kubectl describe pod {pod} -n {namespace}"
 
@@ -226,7 +231,10 @@ class PodWatch:
                 return obj
             if "terminated" in state:
                 term = state["terminated"] or {}
-                progress("terminated", str(term.get("reason", "")), str(term.get("exitCode", "")))
+                reason = str(term.get("reason", ""))
+                progress("terminated", reason, str(term.get("exitCode", "")))
+                if reason in NEVER_RAN:
+                    raise self._cannot_start(container, reason, str(term.get("message", "")))
                 return obj
             waiting = state.get("waiting") or {}
             reason, message = str(waiting.get("reason", "")), str(waiting.get("message", ""))
