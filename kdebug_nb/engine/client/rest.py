@@ -12,6 +12,7 @@ log, attach) are in ``client.streams``.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -48,6 +49,12 @@ class RestClient:
         self.namespace = resolved.namespace
         self.server = resolved.server
         self.context = resolved.context
+        rt = resolved.request_timeout
+        #: (connect, read) seconds for ordinary requests; ``--request-timeout``
+        #: bounds them (not watches and log follows, which last as long as a run)
+        self._timeout: tuple[float, float | None] = TIMEOUT
+        if rt is not None:
+            self._timeout = (TIMEOUT[0], None) if math.isinf(rt) else (min(TIMEOUT[0], rt), rt)
         #: called with the text of each ``Warning`` header the server sends
         #: (Pod Security "warn" level, deprecations); kubectl prints them on stderr
         self.on_warning: Callable[[str], None] | None = None
@@ -103,6 +110,27 @@ class RestClient:
         items.sort(key=_event_time)
         return items
 
+    def list_events(
+        self, namespace: str | None, *, field_selector: str = "", all_namespaces: bool = False
+    ) -> JSON:
+        """An EventList (core/v1) as JSON, for one namespace or, with ``all_namespaces``, all."""
+        if all_namespaces or not namespace:
+            path = "/api/v1/events"
+        else:
+            path = f"/api/v1/namespaces/{quote(namespace, safe='')}/events"
+        query = [("fieldSelector", field_selector)] if field_selector else []
+        return self._json("GET", path, query=query)
+
+    def read_log_bytes(self, namespace: str, pod: str, query: Query) -> bytes:
+        """GET ``pods/log`` with ``query`` (PodLogOptions) as bytes, read to the end."""
+        resp = self._send("GET", pod_path(namespace, pod) + "/log", query=query)
+        try:
+            return bytes(resp.data)
+        except Exception as exc:  # urllib3 protocol/timeout errors while reading the body
+            raise unreachable(self.server, exc) from exc
+        finally:
+            close_response(resp)
+
     # ---- writes ----------------------------------------------------------
 
     def patch_ephemeral(self, namespace: str, name: str, body: JSON) -> JSON:
@@ -150,7 +178,7 @@ class RestClient:
         query: Query = (),
         body: JSON | None = None,
         content_type: str | None = None,
-        timeout: tuple[float, float | None] = TIMEOUT,
+        timeout: tuple[float, float | None] | None = None,
     ) -> Any:
         """Send one request; return the unread urllib3 response of a 2xx, raise otherwise."""
         headers = {"Accept": "application/json"}
@@ -165,7 +193,7 @@ class RestClient:
             auth_settings=["BearerToken"],
         )
         try:
-            rest_resp = self._api.call_api(*request, _request_timeout=timeout)
+            rest_resp = self._api.call_api(*request, _request_timeout=timeout or self._timeout)
         except Exception as exc:
             raise translate_transport(exc, self.server) from exc
         resp = rest_resp.response

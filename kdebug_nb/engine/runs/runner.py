@@ -18,6 +18,7 @@ from typing import Any
 
 from kdebug_nb import errors
 from kdebug_nb.engine.client import Cancel, ClusterClient, Connection
+from kdebug_nb.engine.client.connection import overrides_of
 from kdebug_nb.engine.grammar import TargetRef, Validated, validate
 from kdebug_nb.engine.options import DebugOptions, Plan
 from kdebug_nb.engine.runs.apply import CreatedPods, apply, remove
@@ -135,7 +136,9 @@ class Invocation:
             raise self._failed(exc) from None
 
     def _open(self, checked: Validated) -> None:
-        conn = self.connection.with_flags(self.opts.kubeconfig, self.opts.context, self.opts.namespace)
+        conn = self.connection.with_flags(
+            self.opts.kubeconfig, self.opts.context, self.opts.namespace
+        ).with_overrides(overrides_of(self.opts))
         client = ClusterClient(conn)
         client.on_warning = self._server_warning
         self.client = client

@@ -1,0 +1,116 @@
+"""A namespace's or a pod's events as a DataFrame, oldest first, like ``kubectl events``.
+
+``events_frame`` — one row per Event (core/v1), newest last; columns and dtypes:
+
+=========  ====================  =================================================
+last_seen  datetime64[ns, UTC]   when the event was last observed (NaT if unknown)
+type       object (str)          ``Normal`` | ``Warning``
+reason     object (str)          ``Scheduled``, ``Pulled``, ``BackOff``, ...
+object     object (str)          the involved object as ``kind/name``, e.g. ``pod/web``
+count      int64                 how many times it was observed (at least 1)
+message    object (str)          the event's message, as the component wrote it
+=========  ====================  =================================================
+
+Which time is "last seen" and the sort order follow kubectl's
+``staging/src/k8s.io/kubectl/pkg/cmd/events/events.go`` (``eventTime``: the
+series' ``lastObservedTime``, else ``lastTimestamp``, else ``eventTime``);
+a pod's events are selected as ``kubectl events --for pod/NAME`` selects
+them there (field selector on ``involvedObject.kind`` and ``.name``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from kdebug_nb.errors import UsageError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from kdebug_nb.engine.client.rest import RestClient
+
+JSON = dict[str, Any]
+
+EVENT_COLUMNS = ("last_seen", "type", "reason", "object", "count", "message")
+
+
+def pod_events(
+    client: RestClient,
+    pod: str | None = None,
+    namespace: str | None = None,
+    selector: str | None = None,
+) -> list[JSON]:
+    """The events of one pod, of the pods a label selector matches, or of a namespace.
+
+    Events carry no labels of the pods they are about, so ``selector`` lists
+    the matching pods first and keeps the events whose involved object is one
+    of them. A pod that does not exist (any more) has no events, as with
+    ``kubectl events --for``: its recent events are still shown if they exist.
+    """
+    if pod and selector:
+        raise UsageError("give a pod or a selector, not both")
+    from kdebug_nb.engine.client.logs import pod_name
+
+    ns = namespace or client.namespace
+    if pod:
+        pod = pod_name(pod)
+        fields = f"involvedObject.kind=Pod,involvedObject.name={pod}"
+        return _items(client.list_events(ns, field_selector=fields))
+    if selector:
+        listed = client.list_pods(ns, selector=selector)
+        names = {(p.get("metadata") or {}).get("name") for p in listed.get("items") or []}
+        if not names:
+            return []
+        items = _items(client.list_events(ns, field_selector="involvedObject.kind=Pod"))
+        return [e for e in items if (e.get("involvedObject") or {}).get("name") in names]
+    return _items(client.list_events(ns))
+
+
+def _items(doc: JSON) -> list[JSON]:
+    items: list[JSON] = doc.get("items") or []
+    return items
+
+
+def event_time(event: JSON) -> str:
+    """kubectl's sort time of an event (RFC 3339 text; "" when it has none)."""
+    series = event.get("series") or {}
+    return str(
+        series.get("lastObservedTime")
+        or event.get("lastTimestamp")
+        or event.get("eventTime")
+        or event.get("firstTimestamp")
+        or (event.get("metadata") or {}).get("creationTimestamp")
+        or ""
+    )
+
+
+def events_frame(events_json: Iterable[JSON] | JSON) -> pd.DataFrame:
+    """One row per event (a list of events or an EventList), newest last."""
+    import pandas as pd
+
+    from kdebug_nb.engine.frames.status import _strs, _times
+
+    items = (events_json.get("items") or []) if isinstance(events_json, dict) else events_json
+    cols: dict[str, list[Any]] = {c: [] for c in EVENT_COLUMNS}
+    for event in items:
+        when = event_time(event)
+        involved = event.get("involvedObject") or event.get("regarding") or {}
+        series = event.get("series") or {}
+        count = series.get("count") or event.get("count") or 1
+        cols["last_seen"].append(when or None)
+        cols["type"].append(event.get("type") or "")
+        cols["reason"].append(event.get("reason") or "")
+        cols["object"].append(f"{str(involved.get('kind') or '').lower()}/{involved.get('name') or ''}")
+        cols["count"].append(int(count))
+        cols["message"].append(str(event.get("message") or event.get("note") or "").strip())
+    data: dict[str, Any] = dict(cols)
+    data["last_seen"] = _times(cols["last_seen"])
+    data["count"] = pd.array(cols["count"], dtype="int64")
+    frame = pd.DataFrame(data, columns=list(EVENT_COLUMNS))
+    # stable: events seen in the same second keep the server's order
+    frame = frame.sort_values("last_seen", kind="stable", na_position="first")
+    return _strs(frame.reset_index(drop=True), ("type", "reason", "object", "message"))
+
+
+__all__ = ["EVENT_COLUMNS", "event_time", "events_frame", "pod_events"]
