@@ -25,9 +25,9 @@ from kdebug_nb.engine.client.rest import (
     remaining,
 )
 from kdebug_nb.engine.client.wire import (
+    lost,
     parse_body,
     status_error,
-    translate_transport,
     unreachable,
 )
 
@@ -64,6 +64,8 @@ class ClusterClient(RestClient):
         path = f"/api/v1/namespaces/{quote(namespace, safe='')}/pods"
         fsel = ("fieldSelector", f"metadata.name={name}")
         seed = since
+        opened = False
+        broken: BaseException | None = None
         while True:
             if seed is not None:
                 rv = str((seed.get("metadata") or {}).get("resourceVersion", ""))
@@ -90,16 +92,20 @@ class ClusterClient(RestClient):
                     query.append(("timeoutSeconds", "300"))
                     read_timeout = 330.0
                 try:
-                    resp = self._send("GET", path, query=query, timeout=(10.0, read_timeout))
+                    resp = self._send_stream(path, query=query, body_timeout=read_timeout)
                 except errors.ApiError as exc:
                     if exc.status != 410:
                         raise
                     break  # 410 Gone as an HTTP answer: our resourceVersion is too old; relist
-                except errors.ConnectionFailed:
+                except errors.ConnectionFailed as exc:
                     left = remaining(deadline)
                     if left is not None and left <= 0:
                         return
+                    if opened and not exc.timed_out:
+                        # the watch was open, and the server is not back: it went away
+                        raise lost(self.server, broken or exc.__cause__ or exc) from exc
                     raise
+                opened, broken = True, None
                 try:
                     with _held(cancel, resp):
                         for line in _lines(resp, deadline):
@@ -115,6 +121,10 @@ class ClusterClient(RestClient):
                                 yield kind, obj
                 except _DeadlineReached:
                     continue  # the loop's check ends the watch, unless the deadline moved
+                except _Broken as exc:
+                    # the server hung up mid-watch (or a cancel shut the socket):
+                    # resume from the last resourceVersion, or stop
+                    broken = exc.__cause__ or exc
                 finally:
                     close_response(resp)
 
@@ -155,16 +165,16 @@ class ClusterClient(RestClient):
         query = [("container", container)]
         if follow:
             query.append(("follow", "true"))
-        resp = self._send("GET", pod_path(namespace, pod) + "/log", query=query, timeout=(10.0, None))
+        resp = self._send_stream(pod_path(namespace, pod) + "/log", query=query)
         try:
             with _held(cancel, resp):
                 while True:
                     try:
-                        data = _read1(resp, self.server)
-                    except errors.ConnectionFailed:
+                        data = _read1(resp)
+                    except _Broken as exc:
                         if cancel is not None and cancel.cancelled:
                             break
-                        raise
+                        raise lost(self.server, exc.__cause__ or exc) from exc
                     if not data:
                         break
                     yield data
@@ -251,11 +261,15 @@ def _held(cancel: Cancel | None, resp: Any) -> Any:
     return cancel.holding(resp) if cancel is not None else _NoCancel()
 
 
-def _read1(resp: Any, server: str) -> bytes:
+class _Broken(Exception):
+    """An open stream ended by a transport error (the server went away, or a cancel)."""
+
+
+def _read1(resp: Any) -> bytes:
     try:
         return bytes(resp.read1(_CHUNK))
     except Exception as exc:
-        raise translate_transport(exc, server) from exc
+        raise _Broken() from exc
 
 
 def _lines(resp: Any, deadline: Deadline) -> Iterator[bytes]:
@@ -268,10 +282,8 @@ def _lines(resp: Any, deadline: Deadline) -> Iterator[bytes]:
             data = resp.read1(_CHUNK)
         except (ReadTimeoutError, TimeoutError) as exc:
             raise _DeadlineReached() from exc
-        except (ProtocolError, OSError):
-            # the server hung up mid-watch (or a cancel shut the socket):
-            # the caller resumes from the last resourceVersion or stops
-            return
+        except (ProtocolError, OSError) as exc:
+            raise _Broken() from exc
         if not data:
             if buf.strip():
                 yield buf
