@@ -68,6 +68,10 @@ class PodWorker:
         self.init_failed = False
         self.terminal = False
         self.terminating = False
+        #: set when the sandbox stops with the pod running: the kubelet's
+        #: graceful node shutdown gives the pod this reason and message
+        #: (``pkg/kubelet/nodeshutdown/nodeshutdown_manager_linux.go``)
+        self.node_shutdown = False
         self.task: asyncio.Task[None] | None = None
         self._terminate_task: asyncio.Future[None] | None = None
         self._events: dict[tuple[str, str, str, str], str] = {}
@@ -414,7 +418,14 @@ class PodWorker:
                 s.pop("ready", None)
                 s["ready"] = False
             out["ephemeralContainerStatuses"] = eph
+        if self.node_shutdown:
+            out["reason"] = NODE_SHUTDOWN_REASON
+            out["message"] = NODE_SHUTDOWN_MESSAGE
         return out
+
+
+NODE_SHUTDOWN_REASON = "Terminated"
+NODE_SHUTDOWN_MESSAGE = "Pod was terminated in response to imminent node shutdown."
 
 
 async def _first(*aws: Any) -> None:
