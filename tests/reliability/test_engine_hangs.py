@@ -234,3 +234,19 @@ def sb_url(sb: ServedSandbox) -> str:
 
     doc = yaml.safe_load(sb.kubeconfig.read_text())
     return str(doc["clusters"][0]["cluster"]["server"])
+
+
+def test_stdin_attach_to_a_tarpit_ends_within_the_request_timeout(tmp_path: Path) -> None:
+    """The official client opens the attach websocket with no timeout; ours gives up in time."""
+    from kdebug_nb.engine.client import ClusterClient
+
+    with tarpit() as port:
+        kubeconfig = tarpit_kubeconfig(tmp_path / "kc", port, "https")
+        client = ClusterClient(Connection(str(kubeconfig), request_timeout=RT))
+        t0 = time.monotonic()
+        with pytest.raises(ConnectionFailed) as info:
+            client.send_stdin("default", "mypod", "dbg", "hello\n")
+        took = time.monotonic() - t0
+    assert took < RT + MARGIN, f"{took:.2f}s"
+    assert info.value.timed_out
+    assert "did not answer within 2s (--request-timeout)" in str(info.value)

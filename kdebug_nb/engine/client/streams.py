@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import json
 import math
+import threading
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote
@@ -194,18 +195,52 @@ class ClusterClient(RestClient):
         from kubernetes.stream import ws_client
         from websocket import WebSocketException
 
-        ws = self._open_attach(
-            namespace, pod, container, stdin=True, stdout=False, stderr=False, tty=False
-        )
+        ws = self._open_attach_bounded(namespace, pod, container)
         raw = data.encode() if isinstance(data, str) else data
         try:
+            ws.sock.settimeout(self.request_timeout)  # each write, like any request
             for start in range(0, len(raw), _CHUNK):
                 ws.write_channel(ws_client.STDIN_CHANNEL, raw[start : start + _CHUNK])
             ws.close_channel(ws_client.STDIN_CHANNEL)
         except (OSError, WebSocketException) as exc:
-            raise unreachable(self.server, exc) from exc
+            raise unreachable(self.server, exc, self.request_timeout) from exc
         finally:
             ws.close()
+
+    def _open_attach_bounded(self, namespace: str, pod: str, container: str) -> Any:
+        """``_open_attach`` for stdin, answered within the request timeout.
+
+        The official client opens the websocket with no timeout at all (a
+        frozen server holds the handshake forever) and takes none, so the
+        handshake runs in a helper thread that is given up on after the
+        request timeout; a session it opens after that is closed at once.
+        """
+        box: dict[str, Any] = {}
+        abandoned = threading.Event()
+
+        def open_it() -> None:
+            try:
+                ws = self._open_attach(
+                    namespace, pod, container, stdin=True, stdout=False, stderr=False, tty=False
+                )
+            except BaseException as exc:  # handed to the caller's thread below
+                box["error"] = exc
+                return
+            box["ws"] = ws
+            if abandoned.is_set():
+                ws.close()
+
+        helper = threading.Thread(target=open_it, name="kdebug-attach", daemon=True)
+        helper.start()
+        helper.join(self.request_timeout)
+        if helper.is_alive():
+            abandoned.set()
+            if "ws" in box:  # opened between the join's end and the flag
+                box["ws"].close()
+            raise unreachable(self.server, TimeoutError("timed out"), self.request_timeout)
+        if "error" in box:
+            raise box["error"]
+        return box["ws"]
 
     def _open_attach(
         self,
