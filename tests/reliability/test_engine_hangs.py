@@ -229,6 +229,29 @@ def test_a_server_that_goes_away_is_one_line(tmp_path: Path, how: signal.Signals
     assert took < 5 + MARGIN, f"{took:.2f}s"
 
 
+def test_a_server_killed_while_the_container_waits_is_one_line(tmp_path: Path) -> None:
+    with served_sandbox(tmp_path) as sb:
+        api = core_v1(sb.kubeconfig)
+        name = f"gone-{uuid.uuid4().hex[:6]}"
+        api.create_namespaced_pod("default", target_pod(name, init_sleep=600))
+        session = Session(Connection(str(sb.kubeconfig), request_timeout=5))
+        killed_at: list[float] = []
+
+        def observe(event: RunEvent) -> None:
+            if not killed_at and isinstance(event, RunWaiting) and event.state == "waiting":
+                killed_at.append(sb.signal(signal.SIGKILL))
+
+        session.subscribe(observe)
+        with pytest.raises(ConnectionFailed) as info:
+            session.run(f"{name} --copy-to={name}-copy -c dbg --rm --image=busybox -- echo never")
+        took = time.monotonic() - killed_at[0]
+    text = info.value.one_line()
+    assert text.startswith(f"lost the connection to the Kubernetes API server at {sb_url(sb)} ("), text
+    # --rm cannot delete on a server that is gone: the copy is named as left behind
+    assert f"(still there: pod/{name}-copy)" in text
+    assert took < 5 + MARGIN, f"{took:.2f}s"
+
+
 def sb_url(sb: ServedSandbox) -> str:
     import yaml
 
