@@ -19,7 +19,13 @@ from kdebug_nb.engine.options import DebugOptions, Plan
 from kdebug_nb.engine.runs.liveness import Liveness
 from kdebug_nb.engine.runs.report import Reporter
 from kdebug_nb.engine.runs.result import DebugResult
-from kdebug_nb.engine.runs.waiting import PodWatch, Stopped, container_status
+from kdebug_nb.engine.runs.waiting import (
+    PodWatch,
+    Stopped,
+    container_status,
+    never_ran,
+    start_hint,
+)
 from kdebug_nb.engine.runs.watchdog import RUN_TIMEOUT, Watchdog
 
 
@@ -57,6 +63,15 @@ def follow(
     try:
         pod = watch.until_started(container, deadline, waiting)
         record_pod(result, pod, container)
+        why = never_ran(pod, container)
+        if why:
+            # exit 128 alone does not say the command never ran; the runtime's message does
+            line = (
+                f'Warning: debug container "{container}" in pod "{plan.pod_name}" cannot start: '
+                f"{why} — {start_hint(result.reason, why, plan.pod_name, plan.namespace, container)}"
+            )
+            result.warnings = (*result.warnings, line)
+            report.notice(line, "warning")
         want_stdin = stdin_data is not None or opts.stdin
         if not opts.command and not want_stdin:
             # nothing to capture: the container is up (or already done)

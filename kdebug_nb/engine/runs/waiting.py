@@ -39,6 +39,16 @@ FAIL_REASONS = IMAGE_REASONS | {
 #: dockershim's ``ContainerCannotRun``
 NEVER_RAN = frozenset({"StartError", "ContainerCannotRun"})
 
+
+def never_ran(pod: JSON, container: str) -> str:
+    """``Reason: message`` when ``container`` terminated without its command ever running."""
+    status = container_status(pod, container) or {}
+    term = (status.get("state") or {}).get("terminated") or {}
+    if term.get("reason") not in NEVER_RAN:
+        return ""
+    message = " ".join(str(term.get("message") or "").split())
+    return f"{term['reason']}: {message}" if message else str(term["reason"])
+
 #: how long to wait for the terminated state after a log ends
 EXIT_GRACE = 10.0
 
@@ -231,10 +241,7 @@ class PodWatch:
                 return obj
             if "terminated" in state:
                 term = state["terminated"] or {}
-                reason = str(term.get("reason", ""))
-                progress("terminated", reason, str(term.get("exitCode", "")))
-                if reason in NEVER_RAN:
-                    raise self._cannot_start(container, reason, str(term.get("message", "")))
+                progress("terminated", str(term.get("reason", "")), str(term.get("exitCode", "")))
                 return obj
             waiting = state.get("waiting") or {}
             reason, message = str(waiting.get("reason", "")), str(waiting.get("message", ""))
