@@ -8,18 +8,14 @@ without a token) with the body bytes exactly as given.
 
 from __future__ import annotations
 
-import json
-import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
-from urllib.parse import quote
 
 import pytest
+from reliability_helpers import Raw, busybox_pod, raw_call, wait_for
 
 from kdebug_nb.engine import Connection, Session
-
-Raw = Callable[..., tuple[int, Any]]
 
 
 @pytest.fixture(scope="session")
@@ -34,38 +30,6 @@ def engine(conn: Connection) -> Session:
     return Session(conn, record=False)
 
 
-def raw_call(
-    api_client: Any,
-    method: str,
-    path: str,
-    body: bytes | None = None,
-    content_type: str = "application/json",
-    query: list[tuple[str, str]] | None = None,
-) -> tuple[int, Any]:
-    """Send ``body`` bytes exactly as given; return (status, decoded JSON or raw bytes)."""
-    headers = {"Accept": "application/json"}
-    if body is not None:
-        headers["Content-Type"] = content_type
-    method, url, headers, _, _ = api_client.param_serialize(
-        method=method, resource_path=path, header_params=headers, auth_settings=["BearerToken"],
-    )
-    if query:
-        # bytes on the wire: a lone surrogate goes out as the invalid UTF-8 it stands for
-        url += "?" + "&".join(
-            f"{quote(k, safe='', errors='surrogatepass')}={quote(v, safe='', errors='surrogatepass')}"
-            for k, v in query
-        )
-    # urllib3 itself, as the client's REST layer re-encodes JSON bodies
-    resp = api_client.rest_client.pool_manager.request(
-        method, url, body=body, headers=headers, timeout=60, preload_content=True
-    )
-    status, data = resp.status, resp.data
-    try:
-        return status, json.loads(data)
-    except (ValueError, TypeError):
-        return status, data
-
-
 @pytest.fixture(scope="session")
 def raw(api_client: Any) -> Raw:
     """``raw(method, path, body=b"...", content_type=...)`` -> (status, JSON)."""
@@ -74,29 +38,6 @@ def raw(api_client: Any) -> Raw:
         return raw_call(api_client, method, path, body, **kw)
 
     return call
-
-
-def busybox_pod(name: str, command: list[str] | None = None, **spec: Any) -> dict[str, Any]:
-    return {
-        "apiVersion": "v1",
-        "kind": "Pod",
-        "metadata": {"name": name},
-        "spec": {
-            "containers": [{"name": "app", "image": "busybox",
-                            "command": command or ["sh", "-c", "while true; do sleep 1; done"]}],
-            **spec,
-        },
-    }
-
-
-def wait_for(predicate: Callable[[], Any], timeout: float, what: str) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.05)
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ import re
 import uuid
 from typing import Any
 
-from conftest import Raw, wait_for
+from reliability_helpers import Raw, wait_for
 
 from kdebug_nb.engine import Session
 

@@ -14,9 +14,9 @@ import uuid
 from typing import Any
 
 import pytest
-from conftest import Raw
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from reliability_helpers import Raw
 
 BOUNDED = settings(
     max_examples=60,
