@@ -258,7 +258,10 @@ class Invocation:
             if cancel.reason == STOPPED and not isinstance(exc, errors.Interrupted):
                 # the stop shut a stream down mid-request: report the stop, not the broken pipe
                 error = errors.Interrupted(f"stopped: {exc.one_line()}")
-            if opts.rm and plan.mode in ("copy", "node") and created:
+            # a server that went away or stopped answering would hold a delete for the
+            # whole request timeout again: report the pod as left behind instead
+            reachable = not isinstance(error, errors.ConnectionFailed)
+            if opts.rm and plan.mode in ("copy", "node") and created and reachable:
                 try:
                     remove(client, plan, created, result, self.registry)
                 except errors.KDebugError:
