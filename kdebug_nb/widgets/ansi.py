@@ -99,7 +99,7 @@ def apply_sgr(style: Style, params: str) -> Style:
             style = replace(style, bg="")
         elif c in (38, 48):
             colour, i = _extended(codes, i - 1)
-            style = replace(style, **{"fg" if c == 38 else "bg": colour})
+            style = replace(style, fg=colour) if c == 38 else replace(style, bg=colour)
     return style
 
 
