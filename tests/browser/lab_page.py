@@ -39,3 +39,29 @@ def run_all(page: Any, timeout_ms: int = 180_000) -> None:
 def output_areas(page: Any) -> Any:
     """Cell outputs only (``get_by_text`` alone would also match the code in the editors)."""
     return page.locator(".jp-OutputArea-output")
+
+
+def run_all_but_last(page: Any, timeout_ms: int = 180_000) -> None:
+    """Run every cell above the last one (a notebook's clean-up cell stays unrun)."""
+    cells = page.locator(".jp-Notebook .jp-Cell")
+    cells.last.locator(".jp-InputPrompt").click()
+    page.locator(".lm-MenuBar-itemLabel", has_text="Run").click()
+    page.locator(".lm-Menu-itemLabel").get_by_text("Run All Above Selected Cell", exact=True).click()
+    page.wait_for_function(
+        """() => {
+          const ind = document.querySelector('.jp-Notebook-ExecutionIndicator');
+          const prompts = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')];
+          return ind && ind.getAttribute('data-status') === 'idle' && prompts.length > 1
+              && prompts.slice(0, -1).every(p => /\\[\\d+\\]/.test(p.textContent));
+        }""",
+        timeout=timeout_ms,
+    )
+
+
+def labelled(scope: Any, kind: str, label: str) -> Any:
+    """The ipywidgets control of ``kind`` (``dropdown``, ``text``...) described as ``label``."""
+    import re
+
+    return scope.locator(f".widget-{kind}").filter(
+        has=scope.page.locator("label", has_text=re.compile(f"^{re.escape(label)}$"))
+    )
