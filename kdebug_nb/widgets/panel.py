@@ -53,6 +53,8 @@ class DebugPanel(w.VBox):
         self._lock = threading.Lock()
         self._run: BackgroundRun | None = None
         self._busy = False
+        #: how many times the status and events were reloaded (Refresh, auto-refresh, runs)
+        self.refreshes = 0
         self._repeater: Repeater | None = None
         self._renderer = AnsiRenderer()
         self._runs: list[dict[str, Any]] = []
@@ -255,6 +257,7 @@ class DebugPanel(w.VBox):
 
     def refresh_views(self) -> None:
         """Reload the pod's status table and its events (what Refresh does)."""
+        self.refreshes += 1
         ns, pod = self.namespace.value, self.pod.value
         if not ns or not pod:
             self.status_table.value = note("no pod chosen")

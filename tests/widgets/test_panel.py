@@ -82,6 +82,19 @@ def test_run_click_streams_output_and_records_the_run(panel: DebugPanel, session
     assert list(frame["target"]) == ["neato"] and list(frame["exit_code"]) == [0]
 
 
+def test_copy_mode_runs_in_a_copy_and_removes_it(panel: DebugPanel, session: engine.Session) -> None:
+    panel.pod.value = "neato"
+    panel.mode.value = "copy"
+    panel.copy_name.value = "neato-panel-copy"
+    panel.command.value = "echo in-the-copy"
+    panel.run_button.click()
+    assert panel.wait(90)
+    assert panel.error.value == ""
+    assert "in-the-copy" in _text(panel.output.value)
+    assert "neato-panel-copy" in _text(panel.state.value)
+    assert "neato-panel-copy" not in set(session.pods("default")["name"])
+
+
 def test_container_output_is_escaped(panel: DebugPanel) -> None:
     panel.pod.value = "neato"
     panel.command.value = "echo '<script>alert(1)</script><img src=x onerror=alert(2)>'"
@@ -129,7 +142,9 @@ def test_stop_ends_a_long_run(panel: DebugPanel) -> None:
 
 def test_close_stops_the_run_the_timer_and_the_observers(session: engine.Session) -> None:
     p = DebugPanel("default", session=session, auto_refresh=0.2)
+    before = p.refreshes
     p.auto.value = True
+    eventually(lambda: p.refreshes >= before + 2, 30, "the status table to refresh by itself")
     p.pod.value = "neato"
     p.command.value = "sleep 60"
     p.start()
