@@ -34,7 +34,8 @@ WIDE = w.Layout(width="32em")
 class DebugPanel(w.VBox):
     """Pick a pod, a debug image, a profile and a mode; Run streams the output here.
 
-    ``namespace`` defaults to the kubeconfig context's; ``images`` are the image box's
+    ``namespace`` defaults to the kubeconfig context's; ``connection`` names another
+    cluster than the session's (``%kdebug --panel`` passes its settings'); ``images`` are the image box's
     suggestions (any name can be typed); ``auto_refresh`` is the status table's refresh
     period when its auto-refresh box is ticked. ``close()`` stops the run, the timer
     and the observers.
@@ -45,10 +46,13 @@ class DebugPanel(w.VBox):
         namespace: str | None = None,
         *,
         session: engine.Session | None = None,
+        connection: engine.Connection | None = None,
         images: Sequence[str] = pickers.DEFAULT_IMAGES,
         auto_refresh: float = 5.0,
     ) -> None:
         self.session = session or engine.default_session()
+        #: the cluster (None: the session's own), as ``%kdebug``'s settings may name it
+        self.connection = connection
         self.auto_refresh_seconds = auto_refresh
         self._lock = threading.Lock()
         self._run: BackgroundRun | None = None
@@ -185,6 +189,7 @@ class DebugPanel(w.VBox):
             self._set_running(True)
             self._run = BackgroundRun(
                 lambda stop: self.session.run(line, stop=stop, source="panel",
+                                              connection=self.connection,
                                               observer=self._on_event),
                 on_error=self._show_error,
                 on_done=self._run_done,
@@ -263,14 +268,14 @@ class DebugPanel(w.VBox):
             self.status_table.value = note("no pod chosen")
             self.events.value = note("no pod chosen")
             return
-        status = self.session.status(pod, ns)
+        status = self.session.status(pod, ns, connection=self.connection)
         self.status_table.value = frame_html(status, STATUS_COLUMNS, empty="no containers")
         self.events.value = frame_html(self._events(ns, pod), empty="no events for this pod")
 
     def _events(self, namespace: str, pod: str) -> Any:
         import pandas as pd
 
-        raw = self.session.client().events_for(namespace, pod)[-20:]
+        raw = self.session.client(self.connection).events_for(namespace, pod)[-20:]
         rows = [
             {
                 "last seen": e.get("lastTimestamp") or e.get("eventTime") or "",
@@ -293,18 +298,18 @@ class DebugPanel(w.VBox):
     # ---- pickers -----------------------------------------------------------------
 
     def _load_namespaces(self, wanted: str | None) -> None:
-        names = pickers.namespaces(self.session)
-        current = wanted or pickers.current_namespace(self.session)
+        names = pickers.namespaces(self.session, self.connection)
+        current = wanted or pickers.current_namespace(self.session, self.connection)
         if current not in names:
             names.append(current)
         self.namespace.options = names
         self.namespace.value = current
-        self.node.options = pickers.nodes(self.session)
+        self.node.options = pickers.nodes(self.session, self.connection)
         self._load_pods()
 
     def _load_pods(self) -> None:
         previous = self.pod.value
-        choices = pickers.pod_choices(self.session, self.namespace.value)
+        choices = pickers.pod_choices(self.session, self.connection, self.namespace.value)
         self.pod.options = choices
         names = [name for _label, name in choices]
         if previous in names:
@@ -318,7 +323,7 @@ class DebugPanel(w.VBox):
 
     def _pod_changed(self, _change: Any = None) -> None:
         ns, pod = self.namespace.value, self.pod.value
-        status = self.session.status(pod, ns) if ns and pod else None
+        status = self.session.status(pod, ns, connection=self.connection) if ns and pod else None
         self.target.options = [pickers.NO_TARGET, *pickers.container_choices(status)]
         self.target.value = pickers.NO_TARGET
         self.copy_name.placeholder = f"{pod}-debug" if pod else ""

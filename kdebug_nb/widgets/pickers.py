@@ -17,24 +17,26 @@ def profiles() -> tuple[str, ...]:
     return tuple(flag.choices)
 
 
-def namespaces(session: engine.Session) -> list[str]:
-    listed = session.client().list_namespaces()
+def namespaces(session: engine.Session, connection: engine.Connection | None) -> list[str]:
+    listed = session.client(connection).list_namespaces()
     return sorted(str(item["metadata"]["name"]) for item in listed.get("items") or [])
 
 
-def current_namespace(session: engine.Session) -> str:
+def current_namespace(session: engine.Session, connection: engine.Connection | None) -> str:
     """The kubeconfig context's namespace, as kubectl would use it."""
-    return str(session.client().namespace)
+    return str(session.client(connection).namespace)
 
 
-def nodes(session: engine.Session) -> list[str]:
-    listed = session.client().list_nodes()
+def nodes(session: engine.Session, connection: engine.Connection | None) -> list[str]:
+    listed = session.client(connection).list_nodes()
     return sorted(str(item["metadata"]["name"]) for item in listed.get("items") or [])
 
 
-def pod_choices(session: engine.Session, namespace: str) -> list[tuple[str, str]]:
+def pod_choices(
+    session: engine.Session, connection: engine.Connection | None, namespace: str
+) -> list[tuple[str, str]]:
     """``(label, name)`` per pod: the label shows phase, readiness and restarts."""
-    frame = session.pods(namespace)
+    frame = session.pods(namespace, connection=connection)
     return [
         (f"{row.name} · {row.phase} · ready {row.ready} · restarts {row.restarts}", str(row.name))
         for row in frame.itertuples(index=False)

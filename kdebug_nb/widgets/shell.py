@@ -46,8 +46,10 @@ class Shell(w.VBox):
         command: Sequence[str] = ("sh",),
         profile: str | None = None,
         session: engine.Session | None = None,
+        connection: engine.Connection | None = None,
     ) -> None:
         self.session = session or engine.default_session()
+        self.connection = connection
         self.history: list[str] = []
         self._cursor = 0
         self._renderer = AnsiRenderer()
@@ -162,7 +164,8 @@ class Shell(w.VBox):
     # ---- the session -------------------------------------------------------------
 
     def _session(self, opts: engine.DebugOptions, stop: Any) -> None:
-        self.result = self.session.run(opts, line=self.line, stdin_stream=self._pipe, stop=stop, source="shell",
+        self.result = self.session.run(opts, line=self.line, connection=self.connection,
+                                       stdin_stream=self._pipe, stop=stop, source="shell",
                                        observer=self._on_event)
 
     def _on_event(self, event: engine.RunEvent) -> None:
