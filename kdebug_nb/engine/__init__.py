@@ -51,6 +51,7 @@ if TYPE_CHECKING:
         RunWaiting,
     )
     from kdebug_nb.engine.runs.result import DebugResult
+    from kdebug_nb.engine.runs.stdin import StdinPipe
     from kdebug_nb.engine.session import (
         Session,
         cleanup,
@@ -91,6 +92,7 @@ _HOMES = {
     "pods": "kdebug_nb.engine.session",
     "cleanup": "kdebug_nb.engine.session",
     "Connection": "kdebug_nb.engine.client.connection",
+    "StdinPipe": "kdebug_nb.engine.runs.stdin",
     "ClusterClient": "kdebug_nb.engine.client",
     "Cancel": "kdebug_nb.engine.client",
     "DebugOptions": "kdebug_nb.engine.options",
@@ -178,6 +180,7 @@ __all__ = [
     "Session",
     "StartFailed",
     "StartTimeout",
+    "StdinPipe",
     "USAGE",
     "UsageError",
     "Validated",

@@ -16,11 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from lab_server import LabServer
+from lab_server import ARTIFACTS, LabServer
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/lib/chromium/chromium")
-ARTIFACTS = Path(os.environ.get("KDEBUG_TEST_ARTIFACTS", ROOT / "test-artifacts")) / "browser"
 
 
 def _unavailable(reason: str) -> None:

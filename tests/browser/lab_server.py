@@ -20,6 +20,10 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+ROOT = Path(__file__).resolve().parents[2]
+#: where screenshots go (a CI job keeps this folder as its artifacts)
+ARTIFACTS = Path(os.environ.get("KDEBUG_TEST_ARTIFACTS", ROOT / "test-artifacts")) / "browser"
+
 QUIET_LAB = {
     "@jupyterlab/apputils-extension:notification": {
         "fetchNews": "false",

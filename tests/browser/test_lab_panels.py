@@ -5,9 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from conftest import ARTIFACTS
 from lab_page import labelled, open_notebook, run_all_but_last
-from lab_server import LabServer
+from lab_server import ARTIFACTS, LabServer
 from playwright.sync_api import expect
 
 

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from conftest import eventually, widget_threads
+from widget_support import eventually, widget_threads
 
 from kdebug_nb import engine
 from kdebug_nb.widgets import Shell

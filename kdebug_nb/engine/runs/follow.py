@@ -16,6 +16,7 @@ from kdebug_nb.engine.client import Cancel, ClusterClient
 from kdebug_nb.engine.options import DebugOptions, Plan
 from kdebug_nb.engine.runs.report import Reporter
 from kdebug_nb.engine.runs.result import DebugResult
+from kdebug_nb.engine.runs.stdin import StdinPipe, StdinPump
 from kdebug_nb.engine.runs.waiting import PodWatch, Stopped, container_status
 from kdebug_nb.engine.runs.watchdog import RUN_TIMEOUT, Watchdog
 
@@ -27,6 +28,7 @@ def follow(
     result: DebugResult,
     *,
     stdin_data: str | None,
+    stdin_stream: StdinPipe | None = None,
     since: dict[str, Any] | None,
     cancel: Cancel,
     watchdog: Watchdog,
@@ -37,6 +39,7 @@ def follow(
     container = plan.container
     deadline = time.monotonic() + opts.timeout if opts.timeout and opts.timeout > 0 else None
     parts: list[str] = []
+    pump: StdinPump | None = None
     watch = PodWatch(
         client, plan.namespace, plan.pod_name, copy=plan.mode == "copy", since=since, cancel=cancel
     )
@@ -50,13 +53,15 @@ def follow(
     try:
         pod = watch.until_started(container, deadline, waiting)
         record_pod(result, pod, container)
-        want_stdin = stdin_data is not None or opts.stdin
+        want_stdin = stdin_data is not None or stdin_stream is not None or opts.stdin
         if not opts.command and not want_stdin:
             # nothing to capture: the container is up (or already done)
             return
         if opts.run_timeout:
             watchdog.arm(opts.run_timeout)
-        if want_stdin and result.exit_code is None:
+        if stdin_stream is not None and result.exit_code is None:
+            pump = StdinPump(client, plan.namespace, plan.pod_name, container, stdin_stream, cancel)
+        elif want_stdin and result.exit_code is None:
             # stdin goes in through attach; what the process prints comes out of its
             # log, read from the start, so nothing is lost to the attach race
             report.waiting("running", message="sending stdin")
@@ -83,6 +88,8 @@ def follow(
         result.output = result.output or "".join(parts)
         _cut_short(result, "", opts)
     finally:
+        if pump is not None:
+            pump.finish()
         watch.close()
 
 
