@@ -32,8 +32,8 @@ STOP_GRACE = 3.0
 class Shell(w.VBox):
     """An interactive session in an ephemeral debug container of ``pod``.
 
-    Enter (or Send) sends the input line; ↑ and ↓ walk this shell's own history of
-    sent lines. ``close()`` ends the session and its thread.
+    Enter (or Send) sends the input line; ↑ and ↓ (the buttons, or the arrow keys in the
+    input's list) walk this shell's own history of sent lines. ``close()`` ends the session and its thread.
     """
 
     def __init__(
@@ -63,8 +63,10 @@ class Shell(w.VBox):
         self.title = w.HTML(note(f"{image} in pod/{pod}"
                                  + (f", sharing the processes of {target}" if target else "")))
         self.output = w.HTML()
-        self.input = w.Text(placeholder="type a command; Enter sends it",
-                            layout=w.Layout(width="40em"))
+        # a Combobox is a text box with a list of earlier lines: in the browser, the
+        # arrow keys open it and walk the shell's history, newest first
+        self.input = w.Combobox(placeholder="type a command; Enter sends it; ↓ for history",
+                                options=[], ensure_option=False, layout=w.Layout(width="40em"))
         self.send_button = w.Button(description="Send", icon="paper-plane")
         self.up = w.Button(icon="arrow-up", tooltip="previous line", layout=w.Layout(width="3em"))
         self.down = w.Button(icon="arrow-down", tooltip="next line", layout=w.Layout(width="3em"))
@@ -119,6 +121,7 @@ class Shell(w.VBox):
         self._echo(text)
         if text.strip() and (not self.history or self.history[-1] != text):
             self.history.append(text)
+            self.input.options = list(reversed(self.history))
         self._cursor = len(self.history)
         self.input.value = ""
 

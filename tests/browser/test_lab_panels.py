@@ -44,7 +44,7 @@ def test_panel_runs_ps_in_neato_and_the_shell_answers(page: Any, lab: LabServer)
 
     shell = page.locator(".kdebug-shell").first
     shell.scroll_into_view_if_needed()
-    line = shell.locator(".widget-text input")
+    line = shell.locator("input").first
     line.fill("echo browser-$((20 + 3))")
     line.press("Enter")
     expect(shell.locator("pre")).to_contain_text("browser-23", timeout=30_000)

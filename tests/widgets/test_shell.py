@@ -57,6 +57,7 @@ def test_up_and_down_walk_the_shells_own_history(shell: Shell) -> None:
     for line in ("echo one", "echo two", "echo two", ""):
         shell.submit(line)
     assert shell.history == ["echo one", "echo two"]
+    assert list(shell.input.options) == ["echo two", "echo one"]  # the arrow keys' list
     shell.up.click()
     assert shell.input.value == "echo two"
     shell.up.click()
