@@ -34,7 +34,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.browser)
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: playwright's sync API keeps an asyncio loop running on the
+# main thread while it is open, which would break later tests calling asyncio.run();
+# and JupyterLab's memory is given back as soon as the browser tests are done.
+@pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
     if not CHROMIUM.is_file():
         _unavailable(f"Chromium not installed at {CHROMIUM} (apt-get install chromium)")
@@ -51,7 +54,7 @@ def chromium() -> Iterator[Any]:
             browser.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
     """JupyterLab serving a scratch copy of notebooks/ (their history files land there)."""
     base = tmp_path_factory.mktemp("lab")
