@@ -53,6 +53,7 @@ if TYPE_CHECKING:
         RunWaiting,
     )
     from kdebug_nb.engine.runs.result import DebugResult
+    from kdebug_nb.engine.runs.stdin import StdinPipe
     from kdebug_nb.engine.session import (
         Session,
         cleanup,
@@ -95,6 +96,7 @@ _HOMES = {
     "events": "kdebug_nb.engine.session",
     "logs": "kdebug_nb.engine.session",
     "Connection": "kdebug_nb.engine.client.connection",
+    "StdinPipe": "kdebug_nb.engine.runs.stdin",
     "ClusterClient": "kdebug_nb.engine.client",
     "Cancel": "kdebug_nb.engine.client",
     "DebugOptions": "kdebug_nb.engine.options",
@@ -187,6 +189,7 @@ __all__ = [
     "Session",
     "StartFailed",
     "StartTimeout",
+    "StdinPipe",
     "USAGE",
     "UsageError",
     "Validated",
