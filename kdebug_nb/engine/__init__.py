@@ -54,6 +54,7 @@ if TYPE_CHECKING:
         RunWaiting,
     )
     from kdebug_nb.engine.runs.result import DebugResult
+    from kdebug_nb.engine.runs.stdin import StdinPipe
     from kdebug_nb.engine.session import (
         Session,
         cleanup,
@@ -96,6 +97,7 @@ _HOMES = {
     "events": "kdebug_nb.engine.session",
     "logs": "kdebug_nb.engine.session",
     "Connection": "kdebug_nb.engine.client.connection",
+    "StdinPipe": "kdebug_nb.engine.runs.stdin",
     "ClusterClient": "kdebug_nb.engine.client",
     "Cancel": "kdebug_nb.engine.client",
     "TerminalInput": "kdebug_nb.engine.client.tty",
@@ -189,6 +191,7 @@ __all__ = [
     "Session",
     "StartFailed",
     "StartTimeout",
+    "StdinPipe",
     "TerminalInput",
     "USAGE",
     "UsageError",

@@ -23,6 +23,7 @@ from kdebug_nb.engine.options import DebugOptions
 from kdebug_nb.engine.runs.apply import CreatedPods
 from kdebug_nb.engine.runs.events import Observer, RunEvent
 from kdebug_nb.engine.runs.result import DebugResult
+from kdebug_nb.engine.runs.stdin import StdinPipe
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -103,6 +104,7 @@ class Session:
         opts_or_line: DebugOptions | str,
         *,
         stdin_data: str | None = None,
+        stdin_stream: StdinPipe | None = None,
         stop: threading.Event | None = None,
         source: str = "python",
         observer: Observer | None = None,
@@ -116,11 +118,15 @@ class Session:
         takes it (``"mypod --image=busybox -- ps x"``). ``observer`` hears
         this run's events only (besides the session's observers). Setting
         ``stop`` ends the run like an interrupt (``--rm`` still cleans up).
+        ``stdin_stream`` is stdin still being written (a shell widget's lines):
+        the run attaches and forwards each write until the pipe is closed or
+        the command ends.
         ``terminal`` (with ``-it``) makes it an interactive session: keys and
         window size from it, the output as ``RunOutput`` events.
         """
         return self._invocation(
             opts_or_line, stdin_data, stop, source, observer, connection, line, "run",
+            stdin_stream=stdin_stream,
             terminal=terminal,
         ).run(single=True)[0]
 
@@ -192,6 +198,7 @@ class Session:
         connection: Connection | None,
         line: str | None,
         caller: str,
+        stdin_stream: StdinPipe | None = None,
         *,
         terminal: TerminalInput | None = None,
     ) -> Any:
@@ -218,6 +225,7 @@ class Session:
             line=line,
             source=source,
             stdin_data=stdin_data,
+            stdin_stream=stdin_stream,
             stop=stop,
             terminal=terminal,
         )

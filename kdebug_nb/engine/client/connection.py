@@ -321,5 +321,32 @@ def _tune(cfg: Any) -> None:
     # runs); the default pool of 4 connections would serialise them.
     cfg.connection_pool_maxsize = max(cfg.connection_pool_maxsize or 0, 16)
     # One retry on connection errors: a refused connection must fail fast, the
-    # way kubectl does, instead of three silent attempts.
-    cfg.retries = 1
+    # way kubectl does, instead of three silent attempts. None after a
+    # timeout: a second attempt would double --request-timeout.
+    cfg.retries = _retry_once_unless_timed_out()
+
+
+def _retry_once_unless_timed_out() -> Any:
+    from urllib3.exceptions import MaxRetryError
+    from urllib3.exceptions import TimeoutError as Urllib3Timeout
+    from urllib3.util.retry import Retry
+
+    def timed_out(error: BaseException | None) -> bool:
+        seen: list[BaseException] = []
+        while error is not None and all(error is not e for e in seen):
+            if isinstance(error, (TimeoutError, Urllib3Timeout)):
+                return True
+            seen.append(error)
+            # urllib3 wraps the socket's error (ProtocolError("Connection aborted.", err))
+            inner = [a for a in getattr(error, "args", ()) if isinstance(a, BaseException)]
+            error = inner[0] if inner else error.__cause__ or error.__context__
+        return False
+
+    class OnceUnlessTimedOut(Retry):
+        def increment(self, method: Any = None, url: Any = None, response: Any = None,
+                      error: Any = None, _pool: Any = None, _stacktrace: Any = None) -> Any:
+            if timed_out(error):
+                raise MaxRetryError(_pool, url or "", error) from error
+            return super().increment(method, url, response, error, _pool, _stacktrace)
+
+    return OnceUnlessTimedOut(total=1)

@@ -10,7 +10,8 @@ whenever it changes. The session ends when the server closes the stream (the
 process exited) or ``cancel`` fires.
 
 The engine holds no terminal: the adapter gives a :class:`TerminalInput`
-(keys and the window size) and hears the output through ``on_output``.
+(keys and the window size) and hears the output through ``on_output(text,
+data)``: the bytes as they came, and their UTF-8 decoding so far.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ class TerminalInput(Protocol):
 def run_terminal(
     ws: Any,
     terminal: TerminalInput,
-    on_output: Callable[[str], None],
+    on_output: Callable[[str, bytes], None],
     cancel: Cancel | None = None,
 ) -> None:
     """Pump keys in and output out of ``ws`` (an attach websocket, binary frames)."""
@@ -60,9 +61,7 @@ def run_terminal(
             for channel in (ws_client.STDOUT_CHANNEL, ws_client.STDERR_CHANNEL):
                 data = ws.read_channel(channel)
                 if data:
-                    text = decoder.decode(data)
-                    if text:
-                        on_output(text)
+                    on_output(decoder.decode(data), data)
             if not stdin_open:
                 continue
             keys = terminal.read_keys(POLL)
@@ -75,7 +74,7 @@ def run_terminal(
     finally:
         tail = decoder.decode(b"", final=True)
         if tail:
-            on_output(tail)
+            on_output(tail, b"")
         ws.close()
 
 
