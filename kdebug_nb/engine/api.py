@@ -11,6 +11,7 @@ load on first use.
 from __future__ import annotations
 
 import shlex
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import fields
 from typing import TYPE_CHECKING, Any
@@ -21,6 +22,7 @@ from kdebug_nb.engine.connection import (
     get_default_connection,
     set_default_connection,
 )
+from kdebug_nb.engine.fleet import FleetProgress, FleetResult, FleetTarget, is_fleet
 from kdebug_nb.engine.options import DebugOptions
 from kdebug_nb.engine.result import DebugResult
 from kdebug_nb.engine.runner import CREATED_PODS, Progress, build_only, run_many
@@ -36,6 +38,7 @@ __all__ = [
     "cleanup",
     "debug",
     "dry_run",
+    "fleet",
     "get_default_connection",
     "options",
     "pods",
@@ -109,31 +112,64 @@ def options(
 
 
 def debug(
-    target: str | Sequence[str],
+    target: str | Sequence[str] = (),
     /,
     *,
     image: str | None = None,
     command: str | Sequence[str] | None = None,
     connection: Connection | None = None,
     on_output: Callable[[str], None] | None = None,
-    on_progress: Callable[[Progress], None] | None = None,
+    on_progress: Callable[[Any], None] | None = None,
     stdin_data: str | None = None,
     **flags: Any,
-) -> DebugResult:
+) -> Any:
     """``kubectl debug TARGET --image=IMAGE [flags] -- COMMAND`` from Python.
 
     Keywords mirror the flags: ``copy_to="web-dbg"``, ``profile="sysadmin"``,
     ``env={"A": "1"}``, ``set_image={"*": "busybox"}``, ``rm=True``,
     ``timeout=30``, ``target="app"`` (kubectl's ``--target``; the pod is the
     first, positional argument). ``command`` is a list or a shell-like string.
+
+    Returns a ``DebugResult``; a fleet run (``selector="app=web"``,
+    ``all_namespaces=True``, ``field_selector=...``, several targets, or
+    ``max_concurrency=N``) returns a ``FleetResult`` instead, and
+    ``on_progress`` then receives ``FleetProgress`` values.
     """
     opts = options(target, image=image, command=command, **flags)
+    if is_fleet(opts):
+        return fleet(opts, connection=connection, on_progress=on_progress)
     return run(
         opts,
         connection=connection,
         on_output=on_output,
         on_progress=on_progress,
         stdin_data=stdin_data,
+    )
+
+
+def fleet(
+    opts: DebugOptions,
+    *,
+    connection: Connection | None = None,
+    on_progress: Callable[[FleetProgress], None] | None = None,
+    stop: threading.Event | None = None,
+) -> FleetResult:
+    """A fleet run (``-l``, ``-A``, ``--field-selector`` or several targets): one row per pod."""
+    from kdebug_nb.engine import fleet as fleet_runs
+    from kdebug_nb.engine.cluster_io import ClusterClient
+    from kdebug_nb.engine.runner import run_ref
+    from kdebug_nb.engine.targets import TargetRef
+
+    conn = (connection or get_default_connection()).with_flags(
+        opts.kubeconfig, opts.context, opts.namespace
+    )
+
+    def run_one(pod_opts: DebugOptions, target: FleetTarget, stop: threading.Event) -> DebugResult:
+        ref = TargetRef(target.kind, target.name, target.namespace, target.obj)
+        return run_ref(pod_opts, ref, connection=conn)
+
+    return fleet_runs.run(
+        opts, run_one, client=ClusterClient(conn), on_progress=on_progress, stop=stop
     )
 
 

@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import os
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
+from kdebug_nb.engine.ratelimit import RequestGate
 from kdebug_nb.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -39,16 +40,20 @@ class Connection:
     def resolve(self) -> Resolved:
         """The cached, authenticated client for this connection."""
         signature = _signature(self.kubeconfig)
+        # One client per cluster and user, whatever the namespace: runs in many
+        # namespaces (a fleet run with -A) share its connections and rate limit.
+        key = Connection(self.kubeconfig, self.context) if self.namespace else self
         with _LOCK:
-            cached = _CACHE.get(self)
-            if cached is not None and cached[0] == signature:
-                return cached[1]
-            resolved = _load(self)
-            # a rewritten kubeconfig (a restarted sandbox on a new port) is reloaded
-            _CACHE[self] = (signature, resolved)
-            if cached is not None:
-                _close_quietly(cached[1])
-            return resolved
+            cached = _CACHE.get(key)
+            if cached is None or cached[0] != signature:
+                resolved = _load(key)
+                # a rewritten kubeconfig (a restarted sandbox on a new port) is reloaded
+                _CACHE[key] = (signature, resolved)
+                if cached is not None:
+                    _close_quietly(cached[1])
+                cached = _CACHE[key]
+        base = cached[1]
+        return replace(base, namespace=self.namespace) if self.namespace else base
 
     def with_flags(
         self, kubeconfig: str = "", context: str = "", namespace: str = ""
@@ -71,6 +76,8 @@ class Resolved:
     namespace: str
     server: str
     context: str  # context name, or "in-cluster"
+    #: the rate limit and 429 policy every client of this connection shares
+    gate: RequestGate = field(default_factory=RequestGate, compare=False)
 
 
 _LOCK = threading.Lock()
@@ -225,7 +232,13 @@ def _load_incluster(conn: Connection) -> Resolved:
 def _tune(cfg: Any) -> None:
     # Several requests may run at once (a watch next to a log follow, fleet
     # runs); the default pool of 4 connections would serialise them.
-    cfg.connection_pool_maxsize = max(cfg.connection_pool_maxsize or 0, 16)
+    # runs); the default pool of 4 connections would serialise them. A fleet
+    # run holds up to two streams per pod in flight (--max-concurrency <= 100).
+    cfg.connection_pool_maxsize = max(cfg.connection_pool_maxsize or 0, 256)
     # One retry on connection errors: a refused connection must fail fast, the
-    # way kubectl does, instead of three silent attempts.
-    cfg.retries = 1
+    # way kubectl does, instead of three silent attempts. 429s are not retried
+    # here (urllib3 would give up with a MaxRetryError after one): the
+    # engine's RequestGate waits them out, as client-go does.
+    from urllib3.util.retry import Retry
+
+    cfg.retries = Retry(total=1, respect_retry_after_header=False, raise_on_status=False)

@@ -30,15 +30,19 @@ from typing import Any
 
 from kdebug_nb.engine.envmap import MapSyntaxError, merge_pairs, parse_map, read_csv_record
 from kdebug_nb.engine.imageref import is_valid_image
-from kdebug_nb.engine.options import DEFAULT_TIMEOUT, PROFILES, DebugOptions
+from kdebug_nb.engine.options import (
+    DEFAULT_MAX_CONCURRENCY,
+    DEFAULT_TIMEOUT,
+    MAX_CONCURRENCY_LIMIT,
+    ON_INTERRUPT,
+    PROFILES,
+    DebugOptions,
+)
+from kdebug_nb.engine.ratelimit import DEFAULT_BURST, DEFAULT_QPS
 from kdebug_nb.errors import UsageError
 
 PULL_POLICIES: tuple[str, ...] = ("Always", "IfNotPresent", "Never")
 OUTPUT_FORMATS: tuple[str, ...] = ("yaml", "json")
-FLEET_UNSUPPORTED = (
-    "fleet runs (-l/--selector, -A/--all-namespaces, --max-concurrency) are not supported yet: "
-    "debug one pod at a time"
-)
 LEGACY_DEPRECATION = (
     "--profile=legacy is deprecated and will be removed in v1.39. "
     'It is recommended to explicitly specify a profile, for example "--profile=general".'
@@ -129,11 +133,26 @@ FLAGS: tuple[Flag, ...] = (
     _f("v", "verbosity", "kubectl's log level, accepted so pasted commands work: --v=N with N > 0 "
        "means --verbose.", dest="verbose", group="kdebug", metavar="N"),
     _f("help", "bool", "Show this help.", short="h", default="false", group="kdebug"),
-    _f("selector", "string", "Label selector for a fleet run (not supported yet).", short="l",
-       group="fleet", metavar="SELECTOR"),
-    _f("all-namespaces", "bool", "Fleet run across namespaces (not supported yet).", short="A",
-       default="false", group="fleet"),
-    _f("max-concurrency", "int", "Fleet run concurrency (not supported yet).", group="fleet", metavar="N"),
+    _f("selector", "string", "Fleet run over the pods (or, with the target nodes, the nodes) "
+       "this label selector matches.", short="l", group="fleet", metavar="SELECTOR"),
+    _f("field-selector", "string", "Fleet run over the pods (or nodes) this field selector "
+       "matches, e.g. status.phase=Running.", group="fleet", metavar="SELECTOR"),
+    _f("all-namespaces", "bool", "Fleet run over the selected pods of every namespace.",
+       short="A", default="false", group="fleet"),
+    _f("max-concurrency", "int", "Pods debugged at once in a fleet run (1 to "
+       f"{MAX_CONCURRENCY_LIMIT}).", default=str(DEFAULT_MAX_CONCURRENCY), group="fleet",
+       metavar="N"),
+    _f("max-output", "bytes", "Output kept per pod in a fleet run; the rest is dropped and the "
+       "drop marked (e.g. 64Ki, 1Mi).", default="1Mi", group="fleet", metavar="BYTES"),
+    _f("run-timeout", "float", "Seconds each pod's command may run before it is stopped "
+       "(0: no bound).", default="0", group="fleet", metavar="SECONDS"),
+    _f("on-interrupt", "string", "What an interrupt does to the pods already running: abandon "
+       "(stop following them) or wait (let them finish); no new pod starts either way.",
+       default="abandon", choices=ON_INTERRUPT, group="fleet", metavar="WHAT"),
+    _f("qps", "float", "Client-side limit of API requests per second (0: none), like "
+       "client-go's QPS.", default=f"{DEFAULT_QPS:g}", group="fleet", metavar="QPS"),
+    _f("burst", "int", "Requests allowed at once above --qps, like client-go's Burst.",
+       default=str(DEFAULT_BURST), group="fleet", metavar="N"),
 )
 
 _BY_NAME = {f.name: f for f in FLAGS}
@@ -167,6 +186,19 @@ def _to_int(value: str) -> int:
         return int(value, 0)
     except ValueError:
         raise _Syntax(f"strconv.ParseInt: parsing {_go_quote(value)}: invalid syntax") from None
+
+
+_BYTE_UNITS = {"": 1, "k": 1000, "M": 1000**2, "G": 1000**3,
+               "Ki": 1024, "Mi": 1024**2, "Gi": 1024**3}
+
+
+def _to_bytes(value: str) -> int:
+    """A byte count as Kubernetes quantities spell them: ``65536``, ``64Ki``, ``1Mi``."""
+    match = re.fullmatch(r"(\d+)(|k|M|G|Ki|Mi|Gi)", value)
+    if not match:
+        raise _Syntax(f"quantities must match the regular expression "
+                      f"'^[0-9]+(k|M|G|Ki|Mi|Gi)?$': {_go_quote(value)}")
+    return int(match.group(1)) * _BYTE_UNITS[match.group(2)]
 
 
 def _to_verbosity(value: str) -> bool:
@@ -226,6 +258,8 @@ class _State:
                 self.values[flag.dest] = _to_float(value)
             elif flag.kind == "int":
                 self.values[flag.dest] = _to_int(value)
+            elif flag.kind == "bytes":
+                self.values[flag.dest] = _to_bytes(value)
             elif flag.kind == "verbosity":
                 self.values[flag.dest] = _to_verbosity(value)
             elif flag.kind == "dryrun":
@@ -383,9 +417,12 @@ def validate(opts: DebugOptions) -> Notices:
         has_forbidden_fields,
         resolve_custom_spec,
     )
+    from kdebug_nb.engine.fleet.targets import is_fleet, validate_fleet
+
     notices = Notices()
-    if opts.selector or opts.all_namespaces or opts.max_concurrency:
-        raise UsageError(FLEET_UNSUPPORTED)
+    fleet = is_fleet(opts)
+    if fleet:
+        validate_fleet(opts)
     if opts.profile not in PROFILES:
         raise UsageError(f"unknown profile: {opts.profile}")
     custom = resolve_custom_spec(opts)
@@ -410,7 +447,7 @@ def validate(opts: DebugOptions) -> Notices:
         raise UsageError("you must specify --image when not using --copy-to.")
     if image and not is_valid_image(image):
         raise UsageError(f"invalid image name {_go_quote(image)}: invalid reference format")
-    if not opts.targets and not opts.filenames:
+    if not opts.targets and not opts.filenames and not fleet:
         raise UsageError("NAME or filename is required for debug")
     if opts.image_pull_policy not in (*PULL_POLICIES, ""):
         raise UsageError(f"invalid image pull policy: {opts.image_pull_policy}")
@@ -466,7 +503,9 @@ def _validate_own(opts: DebugOptions) -> None:
     if opts.detach:
         raise UsageError("--rm cannot be combined with --detach: nothing would wait for the "
                          "command to end")
-    node_only = bool(opts.targets) and all(parse_target(t).kind == "Node" for t in opts.targets)
+    node_only = bool(opts.targets) and all(
+        parse_target(t).kind == "Node" or t in ("node", "nodes", "no") for t in opts.targets
+    )
     if not opts.copy_to and not node_only and not opts.filenames:
         from kdebug_nb.engine.builders.common import RM_EPHEMERAL
 
@@ -498,6 +537,13 @@ Examples:
   # Run a command on a node, with the node's filesystem at /host
   %kdebug node/node-1 --image=busybox -- ls /host/etc
 
+  # Run an audit in every running pod labelled app=web, in every namespace, 20 at a time
+  %kdebug -l app=web -A --field-selector=status.phase=Running --max-concurrency=20 \\
+      --image=busybox -- sh -c 'id; ls /'
+
+  # The same on every node labelled role=worker
+  %kdebug nodes -l role=worker --image=busybox -- cat /host/etc/os-release
+
   # Show the patch that would be sent, without sending it
   %kdebug mypod --image=busybox --dry-run -o json -- ps x
 """
@@ -505,7 +551,7 @@ Examples:
 
 def _usage() -> str:
     titles = {"kubectl": "Options:", "global": "kubectl globals:",
-              "kdebug": "kdebug_nb options:", "fleet": "Fleet runs (not supported yet):"}
+              "kdebug": "kdebug_nb options:", "fleet": "Fleet runs (several targets, -l, -A or --field-selector):"}
     lines = [
         "Usage: %kdebug (POD | TYPE/NAME)... [flags] [-- COMMAND [ARG...]]",
         "",

@@ -104,6 +104,17 @@ def run(
     return session.run_target(refs[0], stdin_data)
 
 
+def run_ref(
+    opts: DebugOptions,
+    ref: TargetRef,
+    *,
+    connection: Connection | None = None,
+) -> DebugResult:
+    """One run against a target already in hand (a fleet run's listed pod: no GET)."""
+    session = _Session.open(opts, connection, None, None, None)
+    return session.run_target(ref, None)
+
+
 def build_only(
     opts: DebugOptions,
     *,
@@ -459,4 +470,5 @@ __all__ = [
     "build_only",
     "run",
     "run_many",
+    "run_ref",
 ]

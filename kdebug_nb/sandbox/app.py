@@ -37,6 +37,7 @@ from kdebug_nb.sandbox import discovery, rbac, routes_cluster, routes_pods, rout
 from kdebug_nb.sandbox.cluster import Cluster
 from kdebug_nb.sandbox.middleware import RequestRecord, make_middleware
 from kdebug_nb.sandbox.routes_common import CLUSTER_KEY
+from kdebug_nb.sandbox.throttle import make_throttle_middleware
 from kdebug_nb.sandbox.watch import end_all_watches
 
 __all__ = ["RequestRecord", "create_app", "CLUSTER_KEY"]
@@ -66,7 +67,7 @@ def create_app(
     ``extra_routes`` are added after the built-in ones.
     """
     app = web.Application(
-        middlewares=[make_middleware(cluster, request_log)],
+        middlewares=[make_middleware(cluster, request_log), make_throttle_middleware(cluster)],
         client_max_size=64 * 1024 * 1024,
     )
     app[CLUSTER_KEY] = cluster

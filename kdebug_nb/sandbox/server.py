@@ -26,7 +26,7 @@ import shutil
 import ssl
 import tempfile
 import threading
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from concurrent.futures import Future
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, overload
@@ -40,6 +40,8 @@ from kdebug_nb.sandbox.kubeconfig import (
     write_kubeconfig,
 )
 from kdebug_nb.sandbox.scenario import Scenario, apply_scenario, load_scenario
+from kdebug_nb.sandbox.throttle import Throttle, apply_throttle, throttle_of
+from kdebug_nb.sandbox.timing import Timing, timing_of
 
 if TYPE_CHECKING:
     from aiohttp import web
@@ -66,6 +68,8 @@ class Sandbox:
     into the kubeconfig). ``kubeconfig_path`` says where to write the
     kubeconfig; otherwise a private temp file is used and removed on ``stop()``.
     ``tls`` serves https (None: only when a token is required, see the module doc).
+    ``timing`` (``{"imagePull": 0.3}``, seconds) and ``throttle``
+    (``{"maxInFlight": 4, "retryAfter": 1}``) override the scenario's.
     """
 
     context = CONTEXT
@@ -79,10 +83,16 @@ class Sandbox:
         token: str | None = None,
         kubeconfig_path: str | Path | None = None,
         tls: bool | None = None,
+        timing: Mapping[str, float] | None = None,
+        throttle: Mapping[str, int] | None = None,
     ) -> None:
         self.scenario: Scenario = (
             scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
         )
+        #: knob → seconds and throttle settings applied over the scenario's
+        #: (``kdebug_nb.sandbox.timing``, ``kdebug_nb.sandbox.throttle``)
+        self._timing = dict(timing or {})
+        self._throttle = dict(throttle or {})
         self.token = token
         self.requested_port = port
         self.requested_kubeconfig = Path(kubeconfig_path) if kubeconfig_path else None
@@ -196,6 +206,8 @@ class Sandbox:
         cluster = self.cluster
         try:
             apply_scenario(cluster, self.scenario)
+            timing_of(cluster).update(self._timing)
+            apply_throttle(throttle_of(cluster), self._throttle)
             for token in (self.token, self._generated_token):
                 if token is not None:
                     cluster.users[token] = User("kubernetes-admin", token, {"*": {"*"}})
@@ -290,6 +302,16 @@ class Sandbox:
         taken earlier can catch an older stream that ended meanwhile.
         """
         return [r for r in list(self.requests) if r.started >= mark]
+
+    @property
+    def timing(self) -> Timing:
+        """The simulated waits; set a field (seconds) to change them while running."""
+        return timing_of(self.cluster)
+
+    @property
+    def throttle(self) -> Throttle:
+        """The in-flight cap: ``sb.throttle.max_in_flight = 4`` switches it on, 0 off."""
+        return throttle_of(self.cluster)
 
     def kubeconfig_dict(self) -> dict[str, Any]:
         """The written kubeconfig as a dict (``kubernetes.config.new_client_from_config_dict``)."""

@@ -18,6 +18,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from ..cluster import now_rfc3339
+from ..timing import timing_of
 from .images import Image, ImageNotFound, InvalidImageName, parse_reference
 from .logs import ContainerLogs
 from .runtime import ConfigError, ExecNotFound, Process, start_error_message
@@ -227,6 +228,10 @@ class ContainerRunner:
                     return
                 backoff = min(backoff * 2, BACKOFF_CAP)
                 continue
+            # the runtime's create + start, which a scenario's timing may make slow
+            start_time = timing_of(self.worker.kubelet.cluster).container_start
+            if start_time > 0 and await self._sleep(start_time):
+                return
             exit_code, terminated, ran_for = await self._run_once(image)
             self.last_exit = exit_code
             self.status["state"] = {"terminated": terminated}
@@ -385,6 +390,9 @@ class ContainerRunner:
             else:
                 t0 = time.monotonic()
                 w.event(self, "Pulling", f'Pulling image "{ref}"')
+                pull_time = timing_of(w.kubelet.cluster).image_pull
+                if pull_time > 0 and await self._sleep(pull_time):
+                    return None
                 took = go_duration(max(time.monotonic() - t0, 0.001))
                 w.event(
                     self,
