@@ -3,7 +3,9 @@
 Streams the debug container's output to stdout while it runs, prints
 kubectl's informational lines (unless ``-q``) and exits with the
 container's exit code. Errors are one line on stderr (``error: ...``, exit
-1); ``--verbose`` adds the traceback.
+1); ``--verbose`` adds the traceback. Fleet runs (``-l``, ``-A``,
+``--field-selector``, several names) print each pod's output prefixed by
+its name: ``kdebug_nb.cli_fleet``.
 """
 
 from __future__ import annotations
@@ -57,6 +59,12 @@ def _run(argv: list[str], out: TextIO, err: TextIO) -> int:
     from kdebug_nb.engine.runner import Progress, run_many
 
     opts = parse_args(argv)
+    from kdebug_nb.engine.fleet import is_fleet
+
+    if is_fleet(opts) and not opts.help:
+        from kdebug_nb.cli_fleet import run_fleet
+
+        return run_fleet(opts, out, err)
 
     def on_output(chunk: str) -> None:
         out.write(chunk)

@@ -22,7 +22,13 @@ from kdebug_nb.engine.connection import (
     get_default_connection,
     set_default_connection,
 )
-from kdebug_nb.engine.fleet import FleetProgress, FleetResult, FleetTarget, is_fleet
+from kdebug_nb.engine.fleet import (
+    FleetEntry,
+    FleetProgress,
+    FleetResult,
+    FleetTarget,
+    is_fleet,
+)
 from kdebug_nb.engine.options import DebugOptions
 from kdebug_nb.engine.result import DebugResult
 from kdebug_nb.engine.runner import CREATED_PODS, Progress, build_only, run_many
@@ -152,6 +158,7 @@ def fleet(
     *,
     connection: Connection | None = None,
     on_progress: Callable[[FleetProgress], None] | None = None,
+    on_entry: Callable[[FleetEntry], None] | None = None,
     stop: threading.Event | None = None,
 ) -> FleetResult:
     """A fleet run (``-l``, ``-A``, ``--field-selector`` or several targets): one row per pod."""
@@ -169,7 +176,12 @@ def fleet(
         return run_ref(pod_opts, ref, connection=conn)
 
     return fleet_runs.run(
-        opts, run_one, client=ClusterClient(conn), on_progress=on_progress, stop=stop
+        opts,
+        run_one,
+        client=ClusterClient(conn),
+        on_progress=on_progress,
+        on_entry=on_entry,
+        stop=stop,
     )
 
 

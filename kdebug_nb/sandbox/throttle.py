@@ -97,10 +97,10 @@ def make_throttle_middleware(cluster: Any) -> Middleware:
     @web.middleware
     async def throttle_middleware(request: web.Request, handler: Any) -> web.StreamResponse:
         latency = timing_of(cluster).api_latency
-        if latency > 0:
-            await asyncio.sleep(latency)
         throttle = throttle_of(cluster)
         if throttle.max_in_flight <= 0 or is_long_running(request):
+            if latency > 0:
+                await asyncio.sleep(latency)
             return await handler(request)
         if throttle.in_flight >= throttle.max_in_flight:
             throttle.rejected += 1
@@ -111,6 +111,8 @@ def make_throttle_middleware(cluster: Any) -> Middleware:
             return response
         throttle.in_flight += 1
         try:
+            if latency > 0:
+                await asyncio.sleep(latency)  # a slow request holds its slot, as on a server
             return await handler(request)
         finally:
             throttle.in_flight -= 1

@@ -16,7 +16,13 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from kdebug_nb.engine.fleet.result import FRAME_COLUMNS, FleetEntry, FleetResult, cap_output
-from kdebug_nb.engine.fleet.scheduler import FleetProgress, ProgressFn, RunOne, run_fleet
+from kdebug_nb.engine.fleet.scheduler import (
+    EntryFn,
+    FleetProgress,
+    ProgressFn,
+    RunOne,
+    run_fleet,
+)
 from kdebug_nb.engine.fleet.targets import FleetTarget, by_selector, is_fleet, iter_targets
 from kdebug_nb.engine.options import DebugOptions
 
@@ -30,6 +36,7 @@ def run(
     *,
     client: ClusterClient,
     on_progress: ProgressFn | None = None,
+    on_entry: EntryFn | None = None,
     stop: threading.Event | None = None,
 ) -> FleetResult:
     """Validate ``opts``, list its targets with ``client`` and run ``run_one`` on each.
@@ -47,7 +54,9 @@ def run(
     requests, throttled = gate.stats.requests, gate.stats.throttled
     total = None if by_selector(opts) else len(opts.targets)
     targets = iter_targets(opts, client, opts.namespace)
-    result = run_fleet(opts, run_one, targets, on_progress=on_progress, stop=stop, total=total)
+    result = run_fleet(
+        opts, run_one, targets, on_progress=on_progress, on_entry=on_entry, stop=stop, total=total
+    )
     result.requests = gate.stats.requests - requests
     result.throttled = gate.stats.throttled - throttled
     return result
@@ -55,10 +64,12 @@ def run(
 
 __all__ = [
     "FRAME_COLUMNS",
+    "EntryFn",
     "FleetEntry",
     "FleetProgress",
     "FleetResult",
     "FleetTarget",
+    "ProgressFn",
     "RunOne",
     "cap_output",
     "is_fleet",

@@ -68,6 +68,8 @@ class FleetProgress:
 
 
 ProgressFn = Callable[[FleetProgress], None]
+#: receives each target's row as soon as it is known
+EntryFn = Callable[[FleetEntry], None]
 
 
 @dataclass
@@ -101,6 +103,7 @@ def run_fleet(
     targets: Iterator[FleetTarget],
     *,
     on_progress: ProgressFn | None = None,
+    on_entry: EntryFn | None = None,
     stop: threading.Event | None = None,
     total: int | None = None,
 ) -> FleetResult:
@@ -129,6 +132,8 @@ def run_fleet(
             slot.timer.cancel()
         entry = _entry(slot, future, opts.max_output, time.monotonic())
         entries[slot.index] = entry
+        if on_entry is not None:
+            on_entry(entry)
         counts["done"] += 1
         if entry.status != "ok":
             counts["failed"] += 1
@@ -144,6 +149,8 @@ def run_fleet(
             slot.target.label, namespace, failed,
             "abandoned after the interrupt; it may still be running",
         )
+        if on_entry is not None:
+            on_entry(entries[slot.index])
 
     pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="kdebug-fleet")
     try:
@@ -297,4 +304,4 @@ def _reason(exc: errors.KDebugError) -> str:
     return type(exc).__name__
 
 
-__all__ = ["FleetProgress", "RunOne", "pod_options", "run_fleet"]
+__all__ = ["EntryFn", "FleetProgress", "ProgressFn", "RunOne", "pod_options", "run_fleet"]

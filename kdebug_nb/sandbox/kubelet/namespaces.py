@@ -50,6 +50,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -164,18 +165,44 @@ def _children(pid: int) -> list[int]:
     return [int(p) for p in text.split()]
 
 
+#: how long one scan of /proc answers every waiter (seconds)
+_SCAN_TTL = 0.01
+_scan: tuple[float, dict[int, list[int]]] = (-1.0, {})
+
+
 def _children_by_scan(pid: int) -> list[int]:
-    found = []
+    """Children from every process's parent, where the kernel has no ``children`` file.
+
+    One scan reads every ``/proc/N/stat``: with hundreds of processes (a
+    fleet run's pods) that is milliseconds, and each starting container polls
+    for its init. So a scan is shared by every poll within ``_SCAN_TTL``: a
+    child forked since shows up on the poll after, which ``wait_init`` makes
+    anyway.
+    """
+    global _scan
+    now = time.monotonic()
+    if now - _scan[0] > _SCAN_TTL:
+        _scan = (now, _parents())
+    return list(_scan[1].get(pid, ()))
+
+
+def _parents() -> dict[int, list[int]]:
+    by_parent: dict[int, list[int]] = {}
     for entry in os.scandir("/proc"):
-        if entry.name.isdigit():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fd = os.open(f"/proc/{entry.name}/stat", os.O_RDONLY)
             try:
-                stat = Path(f"/proc/{entry.name}/stat").read_text()
-            except OSError:
-                continue
+                stat = os.read(fd, 4096)
+            finally:
+                os.close(fd)
             # the command name (field 2) may hold spaces and parentheses
-            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-                found.append(int(entry.name))
-    return found
+            parent = int(stat.rsplit(b")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        by_parent.setdefault(parent, []).append(int(entry.name))
+    return by_parent
 
 
 def init_state(holder: int) -> str:
