@@ -42,7 +42,8 @@ def run(
     """Validate ``opts``, list its targets with ``client`` and run ``run_one`` on each.
 
     ``client`` is the ``ClusterClient`` of the run's connection: it lists the
-    targets, and its rate limit (``--qps``/``--burst``) is set for the run.
+    targets, and its rate limit is set to ``--qps``/``--burst`` for the run
+    (every client of the connection shares it) and restored after.
     """
     from kdebug_nb.engine.grammar import validate
 
@@ -50,13 +51,18 @@ def run(
     if not opts.namespace:
         opts = replace(opts, namespace=client.namespace)
     gate = client.gate
+    saved = (gate.bucket.qps, gate.bucket.burst)
     gate.configure(opts.qps, opts.burst)
     requests, throttled = gate.stats.requests, gate.stats.throttled
     total = None if by_selector(opts) else len(opts.targets)
     targets = iter_targets(opts, client, opts.namespace)
-    result = run_fleet(
-        opts, run_one, targets, on_progress=on_progress, on_entry=on_entry, stop=stop, total=total
-    )
+    try:
+        result = run_fleet(
+            opts, run_one, targets, on_progress=on_progress, on_entry=on_entry, stop=stop,
+            total=total,
+        )
+    finally:
+        gate.configure(*saved)  # the run's --qps/--burst were the run's, not the connection's
     result.requests = gate.stats.requests - requests
     result.throttled = gate.stats.throttled - throttled
     return result
