@@ -83,13 +83,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _timing(flag: str | None) -> dict[str, float]:
-    from kdebug_nb.sandbox.timing import parse_timing_flag
+    from kdebug_nb.sandbox.store.timing import parse_timing_flag
 
     return parse_timing_flag(flag) if flag else {}
 
 
 def _throttle(max_in_flight: int | None, retry_after: int | None) -> dict[str, int]:
-    from kdebug_nb.sandbox.throttle import parse_throttle
+    from kdebug_nb.sandbox.apiserver.throttle import parse_throttle
 
     given = {"maxInFlight": max_in_flight, "retryAfter": retry_after}
     return parse_throttle({k: v for k, v in given.items() if v is not None}, "--max-in-flight")

@@ -31,7 +31,7 @@ from concurrent.futures import Future
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
-from kdebug_nb.sandbox.cluster import Cluster, User
+from kdebug_nb.sandbox.apiserver.throttle import Throttle, apply_throttle, throttle_of
 from kdebug_nb.sandbox.kubeconfig import (
     CONTEXT,
     kubeconfig_dict,
@@ -40,13 +40,13 @@ from kdebug_nb.sandbox.kubeconfig import (
     write_kubeconfig,
 )
 from kdebug_nb.sandbox.scenario import Scenario, apply_scenario, load_scenario
-from kdebug_nb.sandbox.throttle import Throttle, apply_throttle, throttle_of
-from kdebug_nb.sandbox.timing import Timing, timing_of
+from kdebug_nb.sandbox.store.cluster import Cluster, User
+from kdebug_nb.sandbox.store.timing import Timing, timing_of
 
 if TYPE_CHECKING:
     from aiohttp import web
 
-    from kdebug_nb.sandbox.middleware import RequestRecord
+    from kdebug_nb.sandbox.apiserver.middleware import RequestRecord
 
 T = TypeVar("T")
 
@@ -90,7 +90,7 @@ class Sandbox:
             scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
         )
         #: knob → seconds and throttle settings applied over the scenario's
-        #: (``kdebug_nb.sandbox.timing``, ``kdebug_nb.sandbox.throttle``)
+        #: (``kdebug_nb.sandbox.store.timing``, ``kdebug_nb.sandbox.apiserver.throttle``)
         self._timing = dict(timing or {})
         self._throttle = dict(throttle or {})
         self.token = token
@@ -200,7 +200,7 @@ class Sandbox:
         # (or this module) must stay cheap.
         from aiohttp import web
 
-        from kdebug_nb.sandbox.app import create_app
+        from kdebug_nb.sandbox.apiserver.app import create_app
         from kdebug_nb.sandbox.kubelet import Kubelet
 
         cluster = self.cluster

@@ -62,7 +62,7 @@ def user_connection(sandbox: Sandbox, tmp_path: Path, token: str) -> Connection:
 
 def add_user(sandbox: Sandbox, name: str, token: str, allow: dict[str, set[str]],
              namespaced: dict[str, dict[str, set[str]]]) -> None:
-    from kdebug_nb.sandbox.cluster import User
+    from kdebug_nb.sandbox.store.cluster import User
 
     def put() -> None:
         sandbox.cluster.users[token] = User(name, token, allow, namespaced)

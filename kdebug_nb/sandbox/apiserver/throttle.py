@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from kdebug_nb.sandbox.timing import timing_of
+from kdebug_nb.sandbox.store.timing import timing_of
 
 if TYPE_CHECKING:
     from aiohttp import web
@@ -77,7 +77,7 @@ def throttle_of(cluster: Any) -> Throttle:
 
 
 def is_long_running(request: web.Request) -> bool:
-    from kdebug_nb.sandbox.routes_common import REQUEST_INFO
+    from kdebug_nb.sandbox.apiserver.common import REQUEST_INFO
 
     info = request.get(REQUEST_INFO)
     if info is None:
@@ -91,8 +91,8 @@ def make_throttle_middleware(cluster: Any) -> Middleware:
     without aiohttp, so it is imported here."""
     from aiohttp import web
 
-    from kdebug_nb.sandbox.routes_common import json_response
-    from kdebug_nb.sandbox.status import status_body
+    from kdebug_nb.sandbox.apiserver.common import json_response
+    from kdebug_nb.sandbox.store.status import status_body
 
     @web.middleware
     async def throttle_middleware(request: web.Request, handler: Any) -> web.StreamResponse:
