@@ -34,7 +34,8 @@ def _error_outputs(nb: object) -> list[str]:
 
 def test_notebooks_exist() -> None:
     names = {p.stem for p in NOTEBOOKS}
-    assert {"quickstart", "runbook-crashloop", "postmortem", "training-profiles"} <= names
+    assert {"quickstart", "runbook-crashloop", "postmortem", "training-profiles",
+            "fleet-security-audit"} <= names
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
@@ -42,7 +43,8 @@ def test_notebook_is_saved_clean_and_starts_the_sandbox(path: Path) -> None:
     nb = nbformat.read(path, as_version=4)
     code = [c for c in nb.cells if c.cell_type == "code"]
     assert all(not c.get("outputs") and c.get("execution_count") is None for c in code)
-    assert code[0].source.splitlines()[:2] == ["%load_ext kdebug_nb", "%ksandbox start"]
+    first = code[0].source.splitlines()
+    assert first[0] == "%load_ext kdebug_nb" and first[1].split(" --scenario ")[0] == "%ksandbox start"
     assert any("real cluster" in c.source for c in nb.cells if c.cell_type == "markdown")
 
 
