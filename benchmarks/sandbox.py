@@ -31,6 +31,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import ssl
 import statistics
 import time
 from collections.abc import Callable
@@ -49,6 +50,16 @@ FLEET = "fleet"
 
 def ms(seconds: float) -> str:
     return f"{seconds * 1000:8.2f} ms"
+
+
+def session_for(sb: Sandbox, **kwargs: Any) -> aiohttp.ClientSession:
+    """An aiohttp session that talks to ``sb`` as its kubeconfig does (its token, its CA)."""
+    user = sb.kubeconfig_dict()["users"][0]["user"]
+    context = ssl.create_default_context(cadata=sb.ca_pem.decode()) if sb.ca_pem else None
+    headers = {"Authorization": f"Bearer {user['token']}"} if "token" in user else {}
+    return aiohttp.ClientSession(
+        headers=headers, connector=aiohttp.TCPConnector(limit=0, ssl=context or True), **kwargs
+    )
 
 
 def timed(fn: Callable[[], object]) -> float:
@@ -175,12 +186,11 @@ def bench_list(sb: Sandbox, api: client.ApiClient, n: int, runs: int) -> None:
 # -- watches -------------------------------------------------------------------------
 
 
-async def fan_out(url: str, watchers: int, writes: int) -> list[float]:
+async def fan_out(sb: Sandbox, watchers: int, writes: int) -> list[float]:
     """Seconds from each write to the last of ``watchers`` streams seeing it."""
     target = "watched"
-    pods = f"{url}/api/v1/namespaces/{NS}/pods"
-    connector = aiohttp.TCPConnector(limit=0)
-    async with aiohttp.ClientSession(connector=connector) as session:
+    pods = f"{sb.url}/api/v1/namespaces/{NS}/pods"
+    async with session_for(sb) as session:
         async with session.post(pods, json=pause_pod(target, "gone-node")) as resp:
             # 409: made by an earlier call
             assert resp.status in (201, 409), await resp.text()
@@ -234,8 +244,8 @@ async def fan_out(url: str, watchers: int, writes: int) -> list[float]:
 
 
 def bench_watch(sb: Sandbox, watchers: int, runs: int) -> None:
-    one = statistics.median(asyncio.run(fan_out(sb.url, 1, runs)))
-    many = statistics.median(asyncio.run(fan_out(sb.url, watchers, runs)))
+    one = statistics.median(asyncio.run(fan_out(sb, 1, runs)))
+    many = statistics.median(asyncio.run(fan_out(sb, watchers, runs)))
     print(f"\n== watch fan-out: write -> last watcher received, medians over {runs} writes ==")
     print(f"1 watcher          {ms(one)}")
     print(f"{watchers} watchers       {ms(many)}   ({many / one:7.1f}x one watcher)")
@@ -244,10 +254,10 @@ def bench_watch(sb: Sandbox, watchers: int, runs: int) -> None:
 # -- ephemeral container ---------------------------------------------------------------
 
 
-async def ephemeral_runs(url: str, runs: int) -> tuple[list[float], list[float]]:
+async def ephemeral_runs(sb: Sandbox, runs: int) -> tuple[list[float], list[float]]:
     pod = "target"
-    base = f"{url}/api/v1/namespaces/{NS}/pods"
-    async with aiohttp.ClientSession() as session:
+    base = f"{sb.url}/api/v1/namespaces/{NS}/pods"
+    async with session_for(sb) as session:
         async with session.post(base, json=pause_pod(pod, "node-1")) as resp:
             assert resp.status == 201, await resp.text()
         deadline = time.monotonic() + 60
@@ -306,7 +316,7 @@ async def ephemeral_runs(url: str, runs: int) -> tuple[list[float], list[float]]
 
 
 def bench_ephemeral(sb: Sandbox, runs: int) -> None:
-    gets, runs_s = asyncio.run(ephemeral_runs(sb.url, runs))
+    gets, runs_s = asyncio.run(ephemeral_runs(sb, runs))
     get_ms, eph = statistics.median(gets), statistics.median(runs_s)
     print(f"\n== ephemeral container `true`: PATCH -> Terminated, median over {runs} ==")
     print(f"GET pod round trip {ms(get_ms)}")

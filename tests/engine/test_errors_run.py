@@ -59,7 +59,9 @@ def test_forbidden_for_the_viewer(
     sandbox: Any, cc: ClusterClient, fresh_namespace: str, tmp_path: Path
 ) -> None:
     pod = make_pod(cc, fresh_namespace)["metadata"]["name"]
-    path = write_kubeconfig(sandbox.url, tmp_path / "viewer.yaml", token="viewer-token")
+    path = write_kubeconfig(
+        sandbox.url, tmp_path / "viewer.yaml", token="viewer-token", ca_pem=sandbox.ca_pem
+    )
     viewer = Connection(str(path))
     with pytest.raises(errors.Forbidden) as info:
         _run(viewer, pod, "-n", fresh_namespace, "--image=busybox", "--", "true")
@@ -78,7 +80,9 @@ def test_forbidden_copy_for_the_viewer(
     sandbox: Any, cc: ClusterClient, fresh_namespace: str, tmp_path: Path
 ) -> None:
     pod = make_pod(cc, fresh_namespace)["metadata"]["name"]
-    path = write_kubeconfig(sandbox.url, tmp_path / "viewer.yaml", token="viewer-token")
+    path = write_kubeconfig(
+        sandbox.url, tmp_path / "viewer.yaml", token="viewer-token", ca_pem=sandbox.ca_pem
+    )
     with pytest.raises(errors.Forbidden) as info:
         _run(Connection(str(path)), pod, "-n", fresh_namespace, "--copy-to=c1",
              "--image=busybox", "--", "true")

@@ -20,7 +20,7 @@ def test_start_status_stop(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     kubeconfig_env = os.environ.get("KUBECONFIG")
     try:
         shell.run_cell("%ksandbox start")
-        assert "sandbox running at http://127.0.0.1:" in capsys.readouterr().out
+        assert "sandbox running at https://127.0.0.1:" in capsys.readouterr().out
         shell.run_cell("info = %ksandbox status")
         info: Any = shell.user_ns["info"]
         assert info.running and info.context == "kdebug-sandbox"

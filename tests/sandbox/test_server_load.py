@@ -13,7 +13,7 @@ from test_server_cli import Served
 
 from kdebug_nb.sandbox.cli import main
 from kdebug_nb.sandbox.scenario import ScenarioError, load_scenario
-from kdebug_nb.sandbox.server import Sandbox
+from kdebug_nb.sandbox.server import InsecureSandboxWarning, Sandbox
 from kdebug_nb.sandbox.store.timing import TimingError, parse_duration, parse_timing_flag
 
 
@@ -87,7 +87,11 @@ def _get(url: str) -> int:
 
 
 def test_past_the_cap_requests_get_429_with_retry_after_but_watches_do_not_count() -> None:
-    with Sandbox(throttle={"maxInFlight": 1, "retryAfter": 2}, timing={"apiLatency": 0.0}) as sb:
+    # plain http with anonymous admin callers: urllib here, no token or CA to handle
+    sandbox = Sandbox(throttle={"maxInFlight": 1, "retryAfter": 2}, insecure_http=True)
+    with pytest.warns(InsecureSandboxWarning):
+        sb = sandbox.start()
+    try:
         base = sb.url + "/api/v1/namespaces/default/pods"
         # an open watch is long-running: it never takes the only slot
         watch = threading.Thread(target=_get, args=(base + "?watch=true&timeoutSeconds=2",))
@@ -114,6 +118,8 @@ def test_past_the_cap_requests_get_429_with_retry_after_but_watches_do_not_count
         watch.join()
         assert sb.throttle.rejected == 1
         assert [r.status for r in sb.requests if r.status == 429] == [429]
+    finally:
+        sb.stop()
 
 
 def test_serve_prints_its_timing_and_throttle() -> None:
