@@ -138,8 +138,6 @@ def bench(timing: str, pods: int, levels: list[int], memory_check: bool) -> None
             if memory_check:
                 top = max(levels)
                 fifth = max(1, pods // 5)
-                names = ",".join(f"bench-{i:04d}" for i in range(fifth))
-                del names  # a field selector takes one name; select a fifth by label instead
                 _label_subset(ClusterClient(conn), fifth)
                 small = fleet_run(conn, top, ["-l", "subset=yes"])
                 large = fleet_run(conn, top, [])
