@@ -100,14 +100,14 @@ def create_pods(client: Any, n: int) -> None:
 
 
 def fleet_run(conn: Any, concurrency: int, extra: list[str]) -> tuple[float, float, float]:
-    from kdebug_nb.engine.api import fleet
+    from kdebug_nb.engine import Session
     from kdebug_nb.engine.grammar import parse_args
 
     opts = parse_args(["-l", LABEL, "-n", NS, "--image=busybox", "-q", "--qps=0",
                        f"--max-concurrency={concurrency}", *extra, "--", "true"])
     with PeakRSS() as mem:
         t0 = time.perf_counter()
-        result = fleet(opts, connection=conn)
+        result = Session(conn, record=False).fleet(opts)
         wall = time.perf_counter() - t0
     bad = result.failed
     if bad:
@@ -117,8 +117,8 @@ def fleet_run(conn: Any, concurrency: int, extra: list[str]) -> tuple[float, flo
 
 
 def bench(timing: str, pods: int, levels: list[int], memory_check: bool) -> None:
-    from kdebug_nb.engine.cluster_io import ClusterClient
-    from kdebug_nb.engine.connection import Connection
+    from kdebug_nb.engine.client import ClusterClient
+    from kdebug_nb.engine.client.connection import Connection
 
     with tempfile.TemporaryDirectory(prefix="kdebug-bench-") as tmp:
         kubeconfig = Path(tmp) / "kubeconfig"

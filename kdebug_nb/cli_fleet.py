@@ -14,8 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
-    from kdebug_nb.engine.fleet import FleetEntry, FleetProgress
-    from kdebug_nb.engine.options import DebugOptions
+    from kdebug_nb.engine import DebugOptions, FleetEntry, FleetProgress, Session
 
 
 def prefix(entry: FleetEntry) -> str:
@@ -46,9 +45,8 @@ class _StatusLine:
             self.shown = False
 
 
-def run_fleet(opts: DebugOptions, out: TextIO, err: TextIO) -> int:
-    from kdebug_nb.engine.api import fleet
-
+def run_fleet(session: Session, opts: DebugOptions, out: TextIO, err: TextIO) -> int:
+    """Run the fleet on ``session`` (the command's: history only with --history)."""
     status = _StatusLine(err)
 
     def on_entry(entry: FleetEntry) -> None:
@@ -70,7 +68,7 @@ def run_fleet(opts: DebugOptions, out: TextIO, err: TextIO) -> int:
     def on_progress(p: FleetProgress) -> None:
         status.show(p.line)
 
-    result = fleet(opts, on_progress=on_progress, on_entry=on_entry)
+    result = session.fleet(opts, on_progress=on_progress, on_entry=on_entry, source="cli")
     status.clear()
     err.write(result.summary() + "\n")
     err.flush()

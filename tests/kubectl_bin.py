@@ -24,7 +24,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import pytest
 
@@ -63,12 +63,28 @@ def newest_kubectl_path() -> str | None:
 KUBECTL_VERSIONS = ("1.32", "1.35")
 
 
+def in_ci() -> bool:
+    """``CI=true`` (set by CI services and by ``.ci/run``)."""
+    return os.environ.get("CI", "").lower() == "true"
+
+
+def kubectl_missing(which: str) -> NoReturn:
+    """Skip the calling test for want of kubectl ``which``; under ``CI=true`` a missing
+    kubectl 1.35 fails it instead: the parity claim must not go untested unnoticed."""
+    if which == "1.35" and in_ci():
+        pytest.fail(
+            f"CI=true but kubectl 1.35 was not found (KDEBUG_KUBECTL135 or {KUBECTL135_DEFAULT}): "
+            "the kubectl parity tests cannot run"
+        )
+    pytest.skip(f"kubectl {which} not found")
+
+
 def kubectl_or_skip(which: str) -> str:
     """The kubectl binary of version ``which`` (one of KUBECTL_VERSIONS); skips the
-    calling test when it is absent."""
+    calling test when it is absent (fails it under CI for 1.35: ``kubectl_missing``)."""
     binary = kubectl_path() if which == "1.32" else kubectl135_path()
     if binary is None:
-        pytest.skip(f"kubectl {which} not found")
+        kubectl_missing(which)
     return binary
 
 

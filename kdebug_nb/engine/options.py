@@ -14,7 +14,6 @@ from typing import Any, Literal
 from kdebug_nb.engine.ratelimit import DEFAULT_BURST, DEFAULT_QPS
 
 Mode = Literal["ephemeral", "copy", "node"]
-Profile = Literal["legacy", "general", "baseline", "restricted", "netadmin", "sysadmin"]
 PROFILES: tuple[str, ...] = ("legacy", "general", "baseline", "restricted", "netadmin", "sysadmin")
 DEFAULT_PROFILE = "general"
 DEFAULT_TIMEOUT = 60.0
@@ -66,6 +65,8 @@ class DebugOptions:
     # kdebug_nb's own
     detach: bool = False
     timeout: float = DEFAULT_TIMEOUT
+    #: seconds the command may run before following stops (0: no bound)
+    run_timeout: float = 0.0
     rm: bool = False
     dry_run: bool = False
     output: str = ""  # "yaml" | "json" with dry_run
@@ -77,8 +78,6 @@ class DebugOptions:
     max_concurrency: int = 0
     #: bytes of output kept per pod (the rest is dropped and the drop marked)
     max_output: int = DEFAULT_MAX_OUTPUT
-    #: seconds a pod's command may run before the run is stopped (0: no bound)
-    run_timeout: float = 0.0
     #: what an interrupt does to the runs already going: "abandon" or "wait"
     on_interrupt: str = "abandon"
     #: client-side rate limit of the run's requests (client-go's QPS and Burst; qps 0: none)
@@ -90,11 +89,6 @@ class DebugOptions:
     #: a partial container spec given inline (Python API, tests) instead of a
     #: ``--custom`` file; same rules as the file's content
     custom_spec: dict[str, Any] | None = field(default=None, compare=False, hash=False)
-
-    @property
-    def effective_attach(self) -> bool:
-        """kubectl's rule: an explicit --attach wins, else -i decides."""
-        return self.stdin if self.attach is None else self.attach
 
 
 @dataclass(frozen=True)
@@ -117,4 +111,3 @@ class Plan:
     delete_original: str | None = None
     #: the image of the debug container, for results and history
     image: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)

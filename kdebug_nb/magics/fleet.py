@@ -15,8 +15,7 @@ from typing import TYPE_CHECKING, Any
 from kdebug_nb.magics.progress import _in_frontend
 
 if TYPE_CHECKING:
-    from kdebug_nb.engine.fleet import FleetProgress, FleetResult
-    from kdebug_nb.engine.options import DebugOptions
+    from kdebug_nb.engine import DebugOptions, FleetProgress, FleetResult
 
 
 class FleetProgressBar:
@@ -73,9 +72,10 @@ class FleetProgressBar:
 
 
 def run_fleet(opts: DebugOptions, *, progress: bool = True) -> FleetResult:
-    from kdebug_nb.engine.api import fleet
+    """The fleet on the default session, so every pod's run lands in ``%khistory``."""
+    from kdebug_nb.engine import default_session
 
     bar = FleetProgressBar(enabled=progress)
-    result = fleet(opts, on_progress=bar)
+    result = default_session().fleet(opts, on_progress=bar, source="%kdebug")
     bar.finish(result)
     return result

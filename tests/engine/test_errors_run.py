@@ -12,10 +12,10 @@ import pytest
 from runtime_support import ephemeral_names, make_pod, mutating_requests, pod_names, uid, wait_gone
 
 from kdebug_nb import errors
-from kdebug_nb.engine.cluster_io import ClusterClient
-from kdebug_nb.engine.connection import Connection
+from kdebug_nb.engine import run
+from kdebug_nb.engine.client import ClusterClient
+from kdebug_nb.engine.client.connection import Connection
 from kdebug_nb.engine.grammar import parse_args
-from kdebug_nb.engine.runner import run
 from kdebug_nb.sandbox.kubeconfig import write_kubeconfig
 
 

@@ -10,9 +10,9 @@ import time
 from fleet_support import make_pods
 from runtime_support import ephemeral_names
 
-from kdebug_nb.engine import api
-from kdebug_nb.engine.cluster_io import ClusterClient
-from kdebug_nb.engine.connection import Connection
+from kdebug_nb.engine import Session
+from kdebug_nb.engine.client import ClusterClient
+from kdebug_nb.engine.client.connection import Connection
 from kdebug_nb.engine.fleet import FleetProgress
 from kdebug_nb.engine.grammar import parse_args
 
@@ -27,7 +27,7 @@ def test_stop_with_wait_lets_running_pods_finish_and_starts_no_more(
         if p.running >= 2:
             stop.set()
 
-    fr = api.fleet(parse_args(["-l", "int=wait", "-n", fresh_namespace, "--image=busybox",
+    fr = Session(record=False).fleet(parse_args(["-l", "int=wait", "-n", fresh_namespace, "--image=busybox",
                                "--max-concurrency=2", "--on-interrupt=wait", "-q", "--",
                                "sh", "-c", "sleep 1; echo finished"]),
                    connection=conn, on_progress=stop_once_two_run, stop=stop)
@@ -51,7 +51,7 @@ def test_ctrl_c_abandons_running_pods_and_returns_the_partial_result(
             threading.Timer(0.5, os.kill, (os.getpid(), signal.SIGINT)).start()
 
     t0 = time.monotonic()
-    fr = api.fleet(parse_args(["-l", "int=abandon", "-n", fresh_namespace, "--image=busybox",
+    fr = Session(record=False).fleet(parse_args(["-l", "int=abandon", "-n", fresh_namespace, "--image=busybox",
                                "--max-concurrency=3", "-q", "--", "sh", "-c",
                                "echo started; sleep 60"]),
                    connection=conn, on_progress=interrupt_when_three_run)

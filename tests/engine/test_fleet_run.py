@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-import io
+import os
+import subprocess
+import sys
 import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from fleet_support import add_user, make_pods, user_connection, wait_running
+from fleet_support import add_user, make_pods, user_connection
 from runtime_support import pod_names
 
-from kdebug_nb import cli
-from kdebug_nb.engine import api
-from kdebug_nb.engine.cluster_io import ClusterClient
-from kdebug_nb.engine.connection import Connection, set_default_connection
+from kdebug_nb.engine import Session
+from kdebug_nb.engine.client import ClusterClient
+from kdebug_nb.engine.client.connection import Connection
 from kdebug_nb.engine.fleet import FRAME_COLUMNS, FleetResult
 from kdebug_nb.engine.grammar import parse_args
 
@@ -45,7 +46,7 @@ def test_selector_over_50_pods_with_mixed_exits_and_a_forbidden_namespace(
                  {allowed: {"pods/ephemeralcontainers": {"patch"}, "pods/log": {"get"}}})
         conn = user_connection(sandbox, tmp_path, token)
 
-        fr = api.debug(selector=f"audit={tag}", all_namespaces=True, image="busybox",
+        fr = Session(record=False).debug(selector=f"audit={tag}", all_namespaces=True, image="busybox",
                        command=EXIT_BY_NAME, max_concurrency=10, quiet=True, connection=conn)
 
         assert isinstance(fr, FleetResult) and len(fr) == 55
@@ -81,7 +82,7 @@ def test_copy_mode_with_rm_leaves_no_pods_and_unknown_images_fail_their_rows(
                     image="registry.example.com/nothing-here:9.9", wait=False)
     before = pod_names(cc, fresh_namespace)
     # the copy changes each pod's own container's command and keeps its image
-    fr = api.fleet(parse_args(["-l", "tier=copy", "-n", fresh_namespace, "--copy-to={pod}-dbg",
+    fr = Session(record=False).fleet(parse_args(["-l", "tier=copy", "-n", fresh_namespace, "--copy-to={pod}-dbg",
                                "-c", "app", "--rm", "-q", "--timeout=20", "--",
                                "sh", "-c", "echo copied $HOSTNAME"]), connection=conn)
     rows = fr.frame.set_index("pod")
@@ -96,7 +97,7 @@ def test_copy_mode_with_rm_leaves_no_pods_and_unknown_images_fail_their_rows(
 
 def test_node_mode_over_named_nodes_with_rm(conn: Connection, cc: ClusterClient,
                                             fresh_namespace: str) -> None:
-    fr = api.debug(["node/node-1", "node/node-2"], image="busybox", command="cat /etc/hostname",
+    fr = Session(record=False).debug(["node/node-1", "node/node-2"], image="busybox", command="cat /etc/hostname",
                    namespace=fresh_namespace, rm=True, quiet=True, connection=conn)
     assert fr.ok, fr
     frame = fr.frame
@@ -109,7 +110,7 @@ def test_node_mode_over_named_nodes_with_rm(conn: Connection, cc: ClusterClient,
 def test_nodes_by_label(conn: Connection, fresh_namespace: str) -> None:
     opts = parse_args(["nodes", "-l", "workload=batch", "-n", fresh_namespace, "--image=busybox",
                        "--rm", "-q", "--", "true"])
-    fr = api.fleet(opts, connection=conn)
+    fr = Session(record=False).fleet(opts, connection=conn)
     assert list(fr.frame.node) == ["node-2"] and fr.ok
 
 
@@ -119,7 +120,7 @@ def test_output_is_capped_per_pod_and_escaped_in_html(
     make_pods(cc, fresh_namespace, ["big", "html"], {"out": "x"})
     script = ("if [ $HOSTNAME = big ]; then yes 0123456789 | head -c 100000; "
               "else echo '<script>alert(1)</script>'; fi")
-    fr = api.fleet(parse_args(["-l", "out=x", "-n", fresh_namespace, "--max-output=1Ki",
+    fr = Session(record=False).fleet(parse_args(["-l", "out=x", "-n", fresh_namespace, "--max-output=1Ki",
                                "--image=busybox", "-q", "--", "sh", "-c", script]), connection=conn)
     big = fr["big"].output
     assert big.startswith("0123456789\n") and len(big.encode()) < 1200
@@ -129,33 +130,37 @@ def test_output_is_capped_per_pod_and_escaped_in_html(
 
 
 def test_kdebug_command_prefixes_each_pods_lines_and_fails_when_one_fails(
-    sandbox: Sandbox, conn: Connection, cc: ClusterClient, fresh_namespace: str
+    sandbox: Sandbox, cc: ClusterClient, fresh_namespace: str
 ) -> None:
     make_pods(cc, fresh_namespace, ["p-10", "p-11"], {"cli": "x"})
-    out, err = io.StringIO(), io.StringIO()
-    set_default_connection(conn)
-    try:
-        code = cli._run(["-l", "cli=x", "-n", fresh_namespace, "--image=busybox", "-c", "dbg",
-                         "-q", "--", "sh", "-c", EXIT_BY_NAME.split(" ", 2)[2].strip("'")],
-                        out, err)
-    finally:
-        set_default_connection(None)
-    lines = sorted(out.getvalue().splitlines())
-    assert lines == ["[pod/p-10/dbg] pod p-10", "[pod/p-11/dbg] pod p-11"]
+    env = {k: v for k, v in os.environ.items() if k != "KUBECONFIG"}
+    done = subprocess.run(
+        [sys.executable, "-m", "kdebug_nb.cli", "--kubeconfig", str(sandbox.kubeconfig),
+         "-l", "cli=x", "-n", fresh_namespace, "--image=busybox", "-c", "dbg", "-q", "--",
+         "sh", "-c", EXIT_BY_NAME.split(" ", 2)[2].strip("'")],
+        capture_output=True, text=True, timeout=120, env=env, stdin=subprocess.DEVNULL,
+    )
+    lines = sorted(done.stdout.splitlines())
+    assert lines == ["[pod/p-10/dbg] pod p-10", "[pod/p-11/dbg] pod p-11"], done.stderr
     # p-10 exits 110 % 3 = 2, p-11 exits 0
-    assert code == 1
-    assert "[pod/p-10/dbg] exit 2 (Error)" in err.getvalue()
-    assert "2 pods: 1 ok, 1 failed, 0 timed out" in err.getvalue()
+    assert done.returncode == 1
+    assert "[pod/p-10/dbg] exit 2 (Error)" in done.stderr
+    assert "2 pods: 1 ok, 1 failed, 0 timed out" in done.stderr
 
 
-def test_several_names_are_a_fleet_and_a_missing_one_is_its_own_row(
+def test_several_names_are_a_fleet_and_every_pods_run_is_in_the_history(
     conn: Connection, cc: ClusterClient, fresh_namespace: str
 ) -> None:
     make_pods(cc, fresh_namespace, ["n-1"], {"x": "y"})
-    fr = api.debug(["n-1", "n-missing"], image="busybox", command="true", quiet=True,
-                   namespace=fresh_namespace, connection=conn)
+    session = Session(conn)
+    fr = session.debug(["n-1", "n-missing"], image="busybox", command="true", quiet=True,
+                       namespace=fresh_namespace)
     rows = fr.frame.set_index("pod")
     assert rows.loc["n-1", "exit_code"] == 0
     assert rows.loc["n-missing", "reason"] == "NotFound"
     assert 'pods "n-missing" not found' in rows.loc["n-missing", "error"]
-    wait_running(cc, fresh_namespace, ["n-1"])
+    history = session.history.to_frame().set_index("target")
+    assert sorted(history.index) == ["pod/n-1", "pod/n-missing"]
+    assert history.loc["pod/n-1", "status"] == "ok" and history.loc["pod/n-1", "exit_code"] == 0
+    assert history.loc["pod/n-missing", "status"] == "error"
+    assert all(r.line.startswith("pod/n-") for r in session.history.records)

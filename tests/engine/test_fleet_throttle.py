@@ -10,9 +10,9 @@ import pytest
 from fleet_support import make_pods
 
 from kdebug_nb import errors
-from kdebug_nb.engine import api
-from kdebug_nb.engine.cluster_io import ClusterClient
-from kdebug_nb.engine.connection import Connection
+from kdebug_nb.engine import Session
+from kdebug_nb.engine.client import ClusterClient
+from kdebug_nb.engine.client.connection import Connection
 from kdebug_nb.engine.grammar import parse_args
 from kdebug_nb.engine.paging import iter_items, iter_pages
 from kdebug_nb.engine.ratelimit import DEFAULT_BURST, DEFAULT_QPS, RequestGate, TokenBucket
@@ -30,7 +30,7 @@ def test_throttling_is_answered_with_backoff_not_failed_pods(
     sandbox.timing.api_latency = 0.05
     sandbox.throttle.max_in_flight = 2
     try:
-        fr = api.fleet(parse_args(["-l", "busy=yes", "-n", fresh_namespace, "--image=busybox",
+        fr = Session(record=False).fleet(parse_args(["-l", "busy=yes", "-n", fresh_namespace, "--image=busybox",
                                    "--max-concurrency=12", "-q", "--", "echo", "ok"]),
                        connection=conn)
     finally:
@@ -94,7 +94,7 @@ def test_the_client_side_limit_spaces_a_fleets_requests(
 ) -> None:
     make_pods(cc, fresh_namespace, ["q-1", "q-2", "q-3"], {"qps": "low"})
     t0 = time.monotonic()
-    fr = api.fleet(parse_args(["-l", "qps=low", "-n", fresh_namespace, "--image=busybox",
+    fr = Session(record=False).fleet(parse_args(["-l", "qps=low", "-n", fresh_namespace, "--image=busybox",
                                "--qps=10", "--burst=1", "-q", "--", "true"]), connection=conn)
     took = time.monotonic() - t0
     # a list, then per pod a PATCH, a LIST, a log and (if it still ran) a WATCH

@@ -9,7 +9,11 @@ from typing import Any
 import pytest
 from magics_shell import make_shell
 
-from kdebug_nb.engine.connection import get_default_connection
+from kdebug_nb.engine import default_session
+
+
+def get_default_connection() -> Any:
+    return default_session().connection
 
 
 def test_start_status_stop(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -59,8 +59,8 @@ def test_scenario_keys(tmp_path: Path) -> None:
 
 def test_image_pull_takes_the_time_it_is_given() -> None:
     with Sandbox(timing={"imagePull": 0.3}) as sb:
-        from kdebug_nb.engine.cluster_io import ClusterClient
-        from kdebug_nb.engine.connection import Connection
+        from kdebug_nb.engine.client import ClusterClient
+        from kdebug_nb.engine.client.connection import Connection
 
         cc = ClusterClient(Connection(str(sb.kubeconfig), sb.context))
         cc.create_pod("default", {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "pull"},

@@ -27,7 +27,7 @@ from kdebug_nb.engine.fleet.targets import FleetTarget, by_selector, is_fleet, i
 from kdebug_nb.engine.options import DebugOptions
 
 if TYPE_CHECKING:
-    from kdebug_nb.engine.cluster_io import ClusterClient
+    from kdebug_nb.engine.client import ClusterClient
 
 
 def run(

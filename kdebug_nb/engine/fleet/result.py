@@ -28,7 +28,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from kdebug_nb.engine.result import DebugResult
+from kdebug_nb.engine.runs.result import DebugResult
 
 if TYPE_CHECKING:
     import pandas as pd

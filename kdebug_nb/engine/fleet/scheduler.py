@@ -6,10 +6,10 @@ image pull, the container start, the command itself) overlap: N pods take
 about N / concurrency times one run. Each pod's run is an ordinary run of
 the engine: its failure is that pod's row, never the others' end.
 
-Bounds: each pod's ``--timeout`` (the wait for its container to start, as for
-one run) and ``--run-timeout`` (how long its command may then run: the run
-is stopped and the row says ``RunTimeout``); output kept per pod is capped at
-``--max-output``.
+Bounds: each pod's run keeps its own ``--timeout`` (the wait for its
+container to start) and ``--run-timeout`` (how long its command may then run:
+the run stops following and the row says ``RunTimeout``); output kept per pod
+is capped at ``--max-output``.
 
 An interrupt (``KeyboardInterrupt`` in the calling thread, or ``stop`` set
 by a caller such as a panel's Stop button) stops launching pods at once.
@@ -33,7 +33,7 @@ from kdebug_nb import errors
 from kdebug_nb.engine.fleet.result import FleetEntry, FleetResult, cap_output
 from kdebug_nb.engine.fleet.targets import FleetTarget, copy_name
 from kdebug_nb.engine.options import DEFAULT_MAX_CONCURRENCY, DebugOptions
-from kdebug_nb.engine.result import DebugResult
+from kdebug_nb.engine.runs.result import DebugResult
 
 #: runs one pod's debug: (that pod's options, the target, its stop event) → result
 RunOne = Callable[[DebugOptions, FleetTarget, threading.Event], DebugResult]
@@ -79,8 +79,14 @@ class _Slot:
     opts: DebugOptions
     stop: threading.Event
     started: float
-    timer: threading.Timer | None = None
-    timed_out: bool = False
+
+
+#: the fleet's own options at their defaults: a pod's run (and its history line) is a plain run
+_FLEET_DEFAULTS = {
+    name: getattr(DebugOptions(), name)
+    for name in ("selector", "field_selector", "all_namespaces", "max_concurrency", "max_output",
+                 "on_interrupt", "qps", "burst")
+}
 
 
 def pod_options(opts: DebugOptions, target: FleetTarget) -> DebugOptions:
@@ -90,10 +96,7 @@ def pod_options(opts: DebugOptions, target: FleetTarget) -> DebugOptions:
         targets=(target.label,),
         namespace=target.namespace or opts.namespace,
         copy_to=copy_name(opts.copy_to, target) if opts.copy_to else "",
-        selector="",
-        field_selector="",
-        all_namespaces=False,
-        max_concurrency=0,
+        **_FLEET_DEFAULTS,
     )
 
 
@@ -128,8 +131,6 @@ def run_fleet(
 
     def collect(future: Future[DebugResult]) -> None:
         slot = pending.pop(future)
-        if slot.timer is not None:
-            slot.timer.cancel()
         entry = _entry(slot, future, opts.max_output, time.monotonic())
         entries[slot.index] = entry
         if on_entry is not None:
@@ -140,8 +141,6 @@ def run_fleet(
         report(slot.target.label)
 
     def abandon(slot: _Slot) -> None:
-        if slot.timer is not None:
-            slot.timer.cancel()
         namespace = slot.target.namespace if slot.target.kind == "Pod" else ""
         failed = _failed(slot, "Abandoned", time.monotonic())
         failed.still_running = True
@@ -205,22 +204,8 @@ def _launch(
     run_one: RunOne,
 ) -> None:
     slot = _Slot(index, target, pod_options(opts, target), threading.Event(), time.monotonic())
-    if opts.run_timeout > 0:
-        def expire() -> None:
-            slot.timed_out = True
-            slot.stop.set()
-
-        slot.timer = threading.Timer(opts.run_timeout, expire)
-        slot.timer.daemon = True
-    future = pool.submit(_run_guarded, run_one, slot)
+    future = pool.submit(run_one, slot.opts, slot.target, slot.stop)
     pending[future] = slot
-
-
-def _run_guarded(run_one: RunOne, slot: _Slot) -> DebugResult:
-    if slot.timer is not None:
-        # the run-time bound counts from the launch; the start wait has its own --timeout
-        slot.timer.start()
-    return run_one(slot.opts, slot.target, slot.stop)
 
 
 def _wind_down(
@@ -271,8 +256,6 @@ def _entry(slot: _Slot, future: Future[DebugResult], max_output: int, now: float
     except Exception as exc:  # noqa: BLE001 - one pod's bug must not end the others
         return FleetEntry(target.label, namespace, _failed(slot, type(exc).__name__, now),
                           f"{type(exc).__name__}: {exc}")
-    if slot.timed_out and result.interrupted:
-        result.reason = "RunTimeout"
     result.output = cap_output(result.output, max_output)
     if result.duration is None:
         result.duration = now - slot.started
