@@ -166,19 +166,26 @@ def _children(pid: int) -> list[int]:
 
 
 #: how long one scan of /proc answers every waiter (seconds)
-_SCAN_TTL = 0.01
+_SCAN_TTL = 0.05
+#: PIDs after a process's own where its children are looked for first
+_NEAR = 64
 _scan: tuple[float, dict[int, list[int]]] = (-1.0, {})
 
 
 def _children_by_scan(pid: int) -> list[int]:
-    """Children from every process's parent, where the kernel has no ``children`` file.
+    """Children, where the kernel has no ``children`` file, from their ``stat``'s parent.
 
-    One scan reads every ``/proc/N/stat``: with hundreds of processes (a
-    fleet run's pods) that is milliseconds, and each starting container polls
-    for its init. So a scan is shared by every poll within ``_SCAN_TTL``: a
-    child forked since shows up on the poll after, which ``wait_init`` makes
-    anyway.
+    Linux hands out PIDs in order, so a process just forked by ``pid`` (an
+    init by its ``unshare``, a command by its init) almost always has one of
+    the next few PIDs: those are read first, each checked by its parent
+    field. Only when none is there is every ``/proc/N/stat`` read: with
+    hundreds of processes (a fleet run's pods) that takes tens of
+    milliseconds, so such a scan is shared by every poll within ``_SCAN_TTL``
+    (a child forked since shows up on a later poll, which ``wait_init`` makes).
     """
+    near = [child for child in range(pid + 1, pid + 1 + _NEAR) if _parent_of(child) == pid]
+    if near:
+        return near
     global _scan
     now = time.monotonic()
     if now - _scan[0] > _SCAN_TTL:
@@ -186,22 +193,28 @@ def _children_by_scan(pid: int) -> list[int]:
     return list(_scan[1].get(pid, ()))
 
 
+def _parent_of(pid: int) -> int | None:
+    try:
+        fd = os.open(f"/proc/{pid}/stat", os.O_RDONLY)
+    except OSError:
+        return None
+    try:
+        stat = os.read(fd, 4096)
+        # the command name (field 2) may hold spaces and parentheses
+        return int(stat.rsplit(b")", 1)[1].split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
+    finally:
+        os.close(fd)
+
+
 def _parents() -> dict[int, list[int]]:
     by_parent: dict[int, list[int]] = {}
     for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
-            continue
-        try:
-            fd = os.open(f"/proc/{entry.name}/stat", os.O_RDONLY)
-            try:
-                stat = os.read(fd, 4096)
-            finally:
-                os.close(fd)
-            # the command name (field 2) may hold spaces and parentheses
-            parent = int(stat.rsplit(b")", 1)[1].split()[1])
-        except (OSError, ValueError, IndexError):
-            continue
-        by_parent.setdefault(parent, []).append(int(entry.name))
+        if entry.name.isdigit():
+            parent = _parent_of(int(entry.name))
+            if parent is not None:
+                by_parent.setdefault(parent, []).append(int(entry.name))
     return by_parent
 
 
