@@ -47,7 +47,8 @@ def run(
     """
     from kdebug_nb.engine.grammar import validate
 
-    validate(opts)
+    # the --custom file is read once here, not once per pod
+    opts = validate(opts).options
     if not opts.namespace:
         opts = replace(opts, namespace=client.namespace)
     gate = client.gate

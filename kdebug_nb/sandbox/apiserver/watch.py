@@ -178,11 +178,19 @@ async def serve_watch(request: web.Request, w: WatchRequest) -> web.StreamRespon
             if initial_events and bookmarks:
                 chunks.append(_bookmark(kind, start_rv, initial_end=True))
         else:
-            for event in list(cluster.history):
-                if event.rv > since and event.rv <= start_rv:
-                    data = w.translate(event)
-                    if data is not None:
-                        chunks.append(data)
+            # the history is in resourceVersion order and a watch usually starts
+            # near its end (a run's watch from its PATCH): walk back to ``since``
+            # instead of through all WATCH_HISTORY changes, once per watch
+            replay = []
+            for event in reversed(cluster.history):
+                if event.rv <= since:
+                    break
+                if event.rv <= start_rv:
+                    replay.append(event)
+            for event in reversed(replay):
+                data = w.translate(event)
+                if data is not None:
+                    chunks.append(data)
         if chunks:
             await resp.write(b"".join(chunks))
         await _pump(request, resp, queue, w, timeout, bookmarks, cluster, start_rv)

@@ -169,28 +169,31 @@ def _children(pid: int) -> list[int]:
 _SCAN_TTL = 0.05
 #: PIDs after a process's own where its children are looked for first
 _NEAR = 64
-_scan: tuple[float, dict[int, list[int]]] = (-1.0, {})
+#: (when, lowest PID asked about, children by parent among the PIDs above it)
+_scan: tuple[float, int, dict[int, list[int]]] = (-1.0, 0, {})
 
 
 def _children_by_scan(pid: int) -> list[int]:
     """Children, where the kernel has no ``children`` file, from their ``stat``'s parent.
 
-    Linux hands out PIDs in order, so a process just forked by ``pid`` (an
-    init by its ``unshare``, a command by its init) almost always has one of
-    the next few PIDs: those are read first, each checked by its parent
-    field. Only when none is there is every ``/proc/N/stat`` read: with
-    hundreds of processes (a fleet run's pods) that takes tens of
-    milliseconds, so such a scan is shared by every poll within ``_SCAN_TTL``
-    (a child forked since shows up on a later poll, which ``wait_init`` makes).
+    Linux hands out PIDs in increasing order, so a process just forked by
+    ``pid`` (an init by its ``unshare``, a command by its init) almost always
+    has one of the next few PIDs: those are read first, each checked by its
+    parent field. Otherwise ``/proc`` is scanned, reading only processes
+    newer than ``pid`` (a fleet run's hundreds of older pods are skipped), and
+    that scan is shared by every poll within ``_SCAN_TTL``: a child forked
+    since shows up on a later poll, which ``wait_init`` makes.
     """
     near = [child for child in range(pid + 1, pid + 1 + _NEAR) if _parent_of(child) == pid]
     if near:
         return near
     global _scan
     now = time.monotonic()
-    if now - _scan[0] > _SCAN_TTL:
-        _scan = (now, _parents())
-    return list(_scan[1].get(pid, ()))
+    stamp, floor, _ = _scan
+    if now - stamp > _SCAN_TTL or pid < floor:
+        floor = pid if now - stamp > _SCAN_TTL else min(floor, pid)
+        _scan = (now, floor, _parents(above=floor))
+    return list(_scan[2].get(pid, ()))
 
 
 def _parent_of(pid: int) -> int | None:
@@ -208,10 +211,10 @@ def _parent_of(pid: int) -> int | None:
         os.close(fd)
 
 
-def _parents() -> dict[int, list[int]]:
+def _parents(above: int = 0) -> dict[int, list[int]]:
     by_parent: dict[int, list[int]] = {}
     for entry in os.scandir("/proc"):
-        if entry.name.isdigit():
+        if entry.name.isdigit() and int(entry.name) > above:
             parent = _parent_of(int(entry.name))
             if parent is not None:
                 by_parent.setdefault(parent, []).append(int(entry.name))
