@@ -23,7 +23,12 @@ and the simulated kubelet only re-checks for the node now and then (that
 background work is present for the baselines too). Their size is that of a
 typical small pod (labels, an annotation, env, ports, resources, a probe).
 
+4. **Growth** (``sandbox_growth.py``): the sandbox's RSS after 300 one-shots
+   on one pod and after 5 runs printing 50 MB each, and a run's latency on a
+   pod with 300 ephemeral containers against the first.
+
     .venv/bin/python benchmarks/sandbox.py [--pods 5000] [--watchers 100] [--runs 10]
+        [--oneshots 300] [--big-runs 5] [--growth-only]
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ from typing import Any
 
 import aiohttp
 from kubernetes import client, config
+from sandbox_growth import bench_growth
 
 from kdebug_nb.sandbox.scenario import Scenario
 from kdebug_nb.sandbox.server import Sandbox
@@ -331,7 +337,13 @@ def main() -> int:
     parser.add_argument("--pods", type=int, default=5000)
     parser.add_argument("--watchers", type=int, default=100)
     parser.add_argument("--runs", type=int, default=10)
+    parser.add_argument("--oneshots", type=int, default=300)
+    parser.add_argument("--big-runs", type=int, default=5)
+    parser.add_argument("--growth-only", action="store_true", help="only the memory/latency growth part")
     args = parser.parse_args()
+    bench_growth(args.oneshots, args.big_runs)
+    if args.growth_only:
+        return 0
     scenario = Scenario(
         name="bench",
         source="benchmarks/sandbox.py",

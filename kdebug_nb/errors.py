@@ -127,5 +127,9 @@ class Interrupted(KDebugError):
     """The user interrupted a wait or a stream; something may still run."""
 
 
+class HistoryError(KDebugError):
+    """The run history (or an export of it) cannot be read or written."""
+
+
 #: the engine contract's name for the base class
 DebugError = KDebugError

@@ -54,7 +54,7 @@ class Session:
         if record:
             from kdebug_nb.runbook.recorder import HistoryRecorder
 
-            self.recorder = HistoryRecorder(lambda: self.history)
+            self.recorder = HistoryRecorder(lambda: self.history, lambda: self.connection)
             self.subscribe(self.recorder)
 
     # ---- observers ---------------------------------------------------------

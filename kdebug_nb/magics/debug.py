@@ -136,7 +136,7 @@ class DebugMagics(Magics):
         from kdebug_nb.magics.progress import ProgressLine
 
         self.state.store  # noqa: B018 - points the session's history at KDebug.history_path
-        progress = ProgressLine(enabled=settings.progress)
+        progress = ProgressLine(enabled=settings.progress, max_output=settings.max_output)
         try:
             result = default_session().run(
                 opts,
@@ -146,6 +146,6 @@ class DebugMagics(Magics):
                 observer=progress,
             )
         finally:
-            progress.clear()
+            progress.finish()
         result.streamed = True  # its output is in the cell already
         return result

@@ -30,6 +30,10 @@ log = logging.getLogger(__name__)
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
+#: the API server's request body limit (``MaxRequestBodyBytes`` in
+#: k8s.io/apiserver/pkg/server/config.go: 3 MiB)
+MAX_REQUEST_BYTES = 3 * 1024 * 1024
+
 
 @dataclass(frozen=True)
 class RequestRecord:
@@ -50,6 +54,9 @@ class RequestRecord:
 def _from_http_exception(exc: web.HTTPException) -> StatusError:
     if exc.status == 404:
         return resource_missing()
+    if exc.status == 413:
+        # worded as limitedReadBody in k8s.io/apiserver/pkg/endpoints/handlers/rest.go
+        return StatusError(413, f"Request entity too large: limit is {MAX_REQUEST_BYTES}")
     if exc.status == 405:
         return StatusError(
             405, "the server does not allow this method on the requested resource", details={}

@@ -102,10 +102,10 @@ class Kubelet:
         try:
             self._on_pod_event(event)
         except Exception:
-            log.exception("sandbox kubelet: failed to handle %s of pod %s/%s", event.type, event.namespace, event.obj["metadata"].get("name"))
+            log.exception("sandbox kubelet: failed to handle %s of pod %s/%s", event.type, event.namespace, event.name)
 
     def _on_pod_event(self, event: WatchEvent) -> None:
-        name = event.obj["metadata"]["name"]
+        name = event.name
         key = (event.namespace, name)
         if event.type == "DELETED":
             worker = self.workers.get(key)
