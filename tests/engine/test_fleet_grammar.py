@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from kdebug_nb.engine.fleet.targets import is_fleet, selected_kind
 from kdebug_nb.engine.grammar import USAGE, parse_args, validate
+from kdebug_nb.engine.grammar.fleet import is_fleet, needs_fleet, selected_kind, validate_fleet
 from kdebug_nb.errors import UsageError
 
 
 def fails(argv: str) -> str:
+    """The first error of a fleet run's checks: its own, then kubectl's (as fleet.run does)."""
     with pytest.raises(UsageError) as info:
-        validate(parse_args(argv))
+        opts = parse_args(argv)
+        validate_fleet(opts)
+        validate(opts)
     return str(info.value)
 
 
@@ -43,6 +46,12 @@ def test_bad_byte_counts_are_syntax_errors_in_kubectls_words() -> None:
 ])
 def test_what_makes_a_fleet_run(argv: str, fleet: bool) -> None:
     assert is_fleet(parse_args(argv)) is fleet
+
+
+def test_several_names_alone_still_pass_kubectls_checks_for_run_all() -> None:
+    opts = parse_args("p q --image=b -i -- sh")
+    assert is_fleet(opts) and not needs_fleet(opts)
+    assert [t.name for t in validate(opts).targets] == ["p", "q"]  # Session.run_all, in turn
 
 
 def test_nodes_are_selected_by_a_bare_type_or_named() -> None:

@@ -46,7 +46,9 @@ def run(
     (every client of the connection shares it) and restored after.
     """
     from kdebug_nb.engine.grammar import validate
+    from kdebug_nb.engine.grammar.fleet import validate_fleet
 
+    validate_fleet(opts)  # for several names too, which kubectl's checks alone accept
     # the --custom file is read once here, not once per pod
     opts = validate(opts).options
     if not opts.namespace:

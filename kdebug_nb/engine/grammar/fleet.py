@@ -6,7 +6,8 @@ names, and a bare resource type (``nodes -l role=worker``) to select nodes
 instead of pods; its errors are worded as kubectl's. The fleet's own flags
 (``--max-concurrency``, ``--max-output``, ``--on-interrupt``, ``--qps``,
 ``--burst``) are checked here too; ``grammar.validate`` calls
-:func:`validate_fleet` first for a fleet line.
+:func:`validate_fleet` first when a line :func:`needs_fleet`, and a fleet
+run calls it for several names too.
 """
 
 from __future__ import annotations
@@ -19,20 +20,26 @@ POD_TYPES = frozenset({"pod", "pods", "po"})
 NODE_TYPES = frozenset({"node", "nodes", "no"})
 
 
-def is_fleet(opts: DebugOptions) -> bool:
-    """Whether ``opts`` asks for a fleet run rather than one target.
-
-    Several targets named on the line are a fleet (run at once, one row
-    each); several objects from ``-f`` files keep kubectl's one-after-another.
-    """
+def needs_fleet(opts: DebugOptions) -> bool:
+    """Whether ``opts`` uses flags only a fleet run understands (a selection, a concurrency)."""
     return bool(
         opts.selector
         or opts.field_selector
         or opts.all_namespaces
         or opts.max_concurrency
-        or len(opts.targets) > 1
         or type_only(opts.targets)
     )
+
+
+def is_fleet(opts: DebugOptions) -> bool:
+    """Whether an adapter should run ``opts`` as a fleet.
+
+    Several targets named on the line are a fleet (run at once, one row
+    each) for ``%kdebug``, ``kdebug`` and ``kdebug_nb.debug()``; several
+    objects from ``-f`` files, and ``Session.run_all``, keep kubectl's
+    one-after-another.
+    """
+    return needs_fleet(opts) or len(opts.targets) > 1
 
 
 def type_only(targets: tuple[str, ...]) -> str:
@@ -125,6 +132,7 @@ __all__ = [
     "by_selector",
     "check_copy_template",
     "is_fleet",
+    "needs_fleet",
     "selected_kind",
     "type_only",
     "validate_fleet",

@@ -21,7 +21,7 @@ from kdebug_nb.engine.grammar.flags import (
     PULL_POLICIES,
     go_quote,
 )
-from kdebug_nb.engine.grammar.fleet import is_fleet, validate_fleet
+from kdebug_nb.engine.grammar.fleet import by_selector, needs_fleet, validate_fleet
 from kdebug_nb.engine.grammar.imageref import is_valid_image
 from kdebug_nb.engine.grammar.targets import TargetRef, parse_target, target_kind
 from kdebug_nb.engine.options import PROFILES, DebugOptions
@@ -52,7 +52,7 @@ def validate(opts: DebugOptions) -> Validated:
     """
     notices: list[str] = []
     warnings: list[str] = []
-    fleet = is_fleet(opts)
+    fleet = needs_fleet(opts)
     if fleet:
         validate_fleet(opts)  # first: the new part of the line is the likelier mistake
     if opts.profile not in PROFILES:
@@ -107,7 +107,7 @@ def validate(opts: DebugOptions) -> Validated:
     if opts.profile == "legacy":
         warnings.append(LEGACY_DEPRECATION)
     # a fleet's targets are listed when it runs (kdebug_nb.engine.fleet.targets)
-    targets = () if fleet else tuple(parse_target(t) for t in opts.targets)
+    targets = () if by_selector(opts) else tuple(parse_target(t) for t in opts.targets)
     resolved = opts if opts.custom_spec is custom and not opts.custom else replace(
         opts, custom="", custom_spec=custom
     )
