@@ -21,6 +21,8 @@ _LAZY = {
         "run",
         "status",
         "pods",
+        "events",
+        "logs",
         "cleanup",
         "options",
         "DebugResult",

@@ -66,7 +66,10 @@ class ConfigError(KDebugError):
 
 
 class ConnectionFailed(KDebugError):
-    """The API server could not be reached."""
+    """The API server could not be reached, or did not answer in time."""
+
+    #: the server took the connection but did not answer within the request timeout
+    timed_out: bool = False
 
 
 class ApiError(KDebugError):

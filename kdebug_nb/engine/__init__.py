@@ -6,7 +6,8 @@ The pipeline behind it, one package per stage (``fleet`` runs many of them at on
     builders (ephemeral, copy, node, profiles)    (target JSON, options) -> Plan, pure
     client   (connection, rest, streams, wire)    the only code that talks to the API server
     runs     (runner, plan, apply, follow)         one invocation's runs, as events
-    frames   (status)                              pod JSON -> DataFrames
+    frames   (status, events)                      pod and event JSON -> DataFrames
+    reads                                          a pod's events and a container's log
     session                                        connection, observers, created pods, history
 
 Names load on first use (PEP 562), so importing this module costs nothing:
@@ -30,7 +31,8 @@ if TYPE_CHECKING:
         FleetResult,
         is_fleet,
     )
-    from kdebug_nb.engine.frames.status import pods_frame, status_frame
+    from kdebug_nb.engine.frames.events import EVENT_COLUMNS, events_frame
+    from kdebug_nb.engine.frames.status import STATUS_COLUMNS, pods_frame, status_frame
     from kdebug_nb.engine.grammar import (
         FLAGS,
         USAGE,
@@ -104,6 +106,8 @@ _HOMES = {
     "status": "kdebug_nb.engine.session",
     "pods": "kdebug_nb.engine.session",
     "cleanup": "kdebug_nb.engine.session",
+    "events": "kdebug_nb.engine.session",
+    "logs": "kdebug_nb.engine.session",
     "Connection": "kdebug_nb.engine.client.connection",
     "ClusterClient": "kdebug_nb.engine.client",
     "Cancel": "kdebug_nb.engine.client",
@@ -120,6 +124,9 @@ _HOMES = {
     "usage": "kdebug_nb.engine.grammar",
     "to_line": "kdebug_nb.engine.grammar.render",
     "status_frame": "kdebug_nb.engine.frames.status",
+    "STATUS_COLUMNS": "kdebug_nb.engine.frames.status",
+    "events_frame": "kdebug_nb.engine.frames.events",
+    "EVENT_COLUMNS": "kdebug_nb.engine.frames.events",
     "pods_frame": "kdebug_nb.engine.frames.status",
     **{
         name: "kdebug_nb.engine.runs.events"
@@ -168,6 +175,7 @@ __all__ = [
     "Connection",
     "ConnectionFailed",
     "DebugError",
+    "EVENT_COLUMNS",
     "DebugOptions",
     "DebugResult",
     "EphemeralContainersDisabled",
@@ -193,6 +201,7 @@ __all__ = [
     "RunOutput",
     "RunStarted",
     "RunWaiting",
+    "STATUS_COLUMNS",
     "Session",
     "StartFailed",
     "StartTimeout",
@@ -203,6 +212,9 @@ __all__ = [
     "cleanup",
     "debug",
     "default_session",
+    "events",
+    "events_frame",
+    "logs",
     "is_fleet",
     "options",
     "parse_args",

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from kdebug_nb import errors
@@ -299,6 +300,49 @@ class Session:
 
         return pods_frame(self._pods_json(None, namespace, selector, all_namespaces, connection))
 
+    def events(
+        self,
+        pod: str | None = None,
+        namespace: str | None = None,
+        selector: str | None = None,
+        *,
+        connection: Connection | None = None,
+    ) -> pd.DataFrame:
+        """Events of a pod, of the pods ``selector`` matches, or of the namespace, newest last.
+
+        Columns ``last_seen``, ``type``, ``reason``, ``object``, ``count``,
+        ``message``, as ``kubectl events`` shows them (schema in
+        ``kdebug_nb.engine.frames.events``).
+        """
+        from kdebug_nb.engine.frames.events import events_frame
+        from kdebug_nb.engine.reads import events_json
+
+        return events_frame(events_json(self.client(connection), pod, namespace, selector))
+
+    def logs(
+        self,
+        pod: str,
+        container: str | None = None,
+        previous: bool = False,
+        tail: int | None = None,
+        since: float | str | timedelta | datetime | None = None,
+        *,
+        namespace: str | None = None,
+        connection: Connection | None = None,
+    ) -> str:
+        """A container's log as text, like ``kubectl logs POD [-c C] [-p] [--tail N] [--since D]``.
+
+        ``previous=True`` reads the last terminated instance (why a crash-looping
+        container died); ``since`` is seconds, a duration such as ``"5m"``, or a
+        time (an aware ``datetime`` or RFC 3339 text, kubectl's ``--since-time``).
+        """
+        from kdebug_nb.engine.reads import log_text
+
+        return log_text(
+            self.client(connection), pod, namespace,
+            container=container, previous=previous, tail=tail, since=since,
+        )
+
     def cleanup(self, *, connection: Connection | None = None) -> list[str]:
         """Delete the copy and node pods this session's runs created; return what was deleted.
 
@@ -447,3 +491,30 @@ def pods(
 def cleanup(*, connection: Connection | None = None) -> list[str]:
     """Delete the copy and node pods the default session's runs created."""
     return default_session().cleanup(connection=connection)
+
+
+def events(
+    pod: str | None = None,
+    namespace: str | None = None,
+    selector: str | None = None,
+    *,
+    connection: Connection | None = None,
+) -> pd.DataFrame:
+    """Events of a pod, of the pods ``selector`` matches, or of the namespace, newest last."""
+    return default_session().events(pod, namespace, selector, connection=connection)
+
+
+def logs(
+    pod: str,
+    container: str | None = None,
+    previous: bool = False,
+    tail: int | None = None,
+    since: float | str | timedelta | datetime | None = None,
+    *,
+    namespace: str | None = None,
+    connection: Connection | None = None,
+) -> str:
+    """A container's log as text (``previous=True``: its last crashed instance's)."""
+    return default_session().logs(
+        pod, container, previous, tail, since, namespace=namespace, connection=connection
+    )

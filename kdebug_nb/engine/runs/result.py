@@ -34,6 +34,9 @@ class DebugResult:
     node: str = ""
     command: tuple[str, ...] = ()
     output: str = ""
+    #: the output's bytes as the container's log holds them (``output`` is
+    #: their UTF-8 decoding, with U+FFFD for invalid bytes)
+    output_bytes: bytes = field(default=b"", repr=False)
     exit_code: int | None = None
     reason: str = ""
     started_at: str | None = None
@@ -138,6 +141,7 @@ class DebugResult:
         data["warnings"] = list(self.warnings)
         data["ok"] = self.ok
         data.pop("streamed", None)
+        data.pop("output_bytes", None)  # not JSON; ``output`` is its decoding
         return data
 
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from kdebug_nb import errors
 from kdebug_nb.engine.client import Cancel, ClusterClient, Connection
+from kdebug_nb.engine.client.connection import overrides_of
 from kdebug_nb.engine.grammar import TargetRef, Validated, validate
 from kdebug_nb.engine.options import DebugOptions, Plan
 from kdebug_nb.engine.runs.apply import CreatedPods, apply, remove
@@ -151,7 +152,9 @@ class Invocation:
             raise self._failed(exc) from None
 
     def _open(self, checked: Validated) -> None:
-        conn = self.connection.with_flags(self.opts.kubeconfig, self.opts.context, self.opts.namespace)
+        conn = self.connection.with_flags(
+            self.opts.kubeconfig, self.opts.context, self.opts.namespace
+        ).with_overrides(overrides_of(self.opts))
         client = ClusterClient(conn)
         client.on_warning = self._server_warning
         self.client = client
@@ -271,7 +274,10 @@ class Invocation:
             if cancel.reason == STOPPED and not isinstance(exc, errors.Interrupted):
                 # the stop shut a stream down mid-request: report the stop, not the broken pipe
                 error = errors.Interrupted(f"stopped: {exc.one_line()}")
-            if opts.rm and plan.mode in ("copy", "node") and created:
+            # a server that went away or stopped answering would hold a delete for the
+            # whole request timeout again: report the pod as left behind instead
+            reachable = not isinstance(error, errors.ConnectionFailed)
+            if opts.rm and plan.mode in ("copy", "node") and created and reachable:
                 try:
                     remove(client, plan, created, result, self.registry)
                 except errors.KDebugError:

@@ -22,7 +22,7 @@ from aiohttp.typedefs import Middleware
 from kdebug_nb.sandbox.apiserver.common import REQUEST_INFO, REQUEST_USER, json_response
 from kdebug_nb.sandbox.apiserver.request_guard import refuse_foreign, refuse_untyped_write
 from kdebug_nb.sandbox.apiserver.request_info import parse_request_info
-from kdebug_nb.sandbox.policy.rbac import ADMIN, authenticate, authorize
+from kdebug_nb.sandbox.policy.rbac import ADMIN, authenticate, authorize, impersonate
 from kdebug_nb.sandbox.store.cluster import Cluster
 from kdebug_nb.sandbox.store.status import StatusError, resource_missing, status_body
 
@@ -75,6 +75,7 @@ def make_middleware(cluster: Cluster, request_log: list[RequestRecord] | None) -
             try:
                 refuse_foreign(request)
                 user = authenticate(cluster, request.headers.get("Authorization"))
+                user = impersonate(cluster, user, request.headers.get("Impersonate-User"))
                 user_name = user.name
                 info = parse_request_info(request.method, request.path, request.query)
                 request[REQUEST_INFO] = info

@@ -67,6 +67,10 @@ class PodWorker:
         self.init_failed = False
         self.terminal = False
         self.terminating = False
+        #: set when the sandbox stops with the pod running: the kubelet's
+        #: graceful node shutdown gives the pod this reason and message
+        #: (``pkg/kubelet/nodeshutdown/nodeshutdown_manager_linux.go``)
+        self.node_shutdown = False
         self.task: asyncio.Task[None] | None = None
         self._terminate_task: asyncio.Future[None] | None = None
         self._events: dict[tuple[str, str, str, str], str] = {}
@@ -415,8 +419,10 @@ class PodWorker:
                 s.pop("ready", None)
                 s["ready"] = False
             out["ephemeralContainerStatuses"] = eph
+        if self.node_shutdown:
+            out["reason"] = NODE_SHUTDOWN_REASON
+            out["message"] = NODE_SHUTDOWN_MESSAGE
         return out
-
 
     def _ephemeral_status(self, runner: ContainerRunner) -> Obj:
         """A copy of an ephemeral container's status; one that has ended never
@@ -429,6 +435,10 @@ class PodWorker:
             final = self._final_statuses[runner.name] = (runner, json_copy(runner.status))
         copied: Obj = final[1]
         return copied
+
+
+NODE_SHUTDOWN_REASON = "Terminated"
+NODE_SHUTDOWN_MESSAGE = "Pod was terminated in response to imminent node shutdown."
 
 
 async def _first(*aws: Any) -> None:
