@@ -60,6 +60,7 @@ if TYPE_CHECKING:
         RunWaiting,
     )
     from kdebug_nb.engine.runs.result import DebugResult
+    from kdebug_nb.engine.runs.stdin import StdinPipe
     from kdebug_nb.engine.session import (
         Session,
         cleanup,
@@ -109,6 +110,7 @@ _HOMES = {
     "events": "kdebug_nb.engine.session",
     "logs": "kdebug_nb.engine.session",
     "Connection": "kdebug_nb.engine.client.connection",
+    "StdinPipe": "kdebug_nb.engine.runs.stdin",
     "ClusterClient": "kdebug_nb.engine.client",
     "Cancel": "kdebug_nb.engine.client",
     "DebugOptions": "kdebug_nb.engine.options",
@@ -205,6 +207,7 @@ __all__ = [
     "Session",
     "StartFailed",
     "StartTimeout",
+    "StdinPipe",
     "USAGE",
     "UsageError",
     "Validated",

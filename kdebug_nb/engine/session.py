@@ -23,6 +23,7 @@ from kdebug_nb.engine.options import DebugOptions
 from kdebug_nb.engine.runs.apply import CreatedPods
 from kdebug_nb.engine.runs.events import Observer, RunEvent
 from kdebug_nb.engine.runs.result import DebugResult
+from kdebug_nb.engine.runs.stdin import StdinPipe
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -103,6 +104,7 @@ class Session:
         opts_or_line: DebugOptions | str,
         *,
         stdin_data: str | None = None,
+        stdin_stream: StdinPipe | None = None,
         stop: threading.Event | None = None,
         source: str = "python",
         observer: Observer | None = None,
@@ -115,9 +117,13 @@ class Session:
         takes it (``"mypod --image=busybox -- ps x"``). ``observer`` hears
         this run's events only (besides the session's observers). Setting
         ``stop`` ends the run like an interrupt (``--rm`` still cleans up).
+        ``stdin_stream`` is stdin still being written (a shell widget's lines):
+        the run attaches and forwards each write until the pipe is closed or
+        the command ends.
         """
         return self._invocation(
-            opts_or_line, stdin_data, stop, source, observer, connection, line, "run"
+            opts_or_line, stdin_data, stop, source, observer, connection, line, "run",
+            stdin_stream=stdin_stream,
         ).run(single=True)[0]
 
     def run_all(
@@ -242,6 +248,7 @@ class Session:
         connection: Connection | None,
         line: str | None,
         caller: str,
+        stdin_stream: StdinPipe | None = None,
     ) -> Any:
         from kdebug_nb.engine.grammar import parse_args
         from kdebug_nb.engine.grammar.render import to_line
@@ -266,6 +273,7 @@ class Session:
             line=line,
             source=source,
             stdin_data=stdin_data,
+            stdin_stream=stdin_stream,
             stop=stop,
         )
 

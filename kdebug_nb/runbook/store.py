@@ -227,8 +227,13 @@ class HistoryStore:
 
 
 def to_frame(records: Iterable[HistoryRecord]) -> pd.DataFrame:
-    """Records as a DataFrame with the ``COLUMNS`` schema (output as a preview)."""
+    """Records as a DataFrame with the ``COLUMNS`` schema (output as a preview).
+
+    ``frame.kdebug.timeline()`` draws it (``kdebug_nb.runbook.timeline``).
+    """
     import pandas as pd
+
+    import kdebug_nb.runbook.timeline  # noqa: F401  (registers the frame.kdebug accessor)
 
     rows = [
         {

@@ -11,7 +11,7 @@ import codecs
 import json
 import math
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 from urllib.parse import quote
 
@@ -241,6 +241,32 @@ class ClusterClient(RestClient):
         if "error" in box:
             raise box["error"]
         return box["ws"]
+
+    def stream_stdin(
+        self, namespace: str, pod: str, container: str, chunks: Iterable[bytes]
+    ) -> None:
+        """Attach with stdin only and forward ``chunks`` as they come; close stdin at their end.
+
+        ``send_stdin`` for input that is still being typed (``kubectl debug -i`` from a
+        terminal). A process that has ended (or a server that hung up) ends the
+        forwarding quietly: what it printed is in its log either way.
+        """
+        from kubernetes.stream import ws_client
+        from websocket import WebSocketException
+
+        ws = self._open_attach_bounded(namespace, pod, container)
+        try:
+            for chunk in chunks:
+                if not ws.is_open():
+                    return
+                for start in range(0, len(chunk), _CHUNK):
+                    ws.write_channel(ws_client.STDIN_CHANNEL, chunk[start : start + _CHUNK])
+            if ws.is_open():
+                ws.close_channel(ws_client.STDIN_CHANNEL)
+        except (OSError, WebSocketException):
+            return
+        finally:
+            ws.close()
 
     def _open_attach(
         self,

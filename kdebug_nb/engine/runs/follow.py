@@ -19,6 +19,7 @@ from kdebug_nb.engine.options import DebugOptions, Plan
 from kdebug_nb.engine.runs.liveness import Liveness
 from kdebug_nb.engine.runs.report import Reporter
 from kdebug_nb.engine.runs.result import DebugResult
+from kdebug_nb.engine.runs.stdin import StdinPipe, StdinPump
 from kdebug_nb.engine.runs.waiting import (
     PodWatch,
     Stopped,
@@ -36,6 +37,7 @@ def follow(
     result: DebugResult,
     *,
     stdin_data: str | None,
+    stdin_stream: StdinPipe | None = None,
     since: dict[str, Any] | None,
     cancel: Cancel,
     watchdog: Watchdog,
@@ -47,6 +49,7 @@ def follow(
     deadline = time.monotonic() + opts.timeout if opts.timeout and opts.timeout > 0 else None
     parts: list[str] = []
     raw: list[bytes] = []
+    pump: StdinPump | None = None
     watch = PodWatch(
         client, plan.namespace, plan.pod_name, copy=plan.mode == "copy", since=since, cancel=cancel
     )
@@ -72,13 +75,15 @@ def follow(
             )
             result.warnings = (*result.warnings, line)
             report.notice(line, "warning")
-        want_stdin = stdin_data is not None or opts.stdin
+        want_stdin = stdin_data is not None or stdin_stream is not None or opts.stdin
         if not opts.command and not want_stdin:
             # nothing to capture: the container is up (or already done)
             return
         if opts.run_timeout:
             watchdog.arm(opts.run_timeout)
-        if want_stdin and result.exit_code is None:
+        if stdin_stream is not None and result.exit_code is None:
+            pump = StdinPump(client, plan.namespace, plan.pod_name, container, stdin_stream, cancel)
+        elif want_stdin and result.exit_code is None:
             # stdin goes in through attach; what the process prints comes out of its
             # log, read from the start, so nothing is lost to the attach race
             report.waiting("running", message="sending stdin")
@@ -129,6 +134,8 @@ def follow(
         _cut_short(result, "", opts)
     finally:
         liveness.close()
+        if pump is not None:
+            pump.finish()
         watch.close()
 
 

@@ -41,6 +41,7 @@ from kdebug_nb.engine.runs.plan import (
 )
 from kdebug_nb.engine.runs.report import Reporter
 from kdebug_nb.engine.runs.result import DebugResult
+from kdebug_nb.engine.runs.stdin import StdinPipe
 from kdebug_nb.engine.runs.watchdog import STOPPED, Watchdog
 
 
@@ -57,6 +58,7 @@ class Invocation:
         line: str = "",
         source: str = "python",
         stdin_data: str | None = None,
+        stdin_stream: StdinPipe | None = None,
         stop: threading.Event | None = None,
         suffix: Callable[[], str] | None = None,
     ) -> None:
@@ -68,6 +70,7 @@ class Invocation:
         self.line = line
         self.source = source
         self.stdin_data = stdin_data
+        self.stdin_stream = stdin_stream
         self.stop = stop
         self.suffix = suffix
         self.client: ClusterClient | None = None
@@ -222,7 +225,8 @@ class Invocation:
         result.notices = tuple(self._pending_notices) + tuple(plan.notices)
         result.warnings = tuple(self._pending_warnings) + tuple(plan.warnings)
         self._result = result
-        if plan.container and not opts.detach and (self.stdin_data is not None or opts.stdin):
+        wants_stdin = self.stdin_data is not None or self.stdin_stream is not None or opts.stdin
+        if plan.container and not opts.detach and wants_stdin:
             stdin_once(plan)
         self._emit_lines(plan)
         if opts.dry_run:
@@ -250,6 +254,7 @@ class Invocation:
                 plan,
                 result,
                 stdin_data=self.stdin_data,
+                stdin_stream=self.stdin_stream,
                 since=since,
                 cancel=cancel,
                 watchdog=watchdog,
