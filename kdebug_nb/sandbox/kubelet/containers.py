@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..cluster import now_rfc3339
 from .images import Image, ImageNotFound, InvalidImageName, parse_reference
+from .launch import Isolation
 from .logs import ContainerLogs
 from .runtime import ConfigError, ExecNotFound, Process, start_error_message
 
@@ -110,6 +111,7 @@ class ContainerRunner:
         self.done = asyncio.Event()
         self.task: asyncio.Task[None] | None = None
         self.stdin_closed = False
+        self.isolation: Isolation | None = None
 
     # -- control -----------------------------------------------------------
 
@@ -219,6 +221,10 @@ class ContainerRunner:
                 return
             try:
                 self.env = self.worker.container_env(self.spec, image)
+                self.isolation = self.worker.container_setup(self.spec, image)
+                own_home = any(e.get("name") == "HOME" for e in self.spec.get("env") or ())
+                if self.worker.kubelet.runtime.isolated and self.isolation.identity.get("uid") and not own_home:
+                    self.env["HOME"] = "/"  # runc's HOME for a user without a home
             except ConfigError as e:
                 self.worker.event(self, "Failed", f"Error: {e}", type_="Warning")
                 self.set_waiting("CreateContainerConfigError", str(e))
@@ -286,6 +292,7 @@ class ContainerRunner:
                 own_namespace=own_namespace,
                 join=join,
                 host_paths=w.host_paths(self.spec),
+                isolation=self.isolation,
             )
         except ExecNotFound as e:
             return self._start_failed(start_error_message(e.name), container_id)

@@ -37,20 +37,25 @@ from __future__ import annotations
 import asyncio
 import atexit
 import contextlib
+import json
 import logging
 import os
 import secrets
 import shutil
 import signal
+import socket
 import sys
 import tempfile
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
 
-from . import namespaces
+from . import launch, namespaces, podnet, rootfs
 from .images import Image, busybox_applets, busybox_path
+from .launch import Isolation
+from .pty import Pty
 
 APPS_DIR = Path(__file__).parent / "apps"
+CTRINIT = str(Path(__file__).with_name("ctrinit.py"))
 #: the title setter, inlined into image programs' wrappers (ps shows "neato", not python)
 _PROCTITLE = (Path(__file__).parent / "proctitle.py").read_text()
 READ_CHUNK = 64 * 1024
@@ -72,6 +77,21 @@ def _kill_all_groups() -> None:
 
 
 atexit.register(_kill_all_groups)
+
+
+def remove_tree(path: Path) -> None:
+    """Remove a container's layer (overlayfs leaves its work directory mode 000)."""
+
+    def on_error(func: object, name: str, exc: object) -> None:
+        with contextlib.suppress(OSError):
+            os.chmod(os.path.dirname(name), 0o700)
+            os.chmod(name, 0o700)
+            if os.path.isdir(name):
+                shutil.rmtree(name, ignore_errors=True)
+            else:
+                os.unlink(name)
+
+    shutil.rmtree(path, onerror=on_error)
 
 
 class ConfigError(Exception):
@@ -134,6 +154,7 @@ class Process:
         *,
         holder: int | None = None,
         holder_kind: str = "pid",
+        pty: Pty | None = None,
     ) -> None:
         self.proc = proc
         self.pid = proc.pid
@@ -144,13 +165,21 @@ class Process:
         #: "pid": a PID namespace (held by unshare + init); "root": a hostPID
         #: container's own mount namespace and root (hostroot.py)
         self.holder_kind = holder_kind
-        self._init_seen = False
+        self._init_seen = holder_kind == "ctr"
         self._on_output = on_output
+        #: the container's first process (its root and mount namespace), isolated mode
+        self.root_pid: int | None = None
+        #: the container's layer directory, removed with it
+        self.layer: Path | None = None
+        #: the terminal, with ``tty``
+        self.pty: Pty | None = pty
         self._readers = [
             asyncio.ensure_future(self._pump(stream, n))
             for n, stream in ((1, proc.stdout), (2, proc.stderr))
             if stream is not None
         ]
+        if pty is not None:
+            self._readers.append(asyncio.ensure_future(self._pump_pty(pty)))
         self.exit_code: int | None = None
         self.signalled: int | None = None
         #: set once the process has exited and its output is all read
@@ -165,6 +194,19 @@ class Process:
             if pending is not None:
                 await pending  # the consumer is full: stop reading, the writer blocks
 
+    async def _pump_pty(self, pty: Pty) -> None:
+        while True:
+            data = await pty.read()
+            if not data:
+                return
+            pending = self._on_output(1, data)
+            if pending is not None:
+                await pending
+
+    def resize(self, width: int, height: int) -> None:
+        if self.pty is not None:
+            self.pty.resize(width, height)
+
     async def wait(self) -> int:
         """Wait for exit and for all output; returns a shell-style exit code."""
         code = await self.proc.wait()
@@ -176,6 +218,8 @@ class Process:
             _, pending = await asyncio.wait(self._readers, timeout=2)
             for task in pending:
                 task.cancel()
+        if self.pty is not None:
+            self.pty.close()
         if code < 0:
             self.signalled = -code
             code = 128 - code
@@ -192,6 +236,9 @@ class Process:
             self._kill_group(sig)
 
     def write_stdin(self, data: bytes) -> None:
+        if self.pty is not None:
+            self.pty.write(data)
+            return
         stdin = self.proc.stdin
         if stdin is not None and not stdin.is_closing():
             with contextlib.suppress(OSError, RuntimeError):
@@ -204,6 +251,9 @@ class Process:
                 await stdin.drain()
 
     def close_stdin(self) -> None:
+        if self.pty is not None:
+            self.pty.write(b"\x04")  # end-of-file, as a terminal says it
+            return
         stdin = self.proc.stdin
         if stdin is not None and not stdin.is_closing():
             with contextlib.suppress(OSError, RuntimeError):
@@ -237,6 +287,11 @@ class Runtime:
         self._reaper_start: asyncio.Future[asyncio.subprocess.Process] | None = None
         # probed here, once, so the first container does not pay for the probe
         self.pid_namespaces = namespaces.pid_namespaces()
+        #: containers get image roots, pod networks, identities (else: plain processes)
+        self.isolated = self.pid_namespaces
+        # a container's root (an unprivileged uid when we are root) must reach its layers
+        self.root.chmod(0o711)
+        self.network = podnet.SandboxNetwork(self.launch_holder)
         log.info(
             "sandbox runtime: PID namespaces %s (%s)",
             "on" if self.pid_namespaces else "off",
@@ -306,14 +361,31 @@ class Runtime:
         own_namespace: bool = False,
         join: Process | None = None,
         host_paths: Sequence[tuple[str, str]] = (),
+        isolation: Isolation | None = None,
+        exec_into: bool = False,
     ) -> Process:
         """Start ``argv`` as the image would run it; raises ExecNotFound.
+
+        Isolated (``isolation`` given, namespaces available): in the image's
+        root and the pod's namespaces (``ctrinit.py``); ``exec_into``: inside
+        the running container ``join``; else ``join`` is whose PID namespace
+        to share.
 
         ``join``: run inside that process's namespaces (exec, a targeted
         ephemeral container, a container of a shared-namespace pod);
         ``own_namespace``: in a PID namespace of its own; neither, or no
         namespace support: in the host's. ``host_paths`` (source, mount
         path) for a hostPID container: a root of its own where they show."""
+        if isolation is not None and self.isolated:
+            return await self._spawn_isolated(
+                image, argv, env=env, stdin=stdin, tty=tty, on_output=on_output,
+                isolation=isolation, join=join, exec_into=exec_into,
+            )
+        if tty and isolation is not None:
+            return await self._spawn_isolated(
+                image, argv, env=env, stdin=stdin, tty=tty, on_output=on_output,
+                isolation=isolation, join=None, exec_into=False, plain=str(cwd),
+            )
         program = self.lookup(image, argv[0])
         holder = await join.namespace() if join is not None else None
         own, kind = False, join.holder_kind if join is not None else "pid"
@@ -353,6 +425,88 @@ class Runtime:
                 await process.namespace()
         return process
 
+    async def _spawn_isolated(
+        self,
+        image: Image,
+        argv: Sequence[str],
+        *,
+        env: Mapping[str, str],
+        stdin: bool,
+        tty: bool,
+        on_output: OutputSink,
+        isolation: Isolation,
+        join: Process | None,
+        exec_into: bool,
+        plain: str | None = None,
+    ) -> Process:
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        layer = None
+        try:
+            if plain is not None:
+                # fallback mode with a terminal: a plain process on a pty
+                spec: dict[str, object] = {
+                    "mode": "plain", "argv": list(argv), "env": dict(env), "cwd": plain, "tty": True,
+                    "apps": {},
+                }
+            elif exec_into:
+                if join is None or join.root_pid is None or not join.running:
+                    raise OSError("container not running")
+                spec = launch.exec_spec(isolation, target=join.root_pid, argv=list(argv), env=dict(env),
+                                        cwd=isolation.cwd, tty=tty)
+            else:
+                join_pid = await join.namespace() if join is not None else None
+                owner = podnet.container_root_uid()
+                lower = await asyncio.to_thread(rootfs.image_root, image, owner)
+                layer = self.root / "layers" / secrets.token_hex(6)
+                spec = launch.create_spec(isolation, lower=lower, layer=layer, argv=list(argv), env=dict(env),
+                                          cwd=isolation.cwd, tty=tty, join_pid=join_pid)
+                if owner != os.geteuid() and isolation.pod_pid is not None:
+                    for d in ("upper", "work"):
+                        os.chown(layer / d, owner, owner)
+            spec["status_fd"] = theirs.fileno()
+            proc = await self._launch(
+                [sys.executable, "-I", "-S", CTRINIT, json.dumps(spec)],
+                executable=None,
+                stdin=asyncio.subprocess.PIPE if stdin and not tty else asyncio.subprocess.DEVNULL,
+                stderr=asyncio.subprocess.STDOUT if tty else asyncio.subprocess.PIPE,
+                env={"PATH": os.defpath},
+                cwd=self.root,
+                pass_fds=(theirs.fileno(),),
+            )
+        except BaseException:
+            ours.close()
+            if layer is not None:
+                shutil.rmtree(layer, ignore_errors=True)
+            raise
+        finally:
+            theirs.close()
+        try:
+            status = await asyncio.to_thread(launch.read_status, ours)
+        finally:
+            ours.close()
+        pty = Pty(status.pty_fd) if status.pty_fd is not None else None
+        process = Process(proc, on_output, argv, holder=proc.pid, holder_kind="ctr", pty=pty)
+        process.root_pid = status.init_pid
+        process.layer = layer
+        self.processes.add(process)
+        if status.missing or status.error:
+            await process.wait()
+            self.forget(process)
+            if status.missing:
+                raise ExecNotFound(status.missing)
+            raise OSError(status.error)
+        return process
+
+    async def launch_holder(self, cmd: list[str], on_output: OutputSink) -> Process:
+        """Start a namespace holder (``podinit.py``): the sandbox network, a pod's pause."""
+        proc = await self._launch(
+            cmd, executable=None, stdin=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.STDOUT,
+            env={"PATH": os.defpath}, cwd=self.root,
+        )
+        process = Process(proc, on_output, ["pause"], holder=proc.pid, holder_kind="ctr")
+        self.processes.add(process)
+        return process
+
     async def hold_namespace(self, cwd: Path) -> Process | None:
         """A pod's shared PID namespace, held by an init with no command (the
         pause container); None without namespace support."""
@@ -379,6 +533,7 @@ class Runtime:
         stderr: int,
         env: dict[str, str],
         cwd: Path,
+        pass_fds: tuple[int, ...] = (),
     ) -> asyncio.subprocess.Process:
         if self._reaper_start is None:
             # one watchdog, however many containers start concurrently
@@ -402,6 +557,7 @@ class Runtime:
             env=env,
             cwd=str(cwd),
             start_new_session=True,
+            pass_fds=pass_fds,
         )
         _LIVE_GROUPS.add(proc.pid)
         self._tell_reaper(f"{proc.pid}\n")
@@ -416,6 +572,9 @@ class Runtime:
     def forget(self, process: Process) -> None:
         self.processes.discard(process)
         self._tell_reaper(f"-{process.pid}\n")
+        if process.layer is not None and not process.running:
+            remove_tree(process.layer)
+            process.layer = None
 
     async def close(self) -> None:
         """Kill every process still running and remove the scratch tree."""
