@@ -160,6 +160,7 @@ class PodWorker:
         if not await self._schedule():
             return
         self._setup_sandbox()
+        self.publish()  # ContainerCreating while the pod's namespaces are made
         runtime = self.kubelet.runtime
         if runtime.isolated:
             await self._start_pod_sandbox()
