@@ -52,7 +52,7 @@ from pathlib import Path
 from . import launch, namespaces, podnet, rootfs
 from .images import Image, busybox_applets, busybox_path
 from .launch import Isolation
-from .pty import Pty
+from .terminal import Pty
 
 APPS_DIR = Path(__file__).parent / "apps"
 CTRINIT = str(Path(__file__).with_name("ctrinit.py"))
