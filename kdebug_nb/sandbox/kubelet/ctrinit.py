@@ -48,7 +48,7 @@ if __package__:
     from .proctitle import set_title
 else:  # run as a script (or imported by podinit.py, itself a script)
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-    from proctitle import set_title
+    from proctitle import set_title  # type: ignore[no-redef]
 
 CLONE_NEWNS = 0x00020000
 CLONE_NEWUSER = 0x10000000
