@@ -96,7 +96,7 @@ def pause_pod(name: str, node: str) -> dict[str, Any]:
 
 
 def create_pods(sb: Sandbox, n: int) -> float:
-    from kdebug_nb.sandbox.pods import create_pod
+    from kdebug_nb.sandbox.store.pods import create_pod
 
     def create_all() -> None:
         for i in range(n):

@@ -4,6 +4,20 @@
 own thread, with a simulated kubelet that runs containers as local processes;
 ``load_scenario`` reads what the cluster contains. Both are imported lazily so
 ``import kdebug_nb.sandbox`` does not pull in aiohttp or the kubelet.
+
+The package is laid out as the server is built, each layer importing only
+the ones below it:
+
+* ``server``, ``cli``, ``kubeconfig``, ``scenario``: starting a sandbox and
+  saying what it contains;
+* ``apiserver/``: the HTTP face (app, middleware, one route module per
+  resource, watch, discovery, tables);
+* ``kubelet/``: the simulated kubelet and container runtime, and the pod
+  streams (log, exec, attach) it serves;
+* ``store/``: the objects and their semantics, the one place objects are
+  created, updated and deleted (routes and scenarios alike);
+* ``policy/``: RBAC, Pod Security admission, validation;
+* ``protobuf/``: decoding kubectl's protobuf request bodies.
 """
 
 from __future__ import annotations

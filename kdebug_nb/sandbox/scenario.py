@@ -8,8 +8,7 @@ documented on ``load_scenario`` and in ``scenarios/README.md``.
 from __future__ import annotations
 
 import copy
-import platform
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -17,7 +16,10 @@ from typing import Any
 
 import yaml
 
-from kdebug_nb.sandbox.cluster import Cluster, Obj, User, now_rfc3339
+from kdebug_nb.sandbox.store.cluster import Cluster, Obj, User
+from kdebug_nb.sandbox.store.namespaces import create_namespace
+from kdebug_nb.sandbox.store.nodes import create_node
+from kdebug_nb.sandbox.store.pods import create_pod
 
 __all__ = [
     "Scenario",
@@ -327,20 +329,17 @@ def _check_str_map(entry: Mapping[str, Any], keys: tuple[str, ...], where: str) 
 def apply_scenario(cluster: Cluster, scenario: Scenario) -> None:
     """Fill ``cluster`` with the scenario's objects. Call on the sandbox loop.
 
-    Pods go through sandbox-api's ``create_pod`` so they are defaulted,
-    validated and admitted exactly like pods created over the API; a pod the
-    API would refuse makes the scenario fail with that refusal's message.
+    Every object goes through the store (``create_namespace``, ``create_node``,
+    ``create_pod``) so it is defaulted, validated and admitted exactly like one
+    created over the API; an object the API would refuse makes the scenario
+    fail with that refusal's message.
     """
-    from kdebug_nb.sandbox.status import StatusError
-
     defined = {ns["name"] for ns in scenario.namespaces}
-    for name in SYSTEM_NAMESPACES:
-        if name not in defined:
-            cluster.put(namespace_object({"name": name}))
-    for ns in scenario.namespaces:
-        cluster.put(namespace_object(ns))
-    for i, node in enumerate(scenario.nodes):
-        cluster.put(node_object(node, index=i))
+    namespaces = [{"name": n} for n in SYSTEM_NAMESPACES if n not in defined] + scenario.namespaces
+    for ns in namespaces:
+        _create(scenario, f"namespace {ns['name']}", create_namespace, cluster, namespace_body(ns))
+    for node in scenario.nodes:
+        _create(scenario, f"node {node['name']}", create_node, cluster, node_body(node))
     if scenario.images is not None:
         from kdebug_nb.sandbox.kubelet.images import ImageCatalogue, ImageError
 
@@ -355,124 +354,52 @@ def apply_scenario(cluster: Cluster, scenario: Scenario) -> None:
         cluster.users[str(user["token"])] = User(str(user["name"]), str(user["token"]), allow)
     cluster.policy.ephemeral_containers = scenario.policy.get("ephemeralContainers", True)
     cluster.policy.require_auth = scenario.policy.get("requireAuth", False)
-    if scenario.pods:
-        from kdebug_nb.sandbox.pods import create_pod
-
-        for pod in scenario.pods:
-            body = copy.deepcopy(pod)
-            body.setdefault("apiVersion", "v1")
-            body.setdefault("kind", "Pod")
-            pod_ns = body["metadata"].get("namespace") or "default"
-            try:
-                create_pod(cluster, pod_ns, body, allow_ephemeral=True)
-            except StatusError as exc:
-                raise ScenarioError(
-                    f"{scenario.source}: pod {pod_ns}/{body['metadata']['name']}: {exc.message}"
-                ) from None
+    for pod in scenario.pods:
+        body = copy.deepcopy(pod)
+        body.setdefault("apiVersion", "v1")
+        body.setdefault("kind", "Pod")
+        pod_ns = body["metadata"].get("namespace") or "default"
+        where = f"pod {pod_ns}/{body['metadata']['name']}"
+        _create(scenario, where, create_pod, cluster, pod_ns, body, allow_ephemeral=True)
 
 
-def namespace_object(spec: Mapping[str, Any]) -> Obj:
-    name = str(spec["name"])
-    labels = {"kubernetes.io/metadata.name": name, **_strs(spec.get("labels"))}
-    meta: Obj = {"name": name, "labels": labels}
+def _create(scenario: Scenario, where: str, create: Callable[..., Obj], *args: Any, **kwargs: Any) -> None:
+    """Create through the store, turning its refusal into a one-line ScenarioError."""
+    from kdebug_nb.sandbox.store.status import StatusError
+
+    try:
+        create(*args, **kwargs)
+    except StatusError as exc:
+        raise ScenarioError(f"{scenario.source}: {where}: {exc.message}") from None
+
+
+def namespace_body(spec: Mapping[str, Any]) -> Obj:
+    """A scenario's namespace entry as the Namespace manifest it stands for."""
+    meta: Obj = {"name": str(spec["name"]), "labels": _strs(spec.get("labels"))}
     if spec.get("annotations"):
         meta["annotations"] = _strs(spec["annotations"])
-    return {
-        "apiVersion": "v1",
-        "kind": "Namespace",
-        "metadata": meta,
-        "spec": {"finalizers": ["kubernetes"]},
-        "status": {"phase": "Active"},
-    }
+    return {"apiVersion": "v1", "kind": "Namespace", "metadata": meta}
 
 
-_CONDITION_DEFAULTS = [
-    ("MemoryPressure", "False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available"),
-    ("DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
-    ("PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available"),
-    ("Ready", "True", "KubeletReady", "kubelet is posting ready status"),
-]
-
-
-def node_object(spec: Mapping[str, Any], *, index: int = 0) -> Obj:
-    """A Node as a kubelet would register it; the scenario entry overrides the defaults."""
-    name = str(spec["name"])
-    now = now_rfc3339()
-    labels = {
-        "beta.kubernetes.io/arch": "amd64",
-        "beta.kubernetes.io/os": "linux",
-        "kubernetes.io/arch": "amd64",
-        "kubernetes.io/hostname": name,
-        "kubernetes.io/os": "linux",
-        **_strs(spec.get("labels")),
-    }
-    annotations = {
-        "node.alpha.kubernetes.io/ttl": "0",
-        "volumes.kubernetes.io/controller-managed-attach-detach": "true",
-        **_strs(spec.get("annotations")),
-    }
-    conditions: list[Obj] = []
-    overrides = {c.get("type"): c for c in spec.get("conditions", []) if isinstance(c, dict)}
-    for type_, status, reason, message in _CONDITION_DEFAULTS:
-        cond = {"type": type_, "status": status, "reason": reason, "message": message}
-        cond.update({k: str(v) for k, v in overrides.pop(type_, {}).items()})
-        conditions.append({**cond, "lastHeartbeatTime": now, "lastTransitionTime": now})
-    for extra_type, extra in overrides.items():
-        conditions.append(
-            {
-                "status": "Unknown",
-                **{k: str(v) for k, v in extra.items()},
-                "type": str(extra_type),
-                "lastHeartbeatTime": now,
-                "lastTransitionTime": now,
-            }
-        )
-    capacity = {
-        "cpu": "4",
-        "ephemeral-storage": "102687672Ki",
-        "hugepages-2Mi": "0",
-        "memory": "16384Mi",
-        "pods": "110",
-        **_strs(spec.get("capacity")),
-    }
-    allocatable = {**capacity, **_strs(spec.get("allocatable"))}
-    addresses = spec.get("addresses") or [
-        {"type": "InternalIP", "address": f"10.0.0.{11 + index}"},
-        {"type": "Hostname", "address": name},
-    ]
-    node_info = {
-        "architecture": "amd64",
-        "bootID": "",
-        "containerRuntimeVersion": "kdebug-sandbox://0.1.0",
-        "kernelVersion": platform.release(),
-        "kubeProxyVersion": "v1.32.0",
-        "kubeletVersion": "v1.32.0",
-        "machineID": "",
-        "operatingSystem": "linux",
-        "osImage": "kdebug sandbox (processes run locally)",
-        "systemUUID": "",
-        **_strs(spec.get("nodeInfo")),
-    }
-    node_spec: Obj = {"podCIDR": f"10.244.{index}.0/24", "podCIDRs": [f"10.244.{index}.0/24"]}
+def node_body(spec: Mapping[str, Any]) -> Obj:
+    """A scenario's node entry as the Node manifest it stands for (``store.nodes`` defaults the rest)."""
+    meta: Obj = {"name": str(spec["name"]), "labels": _strs(spec.get("labels"))}
+    if spec.get("annotations"):
+        meta["annotations"] = _strs(spec["annotations"])
+    node_spec: Obj = {}
     if spec.get("taints"):
         node_spec["taints"] = copy.deepcopy(spec["taints"])
     if spec.get("unschedulable"):
         node_spec["unschedulable"] = True
-    return {
-        "apiVersion": "v1",
-        "kind": "Node",
-        "metadata": {"name": name, "labels": labels, "annotations": annotations},
-        "spec": node_spec,
-        "status": {
-            "addresses": copy.deepcopy(addresses),
-            "allocatable": allocatable,
-            "capacity": capacity,
-            "conditions": conditions,
-            "daemonEndpoints": {"kubeletEndpoint": {"Port": 10250}},
-            "nodeInfo": node_info,
-            "images": [],
-        },
+    status: Obj = {
+        "conditions": [_strs(c) for c in spec.get("conditions") or [] if isinstance(c, dict)],
+        "capacity": _strs(spec.get("capacity")),
+        "allocatable": _strs(spec.get("allocatable")),
+        "nodeInfo": _strs(spec.get("nodeInfo")),
     }
+    if spec.get("addresses"):
+        status["addresses"] = copy.deepcopy(spec["addresses"])
+    return {"apiVersion": "v1", "kind": "Node", "metadata": meta, "spec": node_spec, "status": status}
 
 
 def _strs(value: Any) -> dict[str, str]:

@@ -31,7 +31,6 @@ from concurrent.futures import Future
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
-from kdebug_nb.sandbox.cluster import Cluster, User
 from kdebug_nb.sandbox.kubeconfig import (
     CONTEXT,
     kubeconfig_dict,
@@ -40,11 +39,12 @@ from kdebug_nb.sandbox.kubeconfig import (
     write_kubeconfig,
 )
 from kdebug_nb.sandbox.scenario import Scenario, apply_scenario, load_scenario
+from kdebug_nb.sandbox.store.cluster import Cluster, User
 
 if TYPE_CHECKING:
     from aiohttp import web
 
-    from kdebug_nb.sandbox.middleware import RequestRecord
+    from kdebug_nb.sandbox.apiserver.middleware import RequestRecord
 
 T = TypeVar("T")
 
@@ -190,7 +190,7 @@ class Sandbox:
         # (or this module) must stay cheap.
         from aiohttp import web
 
-        from kdebug_nb.sandbox.app import create_app
+        from kdebug_nb.sandbox.apiserver.app import create_app
         from kdebug_nb.sandbox.kubelet import Kubelet
 
         cluster = self.cluster

@@ -23,7 +23,7 @@ def own_sandbox() -> Iterator[Any]:
 
 
 def test_watch_relists_after_its_resource_version_expired(own_sandbox: Any) -> None:
-    from kdebug_nb.sandbox.cluster import WATCH_HISTORY
+    from kdebug_nb.sandbox.store.cluster import WATCH_HISTORY
 
     cc = ClusterClient(Connection(str(own_sandbox.kubeconfig), own_sandbox.context))
     cc.create_pod("default", {

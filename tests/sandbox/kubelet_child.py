@@ -17,7 +17,7 @@ import textwrap
 PRELUDE = textwrap.dedent(
     """
     import asyncio, json, os, sys
-    from kdebug_nb.sandbox.cluster import Cluster
+    from kdebug_nb.sandbox.store.cluster import Cluster
     from kdebug_nb.sandbox.kubelet import Kubelet
 
     def start_pod(command, *, restart_policy=None):

@@ -15,11 +15,11 @@ from aiohttp import web
 from kubernetes import client
 from kubernetes.client.exceptions import ApiException
 
-from kdebug_nb.sandbox.app import create_app
-from kdebug_nb.sandbox.cluster import Cluster, User
-from kdebug_nb.sandbox.middleware import RequestRecord
-from kdebug_nb.sandbox.pods import create_pod
-from kdebug_nb.sandbox.routes_cluster import create_namespace
+from kdebug_nb.sandbox.apiserver.app import create_app
+from kdebug_nb.sandbox.apiserver.middleware import RequestRecord
+from kdebug_nb.sandbox.store.cluster import Cluster, User
+from kdebug_nb.sandbox.store.namespaces import create_namespace
+from kdebug_nb.sandbox.store.pods import create_pod
 
 T = TypeVar("T")
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from kubernetes.client.exceptions import ApiException
 
-from kdebug_nb.sandbox.patching import json_patch, merge_patch, strategic_merge
+from kdebug_nb.sandbox.store.patching import json_patch, merge_patch, strategic_merge
 
 PARKED = "parked-node"
 SMP = "application/strategic-merge-patch+json"

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from kdebug_nb.sandbox.request_info import parse_request_info
-from kdebug_nb.sandbox.selectors import exact_name, field_selector, label_selector
-from kdebug_nb.sandbox.status import StatusError
-from kdebug_nb.sandbox.table import human_duration, pod_status_reason, wants_table
+from kdebug_nb.sandbox.apiserver.request_info import parse_request_info
+from kdebug_nb.sandbox.apiserver.selectors import exact_name, field_selector, label_selector
+from kdebug_nb.sandbox.apiserver.tables import human_duration, pod_status_reason, wants_table
+from kdebug_nb.sandbox.store.status import StatusError
 
 
 @pytest.mark.parametrize(

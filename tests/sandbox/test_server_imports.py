@@ -23,7 +23,7 @@ def test_lazy_exports() -> None:
 def test_importing_the_sandbox_loads_no_server() -> None:
     probe = (
         "import sys, kdebug_nb.sandbox as s; s.Sandbox; s.load_scenario('default'); "
-        "print(sorted(m for m in ('aiohttp', 'kubernetes', 'kdebug_nb.sandbox.app', "
+        "print(sorted(m for m in ('aiohttp', 'kubernetes', 'kdebug_nb.sandbox.apiserver.app', "
         "'kdebug_nb.sandbox.kubelet') if m in sys.modules))"
     )
     out = subprocess.run(

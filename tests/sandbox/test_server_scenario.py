@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from kdebug_nb.sandbox.cluster import Cluster
 from kdebug_nb.sandbox.scenario import (
     ScenarioError,
     apply_scenario,
     builtin_scenarios,
     load_scenario,
 )
+from kdebug_nb.sandbox.store.cluster import Cluster
 
 
 def write(tmp_path: Path, text: str, name: str = "story.yaml") -> Path:

@@ -15,16 +15,14 @@ import re
 import secrets
 import signal
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from ..cluster import now_rfc3339
+from ..store.cluster import now_rfc3339
 from .images import Image, ImageNotFound, InvalidImageName, parse_reference
+from .interfaces import PodHost
 from .launch import Isolation
 from .logs import ContainerLogs
 from .runtime import ConfigError, ExecNotFound, Process, start_error_message
-
-if TYPE_CHECKING:
-    from .worker import PodWorker
 
 Obj = dict[str, Any]
 log = logging.getLogger(__name__)
@@ -79,7 +77,7 @@ def default_pull_policy(ref: str) -> str:
 class ContainerRunner:
     """Runs one container of a pod until it will not run again."""
 
-    def __init__(self, worker: PodWorker, kind: str, spec: Obj) -> None:
+    def __init__(self, worker: PodHost, kind: str, spec: Obj) -> None:
         self.worker = worker
         self.kind = kind
         self.spec = spec

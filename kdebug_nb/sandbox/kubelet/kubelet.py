@@ -17,7 +17,7 @@ import ipaddress
 import logging
 from typing import Any
 
-from ..cluster import Cluster, WatchEvent
+from ..store.cluster import Cluster, WatchEvent
 from .images import ImageCatalogue
 from .runtime import Runtime
 from .worker import PodWorker

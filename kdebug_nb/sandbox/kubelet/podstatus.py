@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..cluster import now_rfc3339
+from ..store.cluster import now_rfc3339
 
 Obj = dict[str, Any]
 

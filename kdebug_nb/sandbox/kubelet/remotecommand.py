@@ -18,7 +18,7 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
-from ..status import StatusError
+from ..store.status import StatusError
 from .runtime import Process
 
 Obj = dict[str, Any]

@@ -25,8 +25,8 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from ..cluster import Cluster
-from ..status import StatusError, invalid, not_found
+from ..store.cluster import Cluster
+from ..store.status import StatusError, invalid, not_found
 from .logs import LogOptions
 from .remotecommand import Session, internal_error, query_bool
 from .runtime import ExecNotFound, exec_error_message

@@ -15,18 +15,16 @@ import logging
 import shutil
 import signal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from ..cluster import now_rfc3339
+from ..store.cluster import now_rfc3339
 from . import podnet, security
 from .containers import ContainerRunner
 from .images import DEFAULT_PATH, Image
+from .interfaces import ContainerRef, NodeAgent
 from .launch import Isolation
 from .podstatus import condition, is_sidecar, merge_conditions, phase_for, pod_conditions, qos_class
 from .runtime import APPS_DIR, ConfigError, Process
-
-if TYPE_CHECKING:
-    from .kubelet import Kubelet
 
 Obj = dict[str, Any]
 log = logging.getLogger(__name__)
@@ -46,7 +44,7 @@ SERVICE_ENV = {
 class PodWorker:
     """Drives one pod (identified by its uid) from Pending to its end."""
 
-    def __init__(self, kubelet: Kubelet, pod: Obj) -> None:
+    def __init__(self, kubelet: NodeAgent, pod: Obj) -> None:
         self.kubelet = kubelet
         self.cluster = kubelet.cluster
         meta = pod["metadata"]
@@ -343,7 +341,7 @@ class PodWorker:
             return str(path) if path.exists() else None
         return None
 
-    def namespace_for(self, runner: ContainerRunner) -> tuple[bool, Process | None]:
+    def namespace_for(self, runner: ContainerRef) -> tuple[bool, Process | None]:
         """Where a container's processes live, as (own namespace?, process to join)."""
         if self.spec.get("hostPID"):
             return False, None
@@ -438,7 +436,7 @@ class PodWorker:
 
     def event(
         self,
-        runner: ContainerRunner | None,
+        runner: ContainerRef | None,
         reason: str,
         message: str,
         *,

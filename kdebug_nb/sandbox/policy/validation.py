@@ -13,7 +13,7 @@ import json
 import re
 from typing import Any
 
-from kdebug_nb.sandbox.cluster import Obj
+from kdebug_nb.sandbox.store.cluster import Obj
 
 Cause = tuple[str, str, str]
 

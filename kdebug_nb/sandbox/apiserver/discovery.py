@@ -22,7 +22,7 @@ from typing import Any
 
 from aiohttp import web
 
-from kdebug_nb.sandbox.routes_common import cluster_of, json_response
+from kdebug_nb.sandbox.apiserver.common import cluster_of, json_response
 
 SERVER_VERSION: dict[str, str] = {
     "major": "1",

@@ -11,11 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from aiohttp import web
-
-from kdebug_nb.sandbox.cluster import Cluster, User
-from kdebug_nb.sandbox.request_info import RequestInfo
-from kdebug_nb.sandbox.status import StatusError, forbidden
+from kdebug_nb.sandbox.apiserver.request_info import RequestInfo
+from kdebug_nb.sandbox.store.cluster import Cluster, User
+from kdebug_nb.sandbox.store.status import StatusError, forbidden
 
 ADMIN = User(name="kubernetes-admin", token="", allow={"*": {"*"}})
 
@@ -93,14 +91,3 @@ def access_review(user: User, body: dict[str, Any]) -> dict[str, Any]:
         "spec": spec,
         "status": review_status,
     }
-
-
-async def post_access_review(request: web.Request) -> web.Response:
-    from kdebug_nb.sandbox.routes_common import REQUEST_USER, json_response, read_object
-
-    body = await read_object(request)
-    return json_response(access_review(request[REQUEST_USER], body), 201)
-
-
-def routes() -> list[web.RouteDef]:
-    return [web.post(f"/apis/{AUTHZ_GROUP}/v1/selfsubjectaccessreviews", post_access_review)]

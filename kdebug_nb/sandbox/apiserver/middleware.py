@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from aiohttp import web
 from aiohttp.typedefs import Middleware
 
-from kdebug_nb.sandbox.cluster import Cluster
-from kdebug_nb.sandbox.rbac import authenticate, authorize
-from kdebug_nb.sandbox.request_info import parse_request_info
-from kdebug_nb.sandbox.routes_common import REQUEST_INFO, REQUEST_USER, json_response
-from kdebug_nb.sandbox.status import StatusError, resource_missing, status_body
+from kdebug_nb.sandbox.apiserver.common import REQUEST_INFO, REQUEST_USER, json_response
+from kdebug_nb.sandbox.apiserver.request_info import parse_request_info
+from kdebug_nb.sandbox.policy.rbac import authenticate, authorize
+from kdebug_nb.sandbox.store.cluster import Cluster
+from kdebug_nb.sandbox.store.status import StatusError, resource_missing, status_body
 
 log = logging.getLogger(__name__)
 

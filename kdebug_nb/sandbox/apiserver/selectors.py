@@ -10,8 +10,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from kdebug_nb.sandbox.cluster import Obj
-from kdebug_nb.sandbox.status import bad_request
+from kdebug_nb.sandbox.store.cluster import Obj
+from kdebug_nb.sandbox.store.status import bad_request
 
 Predicate = Callable[[Obj], bool]
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from kdebug_nb.sandbox.status import StatusError, bad_request
+from kdebug_nb.sandbox.store.status import StatusError, bad_request
 
 MERGE_PATCH = "application/merge-patch+json"
 STRATEGIC_PATCH = "application/strategic-merge-patch+json"

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
-from kdebug_nb.sandbox.cluster import Obj
+from kdebug_nb.sandbox.store.cluster import Obj
 
 Column = dict[str, Any]
 

@@ -8,17 +8,7 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
-from kdebug_nb.sandbox.admission import pod_security_warnings, warning_header
-from kdebug_nb.sandbox.cluster import Cluster, Obj
-from kdebug_nb.sandbox.patching import JSON_PATCH, MERGE_PATCH, STRATEGIC_PATCH, apply_patch
-from kdebug_nb.sandbox.pods import (
-    create_pod,
-    delete_pod,
-    update_ephemeral,
-    update_pod,
-    update_pod_status,
-)
-from kdebug_nb.sandbox.routes_common import (
+from kdebug_nb.sandbox.apiserver.common import (
     PROTOBUF,
     cluster_of,
     dry_run,
@@ -30,9 +20,19 @@ from kdebug_nb.sandbox.routes_common import (
     query_int,
     read_object,
 )
-from kdebug_nb.sandbox.selectors import field_selector, label_selector
-from kdebug_nb.sandbox.status import StatusError, bad_request, resource_missing
-from kdebug_nb.sandbox.validation import field_validation_error, prune_unknown_fields, quote
+from kdebug_nb.sandbox.apiserver.selectors import field_selector, label_selector
+from kdebug_nb.sandbox.policy.admission import pod_security_warnings, warning_header
+from kdebug_nb.sandbox.policy.validation import field_validation_error, prune_unknown_fields, quote
+from kdebug_nb.sandbox.store.cluster import Cluster, Obj
+from kdebug_nb.sandbox.store.patching import JSON_PATCH, MERGE_PATCH, STRATEGIC_PATCH, apply_patch
+from kdebug_nb.sandbox.store.pods import (
+    create_pod,
+    delete_pod,
+    update_ephemeral,
+    update_pod,
+    update_pod_status,
+)
+from kdebug_nb.sandbox.store.status import StatusError, bad_request, resource_missing
 
 Updater = Callable[..., Obj]
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]

@@ -15,9 +15,15 @@ import random
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from kdebug_nb.sandbox.admission import enforce_pod_security
-from kdebug_nb.sandbox.cluster import Cluster, Obj, now_rfc3339
-from kdebug_nb.sandbox.status import (
+from kdebug_nb.sandbox.policy.admission import enforce_pod_security
+from kdebug_nb.sandbox.policy.validation import (
+    forbidden_cause,
+    validate_ephemeral_update,
+    validate_pod_create,
+    validate_pod_update,
+)
+from kdebug_nb.sandbox.store.cluster import Cluster, Obj, now_rfc3339
+from kdebug_nb.sandbox.store.status import (
     StatusError,
     already_exists,
     bad_request,
@@ -25,11 +31,10 @@ from kdebug_nb.sandbox.status import (
     invalid,
     not_found,
 )
-from kdebug_nb.sandbox.validation import (
-    forbidden_cause,
-    validate_ephemeral_update,
-    validate_pod_create,
-    validate_pod_update,
+from kdebug_nb.sandbox.store.updates import (
+    carry_system_fields,
+    check_resource_version,
+    replace_object,
 )
 
 log = logging.getLogger(__name__)
@@ -206,32 +211,6 @@ def create_pod(
 # -- update ----------------------------------------------------------------
 
 
-def check_resource_version(current: Obj, new: Obj, resource: str = "pods") -> None:
-    wanted = (new.get("metadata") or {}).get("resourceVersion")
-    if wanted and wanted != current["metadata"].get("resourceVersion"):
-        raise conflict(
-            resource,
-            current["metadata"]["name"],
-            "the object has been modified; please apply your changes to the latest version and try again",
-        )
-
-
-def carry_system_fields(current: Obj, new: Obj) -> Obj:
-    """Keep what clients may not set on update: kind, uid, timestamps, namespace."""
-    new["kind"], new["apiVersion"] = current["kind"], current.get("apiVersion", "v1")
-    meta = new.get("metadata")
-    if not isinstance(meta, dict):
-        meta = new["metadata"] = {}
-    old_meta = current["metadata"]
-    for key in ("uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "namespace"):
-        if key in old_meta:
-            meta[key] = old_meta[key]
-        else:
-            meta.pop(key, None)
-    meta["resourceVersion"] = old_meta.get("resourceVersion")
-    return new
-
-
 def update_pod(cluster: Cluster, current: Obj, new: Obj, *, dry_run: bool = False) -> Obj:
     """PUT/PATCH on the pod itself: status and ephemeral containers are not taken."""
     check_resource_version(current, new)
@@ -289,12 +268,6 @@ def update_ephemeral(cluster: Cluster, current: Obj, new: Obj, *, dry_run: bool 
     if dry_run:
         return result
     return replace_object(cluster, current, result)
-
-
-def replace_object(cluster: Cluster, current: Obj, new: Obj) -> Obj:
-    if new == current:
-        return current  # the API server skips no-op writes; resourceVersion stays
-    return cluster.put(new)
 
 
 # -- delete ----------------------------------------------------------------

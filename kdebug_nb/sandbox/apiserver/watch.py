@@ -29,11 +29,11 @@ from typing import Any
 
 from aiohttp import web
 
-from kdebug_nb.sandbox.cluster import Cluster, Obj, WatchEvent
-from kdebug_nb.sandbox.request_info import is_true
-from kdebug_nb.sandbox.routes_common import JSON, encode, encoded, query_int
-from kdebug_nb.sandbox.status import bad_request, status_body
-from kdebug_nb.sandbox.table import to_table
+from kdebug_nb.sandbox.apiserver.common import JSON, encode, encoded, query_int
+from kdebug_nb.sandbox.apiserver.request_info import is_true
+from kdebug_nb.sandbox.apiserver.tables import to_table
+from kdebug_nb.sandbox.store.cluster import Cluster, Obj, WatchEvent
+from kdebug_nb.sandbox.store.status import bad_request, status_body
 
 DEFAULT_TIMEOUT = 1800.0
 #: how often an idle watch checks that its client is still there

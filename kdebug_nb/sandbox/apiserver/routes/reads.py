@@ -13,9 +13,7 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
-from kdebug_nb.sandbox.cluster import Obj
-from kdebug_nb.sandbox.request_info import is_true
-from kdebug_nb.sandbox.routes_common import (
+from kdebug_nb.sandbox.apiserver.common import (
     KINDS,
     cluster_of,
     encoded,
@@ -26,10 +24,12 @@ from kdebug_nb.sandbox.routes_common import (
     query_int,
     raw_json_response,
 )
-from kdebug_nb.sandbox.selectors import exact_name, field_selector, label_selector
-from kdebug_nb.sandbox.status import bad_request
-from kdebug_nb.sandbox.table import to_table, wants_table
-from kdebug_nb.sandbox.watch import WatchRequest, serve_watch
+from kdebug_nb.sandbox.apiserver.request_info import is_true
+from kdebug_nb.sandbox.apiserver.selectors import exact_name, field_selector, label_selector
+from kdebug_nb.sandbox.apiserver.tables import to_table, wants_table
+from kdebug_nb.sandbox.apiserver.watch import WatchRequest, serve_watch
+from kdebug_nb.sandbox.store.cluster import Obj
+from kdebug_nb.sandbox.store.status import bad_request
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from kdebug_nb.sandbox.cluster import Cluster, Obj
-from kdebug_nb.sandbox.status import StatusError
+from kdebug_nb.sandbox.store.cluster import Cluster, Obj
+from kdebug_nb.sandbox.store.status import StatusError
 
 ENFORCE = "pod-security.kubernetes.io/enforce"
 ENFORCE_VERSION = "pod-security.kubernetes.io/enforce-version"

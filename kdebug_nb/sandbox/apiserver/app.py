@@ -33,11 +33,12 @@ from collections.abc import Sequence
 
 from aiohttp import web
 
-from kdebug_nb.sandbox import discovery, rbac, routes_cluster, routes_pods, routes_read
-from kdebug_nb.sandbox.cluster import Cluster
-from kdebug_nb.sandbox.middleware import RequestRecord, make_middleware
-from kdebug_nb.sandbox.routes_common import CLUSTER_KEY
-from kdebug_nb.sandbox.watch import end_all_watches
+from kdebug_nb.sandbox.apiserver import discovery
+from kdebug_nb.sandbox.apiserver.common import CLUSTER_KEY
+from kdebug_nb.sandbox.apiserver.middleware import RequestRecord, make_middleware
+from kdebug_nb.sandbox.apiserver.routes import api_routes
+from kdebug_nb.sandbox.apiserver.watch import end_all_watches
+from kdebug_nb.sandbox.store.cluster import Cluster
 
 __all__ = ["RequestRecord", "create_app", "CLUSTER_KEY"]
 
@@ -71,10 +72,7 @@ def create_app(
     )
     app[CLUSTER_KEY] = cluster
     app.add_routes(discovery.routes())
-    app.add_routes(routes_read.routes())
-    app.add_routes(routes_pods.routes())
-    app.add_routes(routes_cluster.routes())
-    app.add_routes(rbac.routes())
+    app.add_routes(api_routes())
     app.add_routes(_kubelet_routes(cluster))
     app.add_routes(list(extra_routes))
 

@@ -13,9 +13,9 @@ from typing import Any
 
 from aiohttp import web
 
-from kdebug_nb.sandbox.cluster import Cluster, Obj, User
-from kdebug_nb.sandbox.request_info import RequestInfo
-from kdebug_nb.sandbox.status import StatusError, bad_request, not_found
+from kdebug_nb.sandbox.apiserver.request_info import RequestInfo
+from kdebug_nb.sandbox.store.cluster import Cluster, Obj, User
+from kdebug_nb.sandbox.store.status import StatusError, bad_request, not_found
 
 CLUSTER_KEY = web.AppKey("kdebug_cluster", Cluster)
 #: request-scoped values the middleware sets
