@@ -107,6 +107,7 @@ def test_stopping_the_sandbox_kills_everything(wait_gone: Callable[..., list[int
         api = CoreV1Api(config.new_client_from_config(config_file=str(sb.kubeconfig), context=sb.context))
         create(api, "default", make_pod("lingering", [{"name": "c", "image": "busybox", "command": ["sleep", "1000"]}]))
         wait_state(api, "default", "lingering", "c", "running")
+        wait_state(api, "default", "neato", "neato", "running")
         pids = [kubelet_pid(sb, "default", "lingering", "c"), kubelet_pid(sb, "default", "neato", "neato")]
         assert all(psutil.pid_exists(p) for p in pids)
     finally:
