@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from types import FrameType
 
 from kdebug_nb.sandbox.kubeconfig import CONTEXT
+from kdebug_nb.sandbox.kubelet.runtime import describe_mode
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -101,6 +102,7 @@ def serve(
         print(f"kubeconfig: {sb.kubeconfig} (context {CONTEXT}, namespace default)")
         print(f"  export KUBECONFIG={sb.kubeconfig}")
         print("  kubectl get pods")
+        print(f"Containers: {describe_mode()}.")
         print("Containers run as processes on this machine. Ctrl-C stops the sandbox and all of them.")
         sys.stdout.flush()
         # Event.wait with a timeout keeps the main thread responsive to signals on every platform.

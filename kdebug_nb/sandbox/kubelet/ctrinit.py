@@ -223,6 +223,8 @@ def capset(keep: int) -> None:
 
 def become(identity: dict, last_cap: int) -> None:
     """Take the container's identity: ids, capabilities, no_new_privs."""
+    if not identity:
+        return  # a plain process of the sandbox's own user
     keep = identity.get("caps")
     if keep is not None:
         mask = 0

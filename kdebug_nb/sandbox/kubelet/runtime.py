@@ -56,6 +56,18 @@ from .terminal import Pty
 
 APPS_DIR = Path(__file__).parent / "apps"
 CTRINIT = str(Path(__file__).with_name("ctrinit.py"))
+#: who containers run as in the fallback when the sandbox is root (nobody)
+PLAIN_IDS = (65534, 65534)
+
+
+def describe_mode() -> str:
+    """Whether containers are isolated here, and why not when they are not."""
+    if namespaces.pid_namespaces():
+        return ("isolated: each container has its image's root, the pod's hostname and network, "
+                "its own processes and users (Linux namespaces)")
+    who = "as nobody" if os.geteuid() == 0 else "as this user"
+    return (f"NOT isolated ({namespaces.pid_namespace_reason()}): containers are plain processes "
+            f"{who}, seeing this machine's files, network and processes")
 #: the title setter, inlined into image programs' wrappers (ps shows "neato", not python)
 _PROCTITLE = (Path(__file__).parent / "proctitle.py").read_text()
 READ_CHUNK = 64 * 1024
@@ -289,6 +301,12 @@ class Runtime:
         self.pid_namespaces = namespaces.pid_namespaces()
         #: containers get image roots, pod networks, identities (else: plain processes)
         self.isolated = self.pid_namespaces
+        #: fallback as root: containers run as nobody, so that they cannot read
+        #: other users' processes (their environments, their roots)
+        self.plain_identity = (
+            {"uid": PLAIN_IDS[0], "gid": PLAIN_IDS[1], "groups": [], "caps": [], "nnp": True}
+            if not self.isolated and os.geteuid() == 0 else None
+        )
         # a container's root (an unprivileged uid when we are root) must reach its layers
         self.root.chmod(0o711)
         self.network = podnet.SandboxNetwork(self.launch_holder)
@@ -343,8 +361,15 @@ class Runtime:
 
     def pod_dir(self, uid: str) -> Path:
         path = self.root / "pods" / uid
-        path.mkdir(parents=True, exist_ok=True)
+        if not path.is_dir():
+            path.mkdir(parents=True, exist_ok=True)
+            if self.plain_identity is not None:
+                os.chown(path, *PLAIN_IDS)
         return path
+
+    def describe(self) -> str:
+        """What containers are, in one line (the serve banner, ``%ksandbox status``)."""
+        return describe_mode()
 
     # -- processes ---------------------------------------------------------
 
@@ -381,7 +406,12 @@ class Runtime:
                 image, argv, env=env, stdin=stdin, tty=tty, on_output=on_output,
                 isolation=isolation, join=join, exec_into=exec_into,
             )
-        if tty and isolation is not None:
+        if isolation is not None and (tty or self.plain_identity is not None):
+            # fallback: a plain process, on a pty, or (when we are root) as nobody
+            self.lookup(image, argv[0])
+            if self.plain_identity is not None:
+                with contextlib.suppress(OSError):
+                    os.chown(cwd, *PLAIN_IDS)
             return await self._spawn_isolated(
                 image, argv, env=env, stdin=stdin, tty=tty, on_output=on_output,
                 isolation=isolation, join=None, exec_into=False, plain=str(cwd),
@@ -445,8 +475,9 @@ class Runtime:
             if plain is not None:
                 # fallback mode with a terminal: a plain process on a pty
                 spec: dict[str, object] = {
-                    "mode": "plain", "argv": list(argv), "env": dict(env), "cwd": plain, "tty": True,
-                    "apps": {},
+                    "mode": "plain", "argv": list(argv), "env": dict(env), "cwd": plain, "tty": tty,
+                    "identity": self.plain_identity or {},
+                    "apps": isolation.apps if argv[0].rsplit("/", 1)[-1] in isolation.apps else {},
                 }
             elif exec_into:
                 if join is None or join.root_pid is None or not join.running:
