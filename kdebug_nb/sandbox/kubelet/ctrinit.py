@@ -117,7 +117,7 @@ def bind(source: str, target: str, readonly: bool) -> None:
         mount(None, target, None, MS_BIND | MS_REMOUNT | MS_RDONLY | locked)
 
 
-def write_map(pid: int, uid_map: str, gid_map: str) -> None:
+def write_map(pid: int | str, uid_map: str, gid_map: str) -> None:
     with open(f"/proc/{pid}/setgroups", "w") as f:
         f.write("deny")
     with open(f"/proc/{pid}/uid_map", "w") as f:
@@ -256,7 +256,7 @@ def nested_identity(identity: dict) -> None:
     if uid == 0 and gid == 0:
         return
     check(libc.unshare(CLONE_NEWUSER), "unshare user namespace")
-    write_map(os.getpid(), f"{uid} 0 1\n", f"{gid} 0 1\n")
+    write_map("self", f"{uid} 0 1\n", f"{gid} 0 1\n")
     identity["uid"], identity["gid"], identity["groups"] = uid, gid, []
 
 

@@ -177,7 +177,9 @@ async def ip_batch(pid: int, commands: list[str]) -> tuple[bool, str]:
     if nsenter is None or ip is None:
         return False, "nsenter or ip missing"
     proc = await asyncio.create_subprocess_exec(
-        nsenter, f"--user=/proc/{pid}/ns/user", f"--net=/proc/{pid}/ns/net", "--", ip, "-batch", "-",
+        # keep our ids: nsenter's setgroups(0) is refused in a namespace mapped without privilege
+        nsenter, f"--user=/proc/{pid}/ns/user", f"--net=/proc/{pid}/ns/net", "--preserve-credentials",
+        "--", ip, "-batch", "-",
         stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
     )
     out, _ = await proc.communicate("\n".join(commands).encode() + b"\n")
