@@ -466,7 +466,8 @@ def main() -> None:
         if info.si_signo != signal.SIGCHLD:
             if tty:
                 try:
-                    os.kill(-child if spec["mode"] == "exec" else child, info.si_signo)
+                    # the command leads its own session; an init relays on its own
+                    os.kill(child if spec.get("init") else -child, info.si_signo)
                 except OSError:
                     pass
             continue
