@@ -328,6 +328,7 @@ def command(spec: dict, root_fd: int | None, root: str | None, mask: set) -> Non
             signal.signal(sig, signal.SIG_DFL)
         signal.pthread_sigmask(signal.SIG_SETMASK, mask)
         if name in apps:
+            set_title(argv)  # before the kubelet hears it started: ps must show the program
             if status is not None:
                 status.close()
             os.environ.clear()

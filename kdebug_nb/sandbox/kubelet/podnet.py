@@ -112,7 +112,7 @@ class SandboxNetwork:
         self.bridged = ok
         self.reason = "bridge sandbox0 up" if ok else f"no bridge: {detail}"
         if not ok:
-            log.warning("sandbox network: %s", self.reason)
+            log.info("sandbox network: %s", self.reason)
 
     async def _run_holder(self, spec: dict[str, object]) -> tuple[object, int]:
         ready: asyncio.Future[int] = asyncio.get_running_loop().create_future()
@@ -167,7 +167,7 @@ class SandboxNetwork:
                 ])
             wired = ok
             if not ok:
-                log.warning("sandbox network: pod %s not wired: %s", hostname, detail)
+                log.info("sandbox network: pod %s not wired: %s", hostname, detail)
         return process, PodSandbox(pid, ip, wired)
 
 
@@ -177,13 +177,20 @@ async def ip_batch(pid: int, commands: list[str]) -> tuple[bool, str]:
     if nsenter is None or ip is None:
         return False, "nsenter or ip missing"
     proc = await asyncio.create_subprocess_exec(
-        # keep our ids: nsenter's setgroups(0) is refused in a namespace mapped without privilege
-        nsenter, f"--user=/proc/{pid}/ns/user", f"--net=/proc/{pid}/ns/net", "--preserve-credentials",
+        nsenter, f"--user=/proc/{pid}/ns/user", f"--net=/proc/{pid}/ns/net", *_credentials(),
         "--", ip, "-batch", "-",
         stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
     )
     out, _ = await proc.communicate("\n".join(commands).encode() + b"\n")
     return proc.returncode == 0, out.decode(errors="replace").strip()
+
+
+def _credentials() -> list[str]:
+    """nsenter's ids in the sandbox network: as root, become its root (uid
+    0 is not mapped there, and ``ip`` would lose its capabilities at exec);
+    without privilege keep ours (it is that root, and nsenter's setgroups
+    would be refused)."""
+    return [] if os.geteuid() == 0 else ["--preserve-credentials"]
 
 
 def write_pod_files(directory: Path, *, name: str, namespace: str, ip: str, hostname: str, subdomain: str,
