@@ -20,7 +20,7 @@ from kdebug_nb.sandbox.kubelet.namespaces import pid_namespace_reason, pid_names
 pexpect = pytest.importorskip("pexpect")
 
 Kubectl = Callable[..., Any]
-PROMPT = r"[/~] # "
+PROMPT = r"[#$] "
 NEATO = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "neato"},
          "spec": {"containers": [{"name": "neato", "image": "example.com/neato:1.0"}]}}
 SHELL = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web"},
