@@ -277,7 +277,7 @@ class ContainerRunner:
             message = "failed to create containerd task: failed to create shim task: OCI runtime create failed: runc create failed: args must not be empty: unknown"
             return self._start_failed(message, container_id)
         w.event(self, "Created", f"Created container: {self.name}")
-        own_namespace, join = w.namespace_for(self)
+        join = w.pid_namespace_for(self)
         try:
             proc = await w.kubelet.runtime.spawn(
                 image,
@@ -287,9 +287,7 @@ class ContainerRunner:
                 stdin=bool(self.spec.get("stdin")),
                 tty=bool(self.spec.get("tty")),
                 on_output=log.write,
-                own_namespace=own_namespace,
                 join=join,
-                host_paths=w.host_paths(self.spec),
                 isolation=self.isolation,
             )
         except ExecNotFound as e:

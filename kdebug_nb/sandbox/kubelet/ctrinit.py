@@ -12,7 +12,7 @@ build the container's root: an overlay of the cached image root
 (``rootfs.py``) with a writable layer of its own, a fresh ``/proc``, a
 minimal ``/dev``, the kubelet's ``/etc/hosts``/``hostname``/``resolv.conf``
 and the pod's volumes bind-mounted. With a PID namespace of its own the
-child is PID 1, an init like ``pidinit.py`` whose child is the command;
+child is PID 1, an init (like tini) whose child is the command;
 otherwise the child becomes the command. Both chroot into the root, so
 ``/proc/PID/root`` of any of its processes shows the container's files.
 

@@ -1,35 +1,33 @@
 """The simulated container runtime: containers are local processes.
 
-What is real: every container (and every ``kubectl exec``) is a process on
-this machine, running the command the pod asks for, with the container's
-environment, in its own session and process group, its stdout/stderr
-captured. Where Linux allows it (unprivileged user namespaces; see
-``namespaces``), each container also gets Kubernetes' process-namespace
-semantics: its own PID namespace with its own ``/proc`` (a tiny init as PID
-1), the pod's shared one with ``shareProcessNamespace``, the host's with
-``hostPID``, its target's for an ephemeral container with
-``targetContainerName``, and ``exec`` runs inside the container's. Without
-that support every process sees the whole machine, as ``namespaces`` says.
-A ``hostPID`` container with hostPath volumes (node debugging's ``/host``)
-gets a root of its own: this machine's ``/`` rebuilt from bind mounts in its
-own mount namespace, plus the volumes at their mount paths (``hostroot.py``).
-What is simulated: there is no filesystem, user or network isolation. An
-image's executables are a directory of links (its ``PATH``)
-to a local busybox applet, a host binary, or a small Python program from
-``kubelet/apps``; a command the image does not contain fails as runc fails.
-A local busybox is preferred (``/bin/busybox`` from Debian's busybox-static,
-or ``KDEBUG_SANDBOX_BUSYBOX=/path``; ``=none`` to use host binaries only).
-Processes run as the sandbox's own user (root inside their user namespace),
-with ``PATH`` set to the image's link directory and ``HOME`` and the working
-directory inside a scratch directory per pod (``workingDir: /app`` becomes
-``<scratch>/app``), so ``ls /`` shows this machine's root. Probes are not
-run: a running container counts as ready.
+Every container (and every ``kubectl exec``) is a process on this machine,
+running the command the pod asks for, with the container's environment, in
+its own session and process group, its stdout/stderr captured (or a pty with
+``tty``: ``terminal.py``).
+
+Isolated (where unprivileged namespaces work, ``namespaces.py``): a
+container is started by ``ctrinit.py`` in its pod's namespaces
+(``podnet.py``), with its image's root (``rootfs.py``) and the identity its
+security context gives it (``security.py``); ``launch.py`` writes what
+``ctrinit.py`` is told. ``exec`` enters the container's namespaces and root.
+
+The fallback (no namespaces): a plain process. An image's executables are a
+directory of links (its ``PATH``) to a local busybox applet, a host binary,
+or a small Python program from ``kubelet/apps``, so a command the image does
+not contain fails as runc fails; ``HOME`` and the working directory are in
+a scratch directory per pod (``workingDir: /app`` becomes
+``<scratch>/app``); ``ls /`` shows this machine's root. A sandbox running as
+root runs these processes as nobody (through ``ctrinit.py``), so they
+cannot read other users' processes. A local busybox is preferred
+(``/bin/busybox`` from Debian's busybox-static, or
+``KDEBUG_SANDBOX_BUSYBOX=/path``; ``=none`` to use host binaries only).
+Probes are not run: a running container counts as ready.
 
 No process may outlive the sandbox: every process group started here is
 recorded and killed on ``Runtime.close``, at interpreter exit (atexit), and
 by a small watchdog process that kills what is left if this interpreter
 dies any other way (SIGTERM, SIGKILL, a crashed kernel). Killing a
-namespace's holder kills everything in the namespace.
+container's holder kills everything in its namespaces.
 """
 
 from __future__ import annotations
@@ -165,19 +163,14 @@ class Process:
         argv: Sequence[str],
         *,
         holder: int | None = None,
-        holder_kind: str = "pid",
         pty: Pty | None = None,
     ) -> None:
         self.proc = proc
         self.pid = proc.pid
         self.argv = list(argv)
-        #: the ``unshare`` process whose namespaces this process lives in
-        #: (itself for a namespace of its own); None in the host's
+        #: the process holding this container's namespaces (``ctrinit.py``'s
+        #: holder, a pod's pause); None for a plain process
         self.holder = holder
-        #: "pid": a PID namespace (held by unshare + init); "root": a hostPID
-        #: container's own mount namespace and root (hostroot.py)
-        self.holder_kind = holder_kind
-        self._init_seen = holder_kind == "ctr"
         self._on_output = on_output
         #: the container's first process (its root and mount namespace), isolated mode
         self.root_pid: int | None = None
@@ -275,17 +268,6 @@ class Process:
     def running(self) -> bool:
         return self.exit_code is None and self.proc.returncode is None
 
-    async def namespace(self) -> int | None:
-        """The holder to join to share this process's namespaces (None: the
-        host's), once its init runs; raises OSError if it is gone."""
-        if self.holder is None:
-            return None
-        if self.holder == self.pid and not self._init_seen:
-            wait = namespaces.wait_chroot if self.holder_kind == "root" else namespaces.wait_init
-            self._init_seen = await wait(self.pid, lambda: self.running)
-            if not self._init_seen:
-                raise OSError(f"the PID namespace of process {self.pid} is gone")
-        return self.holder
 
 
 class Runtime:
@@ -383,32 +365,26 @@ class Runtime:
         stdin: bool,
         tty: bool,
         on_output: OutputSink,
-        own_namespace: bool = False,
         join: Process | None = None,
-        host_paths: Sequence[tuple[str, str]] = (),
         isolation: Isolation | None = None,
         exec_into: bool = False,
     ) -> Process:
         """Start ``argv`` as the image would run it; raises ExecNotFound.
 
         Isolated (``isolation`` given, namespaces available): in the image's
-        root and the pod's namespaces (``ctrinit.py``); ``exec_into``: inside
-        the running container ``join``; else ``join`` is whose PID namespace
-        to share.
-
-        ``join``: run inside that process's namespaces (exec, a targeted
-        ephemeral container, a container of a shared-namespace pod);
-        ``own_namespace``: in a PID namespace of its own; neither, or no
-        namespace support: in the host's. ``host_paths`` (source, mount
-        path) for a hostPID container: a root of its own where they show."""
+        root and the pod's namespaces; ``exec_into``: inside the running
+        container ``join``; else ``join`` is whose PID namespace to share
+        (a targeted ephemeral container, a shared-namespace pod's pause).
+        Otherwise a plain process (``cwd`` is then its working directory).
+        """
         if isolation is not None and self.isolated:
             return await self._spawn_isolated(
                 image, argv, env=env, stdin=stdin, tty=tty, on_output=on_output,
                 isolation=isolation, join=join, exec_into=exec_into,
             )
+        program = self.lookup(image, argv[0])
         if isolation is not None and (tty or self.plain_identity is not None):
             # fallback: a plain process, on a pty, or (when we are root) as nobody
-            self.lookup(image, argv[0])
             if self.plain_identity is not None:
                 with contextlib.suppress(OSError):
                     os.chown(cwd, *PLAIN_IDS)
@@ -416,43 +392,18 @@ class Runtime:
                 image, argv, env=env, stdin=stdin, tty=tty, on_output=on_output,
                 isolation=isolation, join=None, exec_into=False, plain=str(cwd),
             )
-        program = self.lookup(image, argv[0])
-        holder = await join.namespace() if join is not None else None
-        own, kind = False, join.holder_kind if join is not None else "pid"
-        if holder is not None:
-            cmd = namespaces.join_namespace_argv(holder, program, argv, cwd=cwd, path=env.get("PATH"), kind=kind)
-            executable = cmd[0]
-        elif host_paths and namespaces.pid_namespaces():
-            root = self.root / "roots" / secrets.token_hex(6)
-            cmd = namespaces.host_root_argv(root, cwd, host_paths, program, argv)
-            executable, own, kind = cmd[0], True, "root"
-        elif own_namespace and namespaces.pid_namespaces():
-            cmd = namespaces.own_namespace_argv(program, argv)
-            executable, own = cmd[0], True
-        else:
-            # argv[0] stays as the pod spelled it ("sh", "/bin/sh"): busybox picks
-            # its applet from it, and `ps` in the sandbox shows the pod's command line
-            cmd, executable = list(argv), program
+        # argv[0] stays as the pod spelled it ("sh", "/bin/sh"): busybox picks
+        # its applet from it, and `ps` in the sandbox shows the pod's command line
         proc = await self._launch(
-            cmd,
-            executable=executable,
+            list(argv),
+            executable=program,
             stdin=asyncio.subprocess.PIPE if stdin else asyncio.subprocess.DEVNULL,
             stderr=asyncio.subprocess.STDOUT if tty else asyncio.subprocess.PIPE,
             env=dict(env),
             cwd=cwd,
         )
-        if own:
-            holder = proc.pid
-        process = Process(proc, on_output, argv, holder=holder, holder_kind=kind)
+        process = Process(proc, on_output, argv)
         self.processes.add(process)
-        if own and kind == "pid":
-            # Started means signalable: until the init (PID 1 of the new
-            # namespace) has its handlers and the command is its child, a
-            # TERM from a delete or an image change would be dropped by the
-            # kernel (PID 1 without a handler) and the stop would wait out
-            # the grace period and end in a KILL (137, not 143).
-            with contextlib.suppress(OSError):
-                await process.namespace()
         return process
 
     async def _spawn_isolated(
@@ -485,7 +436,7 @@ class Runtime:
                 spec = launch.exec_spec(isolation, target=join.root_pid, argv=list(argv), env=dict(env),
                                         cwd=isolation.cwd, tty=tty)
             else:
-                join_pid = await join.namespace() if join is not None else None
+                join_pid = join.holder if join is not None else None
                 owner = podnet.container_root_uid()
                 lower = await asyncio.to_thread(rootfs.image_root, image, owner)
                 layer = self.root / "layers" / secrets.token_hex(6)
@@ -516,7 +467,7 @@ class Runtime:
         finally:
             ours.close()
         pty = Pty(status.pty_fd) if status.pty_fd is not None else None
-        process = Process(proc, on_output, argv, holder=proc.pid, holder_kind="ctr", pty=pty)
+        process = Process(proc, on_output, argv, holder=proc.pid, pty=pty)
         process.root_pid = status.init_pid
         process.layer = layer
         self.processes.add(process)
@@ -534,24 +485,7 @@ class Runtime:
             cmd, executable=None, stdin=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.STDOUT,
             env={"PATH": os.defpath}, cwd=self.root,
         )
-        process = Process(proc, on_output, ["pause"], holder=proc.pid, holder_kind="ctr")
-        self.processes.add(process)
-        return process
-
-    async def hold_namespace(self, cwd: Path) -> Process | None:
-        """A pod's shared PID namespace, held by an init with no command (the
-        pause container); None without namespace support."""
-        if not namespaces.pid_namespaces():
-            return None
-        proc = await self._launch(
-            namespaces.own_namespace_argv("", ()),
-            executable=None,
-            stdin=asyncio.subprocess.DEVNULL,
-            stderr=asyncio.subprocess.PIPE,
-            env={"PATH": os.environ.get("PATH", os.defpath)},
-            cwd=cwd,
-        )
-        process = Process(proc, lambda stream, data: None, ["pause"], holder=proc.pid)
+        process = Process(proc, on_output, ["pause"], holder=proc.pid)
         self.processes.add(process)
         return process
 

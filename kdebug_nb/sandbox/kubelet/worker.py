@@ -159,14 +159,8 @@ class PodWorker:
             return
         self._setup_sandbox()
         self.publish()  # ContainerCreating while the pod's namespaces are made
-        runtime = self.kubelet.runtime
-        if runtime.isolated:
+        if self.kubelet.runtime.isolated:
             await self._start_pod_sandbox()
-        elif self.spec.get("shareProcessNamespace") and not self.spec.get("hostPID"):
-            try:
-                self.pause = await self.kubelet.runtime.hold_namespace(self.scratch_dir())
-            except OSError:
-                log.exception("sandbox kubelet: no shared PID namespace for pod %s/%s", self.namespace, self.name)
         self.publish()
         self.sync_ephemerals()
         for runner in self.init_runners:
@@ -280,19 +274,6 @@ class PodWorker:
 
     # -- helpers for runners -----------------------------------------------
 
-    def host_paths(self, spec: Obj) -> list[tuple[str, str]]:
-        """A hostPID container's hostPath volume mounts as (source, mount path):
-        node debugging's ``/host``. Other pods' hostPath volumes are not shown."""
-        if not self.spec.get("hostPID"):
-            return []
-        volumes = {v.get("name"): v for v in self.spec.get("volumes") or ()}
-        found = []
-        for mount in spec.get("volumeMounts") or ():
-            host_path = (volumes.get(mount.get("name")) or {}).get("hostPath") or {}
-            if host_path.get("path") and mount.get("mountPath") and not mount.get("subPath"):
-                found.append((str(host_path["path"]), str(mount["mountPath"])))
-        return found
-
     def container_setup(self, spec: Obj, image: Image) -> Isolation:
         """The container's isolation (identity, mounts); raises ConfigError
         for a container the kubelet refuses to create."""
@@ -341,17 +322,19 @@ class PodWorker:
             return str(path) if path.exists() else None
         return None
 
-    def namespace_for(self, runner: ContainerRef) -> tuple[bool, Process | None]:
-        """Where a container's processes live, as (own namespace?, process to join)."""
+    def pid_namespace_for(self, runner: ContainerRef) -> Process | None:
+        """Whose PID namespace a container joins: the pod's pause with
+        ``shareProcessNamespace``, a running target of an ephemeral
+        container; None: one of its own (or the host's with ``hostPID``)."""
         if self.spec.get("hostPID"):
-            return False, None
+            return None
         if self.pause is not None:
-            return False, self.pause
+            return self.pause
         target_name = runner.spec.get("targetContainerName") if runner.kind == "ephemeral" else None
         target = self.runners.get(target_name) if target_name else None
         if target is not None and target.process is not None and target.process.running:
-            return False, target.process
-        return True, None
+            return target.process
+        return None
 
     def current(self) -> Obj | None:
         pod = self.cluster.get("Pod", self.namespace, self.name)
