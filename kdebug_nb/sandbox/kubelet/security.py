@@ -86,7 +86,9 @@ def identity(pod: Obj, container: Obj, image: Image) -> Obj:
         uid = int(sc["runAsUser"])
     gid = int(sc["runAsGroup"]) if sc.get("runAsGroup") is not None else (image_gid if image_gid is not None else 0)
     pod_sc = spec.get("securityContext") or {}
-    groups = sorted({int(g) for g in pod_sc.get("supplementalGroups") or ()} | (
+    # containerd lists the primary group among the supplementary ones
+    # (``WithAdditionalGIDs`` in containerd's ``pkg/oci/spec_opts.go``)
+    groups = sorted({gid} | {int(g) for g in pod_sc.get("supplementalGroups") or ()} | (
         {int(pod_sc["fsGroup"])} if pod_sc.get("fsGroup") is not None else set()))
     privileged = bool(sc.get("privileged"))
     caps = sc.get("capabilities") or {}
