@@ -1,7 +1,7 @@
 """One-shot debug: the engine versus ``kubectl debug`` + ``kubectl logs``.
 
 Runs ``debug POD --image=busybox -- true`` N times through the engine (read,
-patch, watch, follow log) and the same with real kubectl the way a user
+patch, watch from the patch's resourceVersion, follow log: 4 requests) and the same with real kubectl the way a user
 would get the output without ``-i``: ``kubectl debug ... -- true``, then
 ``kubectl get`` until the container has terminated, then ``kubectl logs``.
 Prints median wall times, their ratio and the API requests each made (from
@@ -43,15 +43,16 @@ def main() -> int:
 
     from kubectl_bin import newest_kubectl_path, run_kubectl
 
-    from kdebug_nb.engine.cluster_io import ClusterClient
-    from kdebug_nb.engine.connection import Connection
+    from kdebug_nb.engine import Session
+    from kdebug_nb.engine.client import ClusterClient
+    from kdebug_nb.engine.client.connection import Connection
     from kdebug_nb.engine.grammar import parse_args
-    from kdebug_nb.engine.runner import run
     from kdebug_nb.sandbox.server import Sandbox
 
     with Sandbox() as sb:
         conn = Connection(str(sb.kubeconfig), sb.context)
         cc = ClusterClient(conn)
+        run = Session(conn, record=False).run
         pod = "bench-target"
         cc.create_pod("default", {
             "apiVersion": "v1", "kind": "Pod",
@@ -64,14 +65,14 @@ def main() -> int:
                 break
 
         # warm-up: client load, connection pool, kubelet caches
-        run(parse_args([pod, "--image=busybox", "-q", "--", "true"]), connection=conn)
+        run(parse_args([pod, "--image=busybox", "-q", "--", "true"]))
 
         engine_times: list[float] = []
         engine_reqs: list[list[str]] = []
         for _ in range(args.runs):
             mark = time.monotonic()
             t0 = time.perf_counter()
-            r = run(parse_args([pod, "--image=busybox", "-q", "--", "true"]), connection=conn)
+            r = run(parse_args([pod, "--image=busybox", "-q", "--", "true"]))
             engine_times.append(time.perf_counter() - t0)
             assert r.exit_code == 0, r
             time.sleep(0.2)  # let streaming requests land in the log
@@ -113,7 +114,8 @@ def main() -> int:
         kub = statistics.median(kubectl_times)
         print(f"kubectl debug + get + logs:    median {kub * 1000:7.1f} ms ({kubectl})")
         print(f"  requests per run: {len(kubectl_reqs[-1])}  {json.dumps(Counter(kubectl_reqs[-1]))}")
-        print(f"ratio engine / kubectl: {eng / kub:.2f}")
+        print(f"ratio engine / kubectl: {eng / kub:.2f} (time), "
+              f"{len(engine_reqs[-1])} / {len(kubectl_reqs[-1])} (API requests)")
     else:
         print("kubectl not found: no comparison")
     return 0

@@ -36,6 +36,7 @@ import argparse
 import asyncio
 import json
 import os
+import ssl
 import statistics
 import subprocess
 import sys
@@ -57,6 +58,16 @@ FLEET = "fleet"
 
 def ms(seconds: float) -> str:
     return f"{seconds * 1000:8.2f} ms"
+
+
+def session_for(sb: Sandbox, **kwargs: Any) -> aiohttp.ClientSession:
+    """An aiohttp session that talks to ``sb`` as its kubeconfig does (its token, its CA)."""
+    user = sb.kubeconfig_dict()["users"][0]["user"]
+    context = ssl.create_default_context(cadata=sb.ca_pem.decode()) if sb.ca_pem else None
+    headers = {"Authorization": f"Bearer {user['token']}"} if "token" in user else {}
+    return aiohttp.ClientSession(
+        headers=headers, connector=aiohttp.TCPConnector(limit=0, ssl=context or True), **kwargs
+    )
 
 
 def timed(fn: Callable[[], object]) -> float:
@@ -183,12 +194,11 @@ def bench_list(sb: Sandbox, api: client.ApiClient, n: int, runs: int) -> None:
 # -- watches -------------------------------------------------------------------------
 
 
-async def fan_out(url: str, watchers: int, writes: int) -> list[float]:
+async def fan_out(sb: Sandbox, watchers: int, writes: int) -> list[float]:
     """Seconds from each write to the last of ``watchers`` streams seeing it."""
     target = "watched"
-    pods = f"{url}/api/v1/namespaces/{NS}/pods"
-    connector = aiohttp.TCPConnector(limit=0)
-    async with aiohttp.ClientSession(connector=connector) as session:
+    pods = f"{sb.url}/api/v1/namespaces/{NS}/pods"
+    async with session_for(sb) as session:
         async with session.post(pods, json=pause_pod(target, "gone-node")) as resp:
             # 409: made by an earlier call
             assert resp.status in (201, 409), await resp.text()
@@ -242,8 +252,8 @@ async def fan_out(url: str, watchers: int, writes: int) -> list[float]:
 
 
 def bench_watch(sb: Sandbox, watchers: int, runs: int) -> None:
-    one = statistics.median(asyncio.run(fan_out(sb.url, 1, runs)))
-    many = statistics.median(asyncio.run(fan_out(sb.url, watchers, runs)))
+    one = statistics.median(asyncio.run(fan_out(sb, 1, runs)))
+    many = statistics.median(asyncio.run(fan_out(sb, watchers, runs)))
     print(f"\n== watch fan-out: write -> last watcher received, medians over {runs} writes ==")
     print(f"1 watcher          {ms(one)}")
     print(f"{watchers} watchers       {ms(many)}   ({many / one:7.1f}x one watcher)")
@@ -252,10 +262,10 @@ def bench_watch(sb: Sandbox, watchers: int, runs: int) -> None:
 # -- ephemeral container ---------------------------------------------------------------
 
 
-async def ephemeral_runs(url: str, runs: int) -> tuple[list[float], list[float]]:
+async def ephemeral_runs(sb: Sandbox, runs: int) -> tuple[list[float], list[float]]:
     pod = "target"
-    base = f"{url}/api/v1/namespaces/{NS}/pods"
-    async with aiohttp.ClientSession() as session:
+    base = f"{sb.url}/api/v1/namespaces/{NS}/pods"
+    async with session_for(sb) as session:
         async with session.post(base, json=pause_pod(pod, "node-1")) as resp:
             assert resp.status == 201, await resp.text()
         deadline = time.monotonic() + 60
@@ -317,7 +327,7 @@ def bench_ephemeral(sb: Sandbox, runs: int) -> None:
     """This interpreter's mode (isolated where namespaces work), then the
     plain-process fallback in a child interpreter (the mode is chosen once
     per interpreter), each against its own GET baseline."""
-    gets, runs_s = asyncio.run(ephemeral_runs(sb.url, runs))
+    gets, runs_s = asyncio.run(ephemeral_runs(sb, runs))
     mode = "isolated" if namespaces.pid_namespaces() else "fallback"
     print(f"\n== ephemeral container `true`: PATCH -> Terminated, median over {runs} ==")
     eph = report_ephemeral(mode, gets, runs_s)
@@ -360,7 +370,7 @@ def main() -> int:
     )
     if args.ephemeral_json:
         with Sandbox(scenario) as sb:
-            gets, runs_s = asyncio.run(ephemeral_runs(sb.url, args.runs))
+            gets, runs_s = asyncio.run(ephemeral_runs(sb, args.runs))
         print(json.dumps({"gets": gets, "runs": runs_s}))
         return 0
     with Sandbox(scenario) as sb:

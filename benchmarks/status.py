@@ -70,9 +70,9 @@ def main() -> int:
 
     from kubectl_bin import newest_kubectl_path, run_kubectl
 
-    from kdebug_nb.engine.cluster_io import ClusterClient
-    from kdebug_nb.engine.connection import Connection
-    from kdebug_nb.engine.status import pods_frame, status_frame
+    from kdebug_nb.engine.client import ClusterClient
+    from kdebug_nb.engine.client.connection import Connection
+    from kdebug_nb.engine.frames.status import pods_frame, status_frame
     from kdebug_nb.sandbox.server import Sandbox
 
     with Sandbox() as sb:

@@ -13,15 +13,22 @@ from kdebug_nb._lazy import lazy_getattr
 
 __version__ = "0.1.0"
 
+#: every public name comes from the engine's public surface
 _LAZY = {
-    "debug": "kdebug_nb.engine.api",
-    "run": "kdebug_nb.engine.api",
-    "status": "kdebug_nb.engine.api",
-    "pods": "kdebug_nb.engine.api",
-    "cleanup": "kdebug_nb.engine.api",
-    "DebugResult": "kdebug_nb.engine.result",
-    "DebugOptions": "kdebug_nb.engine.options",
-    "parse_args": "kdebug_nb.engine.grammar",
+    name: "kdebug_nb.engine"
+    for name in (
+        "debug",
+        "run",
+        "status",
+        "pods",
+        "cleanup",
+        "options",
+        "DebugResult",
+        "DebugOptions",
+        "parse_args",
+        "Session",
+        "default_session",
+    )
 }
 
 __all__ = ["__version__", "load_ipython_extension", "unload_ipython_extension", *_LAZY]

@@ -3,16 +3,24 @@
 Streams the debug container's output to stdout while it runs, prints
 kubectl's informational lines (unless ``-q``) and exits with the
 container's exit code. Errors are one line on stderr (``error: ...``, exit
-1); ``--verbose`` adds the traceback.
+1); ``--verbose`` adds the traceback. ``--history FILE`` (or
+``$KDEBUG_HISTORY``) appends each run to a JSON Lines history, the same
+format ``%khistory --all`` reads.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import shlex
 import sys
 import traceback
 from collections.abc import Sequence
 from typing import TextIO
+
+HISTORY_ENV = "KDEBUG_HISTORY"
+#: the CLI's own hint where the engine's message says what is missing
+_CONFIG_HINT = "start a local cluster with: kdebug-sandbox serve"
 
 
 def _before_dashdash(argv: Sequence[str]) -> list[str]:
@@ -20,15 +28,41 @@ def _before_dashdash(argv: Sequence[str]) -> list[str]:
     return words[: words.index("--")] if "--" in words else words
 
 
+def _take_history(args: list[str]) -> tuple[list[str], str]:
+    """Remove ``--history FILE`` / ``--history=FILE`` (before ``--``) from ``args``."""
+    head = _before_dashdash(args)
+    rest = args[len(head):]
+    path = os.environ.get(HISTORY_ENV, "")
+    kept: list[str] = []
+    i = 0
+    while i < len(head):
+        word = head[i]
+        if word == "--history":
+            if i + 1 >= len(head):
+                from kdebug_nb.engine import UsageError
+
+                raise UsageError("flag needs an argument: --history")
+            path, i = head[i + 1], i + 2
+            continue
+        if word.startswith("--history="):
+            path = word.split("=", 1)[1]
+        else:
+            kept.append(word)
+        i += 1
+    return kept + rest, path
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     head = _before_dashdash(args)
     verbose = "--verbose" in head or "--verbose=true" in head
     if "--help" in head or "-h" in head:
-        from kdebug_nb.engine.grammar import USAGE
+        from kdebug_nb.engine import usage as grammar_usage
 
         # one grammar, one help text; here the command is a program, not a magic
-        sys.stdout.write(USAGE.replace("%kdebug", "kdebug").rstrip("\n") + "\n")
+        usage = grammar_usage("kdebug").rstrip("\n")
+        sys.stdout.write(usage + f"\n\nkdebug's own:\n  --history=PATH{'':18} Append each run "
+                         f"to this JSON Lines history (or set ${HISTORY_ENV}).\n")
         return 0
     try:
         return _run(args, sys.stdout, sys.stderr)
@@ -40,12 +74,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.close()
         return 141
     except Exception as exc:
-        from kdebug_nb.errors import Interrupted, KDebugError
+        from kdebug_nb.engine import Interrupted, KDebugError
 
         if verbose:
             traceback.print_exc(file=sys.stderr)
         if isinstance(exc, KDebugError):
-            sys.stderr.write(f"error: {exc.one_line()}\n")
+            line = exc.one_line()
+            if exc.suggest_cluster:
+                line += f" — {_CONFIG_HINT}"
+            sys.stderr.write(f"error: {line}\n")
             return 130 if isinstance(exc, Interrupted) else 1
         if not verbose:
             sys.stderr.write(f"error: {type(exc).__name__}: {exc} (rerun with --verbose)\n")
@@ -53,26 +90,28 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(argv: list[str], out: TextIO, err: TextIO) -> int:
-    from kdebug_nb.engine.grammar import parse_args
-    from kdebug_nb.engine.runner import Progress, run_many
+    from kdebug_nb.engine import RunEvent, RunNotice, RunOutput, Session, parse_args
 
+    argv, history = _take_history(argv)
     opts = parse_args(argv)
+    store = None
+    if history:
+        from kdebug_nb.runbook.store import HistoryStore
 
-    def on_output(chunk: str) -> None:
-        out.write(chunk)
-        out.flush()
-
+        store = HistoryStore(history)
+    session = Session(history=store, record=store is not None)
     # A dry run's stdout is the object alone, so it can be piped to jq or
     # kubectl; kubectl's informational lines move to stderr there.
     notices = err if opts.dry_run else out
 
-    def on_progress(p: Progress) -> None:
-        if p.state == "notice":
-            notices.write(p.message + "\n")
-            notices.flush()
-        elif p.state == "warning":
-            err.write(p.message.rstrip("\n") + "\n")
-            err.flush()
+    def observe(event: RunEvent) -> None:
+        if isinstance(event, RunOutput):
+            out.write(event.text)
+            out.flush()
+        elif isinstance(event, RunNotice):
+            stream = notices if event.level == "notice" else err
+            stream.write(event.text.rstrip("\n") + "\n")
+            stream.flush()
 
     stdin_data = None
     if opts.stdin and not opts.dry_run and not opts.detach:
@@ -81,7 +120,9 @@ def _run(argv: list[str], out: TextIO, err: TextIO) -> int:
             err.write("reading stdin until end of input (Ctrl-D)...\n")
             err.flush()
         stdin_data = sys.stdin.read()
-    results = run_many(opts, on_output=on_output, on_progress=on_progress, stdin_data=stdin_data)
+    results = session.run_all(
+        opts, stdin_data=stdin_data, source="cli", line=shlex.join(argv), observer=observe
+    )
     if opts.dry_run:
         bodies = [r.sent for r in results]
         doc = bodies[0] if len(bodies) == 1 else {"apiVersion": "v1", "kind": "List", "items": bodies}
@@ -97,6 +138,9 @@ def _run(argv: list[str], out: TextIO, err: TextIO) -> int:
         if r.interrupted:
             err.write(f"interrupted; {r.logs_command} reads what it prints\n")
             return 130
+        if r.reason == "RunTimeout":
+            err.write(f"error: {r.status_line()}\n")
+            return 1
         if r.exit_code is not None:
             code = r.exit_code
     return code

@@ -2,7 +2,7 @@
 
 Each error carries a one-line ``str()`` that says what went wrong and what to
 do. API exceptions are translated into these once, at the edge
-(``kdebug_nb.engine.cluster_io``), with the original chained as ``__cause__``.
+(``kdebug_nb.engine.client``), with the original chained as ``__cause__``.
 """
 
 from __future__ import annotations
@@ -20,12 +20,23 @@ class KDebugError(Exception):
 
     #: what is still running or was created, when the error came mid-run
     leftovers: tuple[str, ...] = ()
+    #: no cluster is configured or reachable: an adapter may suggest starting
+    #: one its own way (the magic: ``%ksandbox start``; the CLI: ``kdebug-sandbox serve``)
+    suggest_cluster: bool = False
 
-    def __init__(self, message: str, *, leftovers: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        leftovers: tuple[str, ...] = (),
+        suggest_cluster: bool = False,
+    ) -> None:
         super().__init__(message)
         self.message = message
         if leftovers:
             self.leftovers = leftovers
+        if suggest_cluster:
+            self.suggest_cluster = True
 
     def __str__(self) -> str:
         return self.message
@@ -114,3 +125,7 @@ class PodGone(KDebugError):
 
 class Interrupted(KDebugError):
     """The user interrupted a wait or a stream; something may still run."""
+
+
+#: the engine contract's name for the base class
+DebugError = KDebugError

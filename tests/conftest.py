@@ -2,7 +2,9 @@
 
 Most tests share the session's ``sandbox`` (default scenario) and isolate
 themselves with ``fresh_namespace`` or unique pod names instead of starting
-servers of their own.
+servers of their own. Every sandbox here is the secure default: https with a
+throwaway certificate and a token only its kubeconfig holds, so clients reach
+it through that kubeconfig (or ``kubectl_bin.sandbox_json`` and friends).
 """
 
 from __future__ import annotations

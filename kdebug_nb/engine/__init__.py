@@ -1,0 +1,208 @@
+"""The engine's public surface: the one module adapters (magics, CLI, widgets, fleet) import.
+
+The pipeline behind it, one package per stage::
+
+    grammar  (flags, parse, validate, targets)   words -> DebugOptions -> Validated
+    builders (ephemeral, copy, node, profiles)    (target JSON, options) -> Plan, pure
+    client   (connection, rest, streams, wire)    the only code that talks to the API server
+    runs     (runner, plan, apply, follow)         one invocation's runs, as events
+    frames   (status)                              pod JSON -> DataFrames
+    session                                        connection, observers, created pods, history
+
+Names load on first use (PEP 562), so importing this module costs nothing:
+the kubernetes client and pandas load when a run or a frame needs them.
+Nothing here imports IPython, ipywidgets or the sandbox.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from kdebug_nb._lazy import lazy_getattr
+
+if TYPE_CHECKING:
+    from kdebug_nb.engine.client import Cancel, ClusterClient
+    from kdebug_nb.engine.client.connection import Connection
+    from kdebug_nb.engine.frames.status import pods_frame, status_frame
+    from kdebug_nb.engine.grammar import (
+        FLAGS,
+        USAGE,
+        Flag,
+        Validated,
+        parse_args,
+        split_words,
+        target_kind,
+        usage,
+        validate,
+    )
+    from kdebug_nb.engine.grammar.keywords import options
+    from kdebug_nb.engine.grammar.render import to_line
+    from kdebug_nb.engine.options import DebugOptions
+    from kdebug_nb.engine.runs.events import (
+        WAIT_STATES,
+        Observer,
+        RunEvent,
+        RunFailed,
+        RunFinished,
+        RunInterrupted,
+        RunNotice,
+        RunOutput,
+        RunStarted,
+        RunWaiting,
+    )
+    from kdebug_nb.engine.runs.result import DebugResult
+    from kdebug_nb.engine.session import (
+        Session,
+        cleanup,
+        debug,
+        default_session,
+        pods,
+        run,
+        set_default_session,
+        status,
+    )
+    from kdebug_nb.errors import (
+        AlreadyExists,
+        ApiError,
+        ConfigError,
+        ConnectionFailed,
+        DebugError,
+        EphemeralContainersDisabled,
+        Forbidden,
+        ImageError,
+        Interrupted,
+        Invalid,
+        KDebugError,
+        NotFound,
+        PodGone,
+        StartFailed,
+        StartTimeout,
+        UsageError,
+    )
+
+_HOMES = {
+    "Session": "kdebug_nb.engine.session",
+    "default_session": "kdebug_nb.engine.session",
+    "set_default_session": "kdebug_nb.engine.session",
+    "options": "kdebug_nb.engine.grammar.keywords",
+    "run": "kdebug_nb.engine.session",
+    "debug": "kdebug_nb.engine.session",
+    "status": "kdebug_nb.engine.session",
+    "pods": "kdebug_nb.engine.session",
+    "cleanup": "kdebug_nb.engine.session",
+    "Connection": "kdebug_nb.engine.client.connection",
+    "ClusterClient": "kdebug_nb.engine.client",
+    "Cancel": "kdebug_nb.engine.client",
+    "DebugOptions": "kdebug_nb.engine.options",
+    "DebugResult": "kdebug_nb.engine.runs.result",
+    "parse_args": "kdebug_nb.engine.grammar",
+    "split_words": "kdebug_nb.engine.grammar",
+    "validate": "kdebug_nb.engine.grammar",
+    "target_kind": "kdebug_nb.engine.grammar",
+    "Validated": "kdebug_nb.engine.grammar",
+    "FLAGS": "kdebug_nb.engine.grammar",
+    "Flag": "kdebug_nb.engine.grammar",
+    "USAGE": "kdebug_nb.engine.grammar",
+    "usage": "kdebug_nb.engine.grammar",
+    "to_line": "kdebug_nb.engine.grammar.render",
+    "status_frame": "kdebug_nb.engine.frames.status",
+    "pods_frame": "kdebug_nb.engine.frames.status",
+    **{
+        name: "kdebug_nb.engine.runs.events"
+        for name in (
+            "WAIT_STATES",
+            "Observer",
+            "RunEvent",
+            "RunStarted",
+            "RunWaiting",
+            "RunOutput",
+            "RunNotice",
+            "RunFinished",
+            "RunInterrupted",
+            "RunFailed",
+        )
+    },
+    **{
+        name: "kdebug_nb.errors"
+        for name in (
+            "DebugError",
+            "KDebugError",
+            "UsageError",
+            "ConfigError",
+            "ConnectionFailed",
+            "ApiError",
+            "NotFound",
+            "AlreadyExists",
+            "Forbidden",
+            "Invalid",
+            "EphemeralContainersDisabled",
+            "ImageError",
+            "StartFailed",
+            "StartTimeout",
+            "PodGone",
+            "Interrupted",
+        )
+    },
+}
+
+__all__ = [
+    "AlreadyExists",
+    "ApiError",
+    "Cancel",
+    "ClusterClient",
+    "ConfigError",
+    "Connection",
+    "ConnectionFailed",
+    "DebugError",
+    "DebugOptions",
+    "DebugResult",
+    "EphemeralContainersDisabled",
+    "FLAGS",
+    "Flag",
+    "Forbidden",
+    "ImageError",
+    "Interrupted",
+    "Invalid",
+    "KDebugError",
+    "NotFound",
+    "Observer",
+    "PodGone",
+    "RunEvent",
+    "RunFailed",
+    "RunFinished",
+    "RunInterrupted",
+    "RunNotice",
+    "RunOutput",
+    "RunStarted",
+    "RunWaiting",
+    "Session",
+    "StartFailed",
+    "StartTimeout",
+    "USAGE",
+    "UsageError",
+    "Validated",
+    "WAIT_STATES",
+    "cleanup",
+    "debug",
+    "default_session",
+    "options",
+    "parse_args",
+    "pods",
+    "pods_frame",
+    "run",
+    "set_default_session",
+    "split_words",
+    "status",
+    "status_frame",
+    "target_kind",
+    "to_line",
+    "usage",
+    "validate",
+]
+
+__getattr__ = lazy_getattr(__name__, _HOMES, globals())
+
+
+def __dir__() -> list[str]:
+    return __all__
+

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 Mode = Literal["ephemeral", "copy", "node"]
-Profile = Literal["legacy", "general", "baseline", "restricted", "netadmin", "sysadmin"]
 PROFILES: tuple[str, ...] = ("legacy", "general", "baseline", "restricted", "netadmin", "sysadmin")
 DEFAULT_PROFILE = "general"
 DEFAULT_TIMEOUT = 60.0
@@ -60,6 +59,8 @@ class DebugOptions:
     # kdebug_nb's own
     detach: bool = False
     timeout: float = DEFAULT_TIMEOUT
+    #: seconds the command may run before following stops (0: no bound)
+    run_timeout: float = 0.0
     rm: bool = False
     dry_run: bool = False
     output: str = ""  # "yaml" | "json" with dry_run
@@ -72,11 +73,6 @@ class DebugOptions:
     #: a partial container spec given inline (Python API, tests) instead of a
     #: ``--custom`` file; same rules as the file's content
     custom_spec: dict[str, Any] | None = field(default=None, compare=False, hash=False)
-
-    @property
-    def effective_attach(self) -> bool:
-        """kubectl's rule: an explicit --attach wins, else -i decides."""
-        return self.stdin if self.attach is None else self.attach
 
 
 @dataclass(frozen=True)
@@ -99,4 +95,3 @@ class Plan:
     delete_original: str | None = None
     #: the image of the debug container, for results and history
     image: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)

@@ -15,17 +15,6 @@ __all__ = ["KDebug", "Settings", "load_ipython_extension", "unload_ipython_exten
 
 _STATES: dict[int, Any] = {}
 _COMPLETED = ("%kdebug", "%%kdebug", "%kstatus", "%khistory", "%ksandbox")
-#: registered by name, so the engine is not imported at %load_ext time
-_RESULT = ("kdebug_nb.engine.result", "DebugResult")
-
-
-def _result_text(result: Any, p: Any, cycle: bool) -> None:
-    """A DebugResult's plain-text display in a shell: its status line.
-
-    The output was streamed into the cell already; the engine's own
-    ``__repr__`` (which repeats it) stays for plain Python.
-    """
-    p.text(result.status_line())
 
 
 def load_ipython_extension(ipython: Any) -> None:
@@ -47,7 +36,6 @@ def load_ipython_extension(ipython: Any) -> None:
     state.completer = completer
     for name in _COMPLETED:
         ipython.set_hook("complete_command", completer, str_key=name)
-    ipython.display_formatter.formatters["text/plain"].for_type_by_name(*_RESULT, _result_text)
     _STATES[id(ipython)] = state
 
 
@@ -65,7 +53,6 @@ def unload_ipython_extension(ipython: Any) -> None:
                 manager.magics[kind].pop(name, None)
         if state.config in ipython.configurables:
             ipython.configurables.remove(state.config)
-        ipython.display_formatter.formatters["text/plain"].pop(".".join(_RESULT), None)
         dispatchers = ipython.strdispatchers.get("complete_command")
         if dispatchers is not None:
             for name in _COMPLETED:

@@ -181,12 +181,12 @@ class Completer:
         settings = self.state.settings()
         conn = self.state.connection(settings)
         if conn is None:
-            from kdebug_nb.engine.connection import get_default_connection
+            from kdebug_nb.engine import default_session
 
-            conn = get_default_connection()
+            conn = default_session().connection
 
         def run() -> list[str]:
-            from kdebug_nb.engine.cluster_io import ClusterClient
+            from kdebug_nb.engine import ClusterClient
 
             return fetch(ClusterClient(conn))
 
@@ -238,7 +238,7 @@ def _names(listing: dict[str, Any]) -> list[str]:
 
 def _flag(word: str) -> Any:
     """The grammar's Flag for ``--name``/``-x`` (None for an unknown word)."""
-    from kdebug_nb.engine.grammar import FLAGS
+    from kdebug_nb.engine import FLAGS
 
     for f in FLAGS:
         if word == f"--{f.name}" or (f.short and word == f"-{f.short}"):
@@ -247,7 +247,7 @@ def _flag(word: str) -> Any:
 
 
 def _flag_names() -> list[str]:
-    from kdebug_nb.engine.grammar import FLAGS
+    from kdebug_nb.engine import FLAGS
 
     names = [f"--{f.name}" for f in FLAGS if f.group != "fleet"]
     names += [f"-{f.short}" for f in FLAGS if f.short and f.group != "fleet"]

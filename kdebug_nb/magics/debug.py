@@ -8,16 +8,15 @@ the output a second time). Every run is recorded in the history.
 
 from __future__ import annotations
 
-import sys
 from typing import TYPE_CHECKING, Any
 
 from IPython.core.magic import Magics, line_cell_magic, magics_class
 
-from kdebug_nb.errors import Interrupted, KDebugError
-from kdebug_nb.magics.errors import guarded, one_line
+from kdebug_nb.errors import KDebugError
+from kdebug_nb.magics.errors import guarded
 
 if TYPE_CHECKING:
-    from kdebug_nb.engine.options import DebugOptions
+    from kdebug_nb.engine import DebugOptions
     from kdebug_nb.magics.settings import Settings
     from kdebug_nb.magics.state import KDebugState
 
@@ -59,9 +58,9 @@ waiting and streaming and says what was left running. Every run is kept by
 
 def full_help() -> str:
     """The magic's help followed by the engine's usage and flag reference."""
-    from kdebug_nb.engine.grammar import USAGE as ENGINE_USAGE
+    from kdebug_nb.engine import usage
 
-    return f"{HELP}\n{ENGINE_USAGE}"
+    return f"{HELP}\n{usage('%kdebug')}"
 
 
 def cell_argv(argv: list[str]) -> list[str]:
@@ -93,7 +92,7 @@ class DebugMagics(Magics):
     setattr(kdebug, "getdoc", full_help)  # noqa: B010
 
     def _kdebug(self, line: str, cell: str | None, settings: Settings) -> Any:
-        from kdebug_nb.engine.grammar import parse_args, split_words
+        from kdebug_nb.engine import parse_args, split_words
 
         argv = split_words(line)
         if argv[:2] == ["kubectl", "debug"]:  # a command pasted from a terminal
@@ -113,98 +112,26 @@ class DebugMagics(Magics):
             raise
 
     def _dry_run(self, opts: DebugOptions) -> Any:
-        from kdebug_nb.engine import api
+        from kdebug_nb.engine import default_session
         from kdebug_nb.magics.render import Manifest
 
-        return Manifest(api.dry_run(opts), opts.output or "yaml")
+        return Manifest(default_session().dry_run(opts)[0], opts.output or "yaml")
 
     def _run(self, opts: DebugOptions, line: str, cell: str | None, settings: Settings) -> Any:
-        from kdebug_nb.engine import api
+        from kdebug_nb.engine import default_session
         from kdebug_nb.magics.progress import ProgressLine
-        from kdebug_nb.runbook.record import HistoryRecord
 
-        store = self.state.store
-        record = store.start(
-            HistoryRecord.begin(
-                magic="%%kdebug" if cell is not None else "%kdebug",
-                line=line,
-                stdin=cell or "",
-                target=" ".join(opts.targets),
-                mode=_mode_of(opts),
-                namespace=opts.namespace,
-                context=opts.context,
-                image=opts.image,
-                command=opts.command,
-            )
-        )
+        self.state.store  # noqa: B018 - points the session's history at KDebug.history_path
         progress = ProgressLine(enabled=settings.progress)
-
-        def on_output(chunk: str) -> None:
-            progress.clear()
-            sys.stdout.write(chunk)
-            sys.stdout.flush()
-
         try:
-            result = api.run(opts, on_output=on_output, on_progress=progress, stdin_data=cell)
-        except KDebugError as exc:
-            status = "interrupted" if isinstance(exc, Interrupted) else "error"
-            store.finish(
-                record.finish(status=status, error=one_line(str(exc)), **_aimed_at(opts))
+            result = default_session().run(
+                opts,
+                stdin_data=cell,
+                source="%%kdebug" if cell is not None else "%kdebug",
+                line=line,
+                observer=progress,
             )
-            raise
-        except KeyboardInterrupt:
-            store.finish(
-                record.finish(status="interrupted", error="interrupted by the user", **_aimed_at(opts))
-            )
-            print("error: interrupted", file=sys.stderr)
-            return None
         finally:
             progress.clear()
-        store.finish(record.finish(**_from_result(result)))
+        result.streamed = True  # its output is in the cell already
         return result
-
-
-def _from_result(result: Any) -> dict[str, Any]:
-    if getattr(result, "interrupted", False):
-        status = "interrupted"
-    elif getattr(result, "ok", True):
-        status = "ok"
-    else:
-        status = "error"
-    return {
-        "status": status,
-        "context": result.context,
-        "namespace": result.namespace,
-        "mode": result.mode,
-        "pod": result.pod,
-        "container": result.container or "",
-        "image": result.image,
-        "command": tuple(result.command),
-        "exit_code": result.exit_code,
-        "duration": result.duration,
-        "output": result.output,
-        "error": "" if status == "ok" else result.reason,
-    }
-
-
-def _mode_of(opts: DebugOptions) -> str:
-    """The mode a run will take, known from its flags before anything is sent."""
-    if opts.targets and all(t.split("/", 1)[0] in ("node", "nodes", "no") and "/" in t
-                            for t in opts.targets):
-        return "node"
-    return "copy" if opts.copy_to else "ephemeral"
-
-
-def _aimed_at(opts: DebugOptions) -> dict[str, str]:
-    """Context and namespace a run that failed was aimed at (empty when unknowable)."""
-    where = {"context": opts.context, "namespace": opts.namespace}
-    if opts.context and opts.namespace:
-        return where
-    try:
-        from kdebug_nb.engine.connection import get_default_connection
-
-        conn = get_default_connection().with_flags(opts.kubeconfig, opts.context, opts.namespace)
-        resolved = conn.resolve()
-    except Exception:  # a missing or broken config has no context to record
-        return where
-    return {"context": resolved.context, "namespace": resolved.namespace}

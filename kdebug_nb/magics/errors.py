@@ -16,6 +16,9 @@ from kdebug_nb.errors import KDebugError, UsageError
 
 T = TypeVar("T")
 
+#: the magics' own hint where the engine says no cluster is configured or reachable
+CLUSTER_HINT = "start a local cluster with %ksandbox start"
+
 
 def one_line(text: str) -> str:
     return " ".join(str(text).split())
@@ -28,6 +31,8 @@ def error_line(exc: BaseException, usage: str = "") -> str:
     else:
         message = one_line(str(exc))
     line = f"error: {message or type(exc).__name__}"
+    if getattr(exc, "suggest_cluster", False):
+        line += f" — {CLUSTER_HINT}"
     if isinstance(exc, UsageError) and usage:
         line += f" — usage: {one_line(usage)}"
     return line

@@ -13,7 +13,7 @@ from typing import Any
 
 
 def describe(progress: Any) -> str:
-    """``waiting: ContainerCreating — pulling image (2.1 s)`` from an engine Progress."""
+    """``waiting: ContainerCreating — pulling image (2.1 s)`` from a ``RunWaiting`` event."""
     state = getattr(progress, "state", "") or "waiting"
     reason = getattr(progress, "reason", "") or ""
     message = " ".join(str(getattr(progress, "message", "") or "").split())
@@ -32,7 +32,8 @@ SHOW_AFTER = 0.5
 
 
 class ProgressLine:
-    """Callable given to the engine as ``on_progress``; ``clear()`` removes it."""
+    """A run's observer for a cell: prints output and kubectl's lines, shows the
+    waiting line until output begins; ``clear()`` removes it."""
 
     def __init__(self, *, enabled: bool = True, rich: bool | None = None) -> None:
         self.enabled = enabled
@@ -41,16 +42,27 @@ class ProgressLine:
         self._tty_shown = False
         self.last = ""
 
-    def __call__(self, progress: Any) -> None:
-        state = getattr(progress, "state", "")
-        if state in ("notice", "warning"):
+    def __call__(self, event: Any) -> None:
+        from kdebug_nb.engine import RunNotice, RunOutput, RunWaiting
+
+        if isinstance(event, RunOutput):
+            self.clear()
+            sys.stdout.write(event.text)
+            sys.stdout.flush()
+            return
+        if isinstance(event, RunNotice):
             # kubectl's own lines: notices on stdout, warnings on stderr; a
             # frontend's waiting line stays where it is (above them)
             self._clear_tty()
-            stream = sys.stdout if state == "notice" else sys.stderr
-            print(str(getattr(progress, "message", "")), file=stream, flush=True)
+            stream = sys.stdout if event.level == "notice" else sys.stderr
+            print(str(event.text).rstrip("\n"), file=stream, flush=True)
             return
-        if state in ("running", "terminated", "done"):
+        if not isinstance(event, RunWaiting):
+            self.clear()  # the run ended
+            return
+        progress = event
+        state = event.state
+        if state in ("running", "terminated"):
             # output begins (or the run ended): the waiting line has done its job
             self.clear()
             return

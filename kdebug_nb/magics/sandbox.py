@@ -1,7 +1,7 @@
 """``%ksandbox``: a local sandbox cluster for this kernel, no kubeconfig edited.
 
 ``start`` runs ``kdebug_nb.sandbox.Sandbox`` on its own background thread and
-makes it this process's default connection (``set_default_connection``), so
+makes it the default session's connection, so
 ``%kdebug``, ``%kstatus`` and ``kdebug_nb.debug(...)`` talk to it while the
 user's kubeconfig file is left alone. ``stop`` gives the previous default back.
 """
@@ -96,11 +96,7 @@ class SandboxMagics(Magics):
         return self.info()
 
     def start(self, scenario: str | None, port: int = 0) -> None:
-        from kdebug_nb.engine.connection import (
-            Connection,
-            get_default_connection,
-            set_default_connection,
-        )
+        from kdebug_nb.engine import Connection, default_session
         from kdebug_nb.sandbox import Sandbox
 
         if self.state.sandbox is not None:
@@ -112,10 +108,11 @@ class SandboxMagics(Magics):
             raise
         except Exception as exc:  # SandboxError, ScenarioError, OSError: one line each
             raise SandboxFailed(f"the sandbox did not start: {' '.join(str(exc).split())}") from exc
-        self.state.previous_connection = get_default_connection()
+        session = default_session()
+        self.state.previous_connection = session.connection
         self.state.sandbox = sandbox
-        set_default_connection(
-            Connection(kubeconfig=str(sandbox.kubeconfig), context=sandbox.context, namespace=None)
+        session.connection = Connection(
+            kubeconfig=str(sandbox.kubeconfig), context=sandbox.context, namespace=None
         )
         print(
             f"sandbox running at {sandbox.url} (scenario {_scenario_name(sandbox)}); "

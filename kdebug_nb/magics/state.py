@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from kdebug_nb.magics.settings import KDebug, Settings
 
 if TYPE_CHECKING:
-    from kdebug_nb.engine.connection import Connection
+    from kdebug_nb.engine import Connection
     from kdebug_nb.magics.completion import Completer
     from kdebug_nb.runbook.store import HistoryStore
     from kdebug_nb.sandbox.server import Sandbox
@@ -21,7 +21,6 @@ class KDebugState:
         self.shell = shell
         # parent=shell: values from ipython_config.py / `--KDebug.x=` apply at once
         self.config = KDebug(parent=shell)
-        self._store: HistoryStore | None = None
         self.sandbox: Sandbox | None = None
         #: the default connection before %ksandbox start replaced it
         self.previous_connection: Connection | None = None
@@ -35,9 +34,9 @@ class KDebugState:
         s = settings or self.settings()
         if not (s.kubeconfig or s.context):
             return None
-        from kdebug_nb.engine.connection import get_default_connection
+        from kdebug_nb.engine import default_session
 
-        return get_default_connection().with_flags(s.kubeconfig, s.context, "")
+        return default_session().connection.with_flags(s.kubeconfig, s.context, "")
 
     def history_path(self, settings: Settings | None = None) -> Path | None:
         s = settings or self.settings()
@@ -51,24 +50,24 @@ class KDebugState:
 
     @property
     def store(self) -> HistoryStore:
-        """The history, following changes of ``KDebug.history_path`` without losing records."""
-        from kdebug_nb.runbook.store import HistoryStore
+        """The default session's history (runs from Python and from magics alike),
+        following changes of ``KDebug.history_path`` without losing records."""
+        from kdebug_nb.engine import default_session
 
+        session = default_session()
         path = self.history_path()
-        if self._store is None:
-            self._store = HistoryStore(path)
-        elif self._store.path != path:
-            self._store = self._store.moved_to(path)
-        return self._store
+        if session.history.path != path:
+            session.history = session.history.moved_to(path)
+        return session.history
 
     def close(self) -> None:
         """Stop a sandbox this shell started and give the process its old connection back."""
         if self.sandbox is not None:
-            from kdebug_nb.engine.connection import set_default_connection
+            from kdebug_nb.engine import Connection, default_session
 
             sandbox, self.sandbox = self.sandbox, None
             try:
                 sandbox.stop()
             finally:
-                set_default_connection(self.previous_connection)
+                default_session().connection = self.previous_connection or Connection()
                 self.previous_connection = None

@@ -50,10 +50,10 @@ class StatusMagics(Magics):
         if args.pod and (args.selector or args.all_namespaces):
             raise UsageError("give a POD or -l/-A, not both")
         settings = self.state.settings()
-        from kdebug_nb.engine import api
+        from kdebug_nb.engine import default_session
         from kdebug_nb.magics.frames import as_status_frame
 
-        frame = api.status(
+        frame = default_session().status(
             pod=args.pod or None,
             namespace=args.namespace or settings.namespace or None,
             selector=args.selector or None,

@@ -2,6 +2,9 @@
 
 ``kdebug-sandbox serve`` runs a sandbox cluster in the foreground until
 SIGINT/SIGTERM/SIGHUP, then stops every process its kubelet started and exits 0.
+It serves https and requires the token in the kubeconfig it writes;
+``--insecure-http`` (plain http, anonymous callers as admin) says on stderr
+what that exposes.
 ``kdebug-sandbox scenarios`` lists the built-in scenarios.
 """
 
@@ -11,6 +14,7 @@ import argparse
 import signal
 import sys
 import threading
+import warnings
 from collections.abc import Sequence
 from types import FrameType
 
@@ -31,13 +35,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--kubeconfig", help="where to write the kubeconfig (default: a temp file)")
     serve.add_argument(
-        "--token", help="require this bearer token (written into the kubeconfig; implies --tls)"
+        "--token",
+        help="the admin's bearer token written into the kubeconfig (default: a random one)",
     )
+    # Older command lines said --tls to get https; it is what serve always does now.
+    serve.add_argument("--tls", action="store_true", help=argparse.SUPPRESS)
     serve.add_argument(
-        "--tls",
+        "--insecure-http",
         action="store_true",
-        help="serve https with a throwaway certificate (kubectl sends tokens such as "
-        "--token=viewer-token only over TLS)",
+        help="serve plain http with no authentication: anyone who can reach the port "
+        "runs commands as you (avoid; for clients that cannot do TLS)",
     )
     sub.add_parser("scenarios", help="list the built-in scenarios")
     return parser
@@ -46,6 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command == "serve" and args.tls and args.insecure_http:
+        parser.error("--tls and --insecure-http contradict each other; choose one")
     try:
         if args.command == "serve":
             return serve(
@@ -53,7 +62,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 port=args.port,
                 kubeconfig=args.kubeconfig,
                 token=args.token,
-                tls=args.tls or None,
+                insecure_http=args.insecure_http,
             )
         if args.command == "scenarios":
             return list_scenarios()
@@ -81,10 +90,10 @@ def serve(
     port: int = 0,
     kubeconfig: str | None = None,
     token: str | None = None,
-    tls: bool | None = None,
+    insecure_http: bool = False,
 ) -> int:
     """Serve until SIGINT/SIGTERM/SIGHUP; every process the sandbox started is stopped first."""
-    from kdebug_nb.sandbox.server import Sandbox
+    from kdebug_nb.sandbox.server import InsecureSandboxWarning, Sandbox
 
     done = threading.Event()
 
@@ -96,8 +105,14 @@ def serve(
     previous = {s: signal.signal(s, on_signal) for s in signums}
     sb: Sandbox | None = None
     try:
-        sb = Sandbox(scenario, port=port, token=token, kubeconfig_path=kubeconfig, tls=tls)
-        sb.start()
+        sb = Sandbox(
+            scenario, port=port, token=token, kubeconfig_path=kubeconfig, insecure_http=insecure_http
+        )
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", InsecureSandboxWarning)
+            sb.start()
+        for warning in caught:
+            print(f"kdebug-sandbox: warning: {warning.message}", file=sys.stderr, flush=True)
         print(f"kdebug sandbox: scenario {sb.scenario.name!r} serving at {sb.url}")
         print(f"kubeconfig: {sb.kubeconfig} (context {CONTEXT}, namespace default)")
         print(f"  export KUBECONFIG={sb.kubeconfig}")

@@ -5,17 +5,20 @@ merged into someone's own config without clashing. The file is written only
 where the caller says, or to a fresh private temp file; ``~/.kube/config`` is
 never read or written.
 
-Also here: the throwaway self-signed certificate a sandbox serves HTTPS with
-when it checks tokens, because kubectl (client-go) only sends credentials
-over TLS; the kubeconfig carries that certificate as the cluster's CA.
+The file holds the sandbox's credential, so it is created new: ``O_EXCL``
+(never an existing file, never through a symlink) and mode 0600 from the
+first byte. An existing file at the path is replaced only when a sandbox
+wrote it (its first line, owner, a single link and its contexts say so);
+anything else, say the user's own ``~/.kube/config`` passed by mistake, is
+refused, not truncated.
 """
 
 from __future__ import annotations
 
 import base64
+import errno
 import os
-import shutil
-import subprocess
+import stat
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -54,6 +57,14 @@ def kubeconfig_dict(
     }
 
 
+#: the first line of every kubeconfig a sandbox writes; how a later sandbox knows it may replace one
+MARKER = "# kdebug-sandbox kubeconfig: a sandbox started with this path replaces it"
+
+
+class KubeconfigRefused(RuntimeError):
+    """The kubeconfig path holds something a sandbox did not write; one-line message."""
+
+
 def write_kubeconfig(
     server: str,
     path: str | Path | None = None,
@@ -62,25 +73,94 @@ def write_kubeconfig(
     namespace: str = "default",
     ca_pem: bytes | None = None,
 ) -> Path:
-    """Write the kubeconfig (mode 0600: it may hold a token) and return its path.
+    """Write the kubeconfig (new, mode 0600: it may hold a token) and return its path.
 
     Without ``path`` a new temp file is created; the caller removes it with
-    ``remove_kubeconfig`` when done.
+    ``remove_kubeconfig`` when done. With ``path``, an existing file is
+    replaced only if a sandbox wrote it (``KubeconfigRefused`` otherwise).
     """
     conf = kubeconfig_dict(server, token=token, namespace=namespace, ca_pem=ca_pem)
-    text = yaml.safe_dump(conf, sort_keys=False)
+    text = MARKER + "\n" + yaml.safe_dump(conf, sort_keys=False)
     if path is None:
         fd, name = tempfile.mkstemp(prefix="kdebug-sandbox-", suffix=".kubeconfig")
-        with os.fdopen(fd, "w") as f:
-            f.write(text)
+        _write_all(fd, text)
         return Path(name)
     target = Path(path).expanduser()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    # Create with 0600 from the start rather than chmod after: no window where a token is readable.
-    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as f:
-        f.write(text)
+    target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        _write_all(_create_new(target), text)
+    except FileExistsError:
+        _replace_own(target, text)
     return target
+
+
+def _create_new(target: Path) -> int:
+    # O_EXCL refuses any existing entry, a dangling symlink included; O_NOFOLLOW says so twice.
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+    return os.open(target, flags, 0o600)
+
+
+def _write_all(fd: int, text: str) -> None:
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(text)
+
+
+def check_kubeconfig_path(path: str | Path) -> None:
+    """Raise ``KubeconfigRefused`` now if ``write_kubeconfig`` would refuse ``path``
+    (so a sandbox says so before it starts anything); writing checks again."""
+    target = Path(path).expanduser()
+    if os.path.lexists(target):
+        _refuse_unless_ours(target)
+
+
+def _refuse_unless_ours(target: Path) -> None:
+    why = _not_ours(target)
+    if why:
+        raise KubeconfigRefused(
+            f"{target} exists and {why}, so it was not written by a kdebug sandbox; "
+            "it is left as it is: choose another kubeconfig path or remove that file"
+        )
+
+
+def _replace_own(target: Path, text: str) -> None:
+    """Replace ``target`` if a sandbox wrote it: a new file renamed over it, so
+    no one else's file is ever opened for writing (a rename replaces the entry,
+    it does not follow it)."""
+    _refuse_unless_ours(target)
+    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    try:
+        _write_all(fd, text)
+        os.replace(name, target)
+    except BaseException:
+        remove_kubeconfig(name)
+        raise
+
+
+def _not_ours(target: Path) -> str:
+    """Why ``target`` is not a kubeconfig a sandbox wrote ("" when it is)."""
+    try:
+        fd = os.open(target, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "is a symbolic link"
+        return f"cannot be read ({exc.strerror})"
+    with os.fdopen(fd, "rb") as f:
+        st = os.fstat(f.fileno())
+        if not stat.S_ISREG(st.st_mode):
+            return "is not a regular file"
+        if st.st_uid != os.geteuid():
+            return "belongs to another user"
+        if st.st_nlink != 1:
+            return "has other hard links"
+        head = f.read(64 * 1024)
+    try:
+        lines = head.decode("utf-8").splitlines()
+        conf = yaml.safe_load(head) if lines and lines[0] == MARKER else None
+    except (UnicodeDecodeError, yaml.YAMLError):
+        conf = None
+    if not isinstance(conf, dict) or conf.get("current-context") != CONTEXT:
+        return "does not start as a sandbox's kubeconfig does"
+    return ""
 
 
 def remove_kubeconfig(path: str | Path) -> None:
@@ -89,35 +169,3 @@ def remove_kubeconfig(path: str | Path) -> None:
         Path(path).unlink()
     except FileNotFoundError:
         pass
-
-
-def self_signed_certificate(directory: Path, host: str = "127.0.0.1") -> tuple[Path, Path]:
-    """Make a certificate + key for ``host`` (and localhost) in ``directory``; returns their paths.
-
-    Uses the ``openssl`` command, so no crypto library is needed. The key is
-    only ever on disk in the caller's private temp directory.
-    """
-    openssl = shutil.which("openssl")
-    if openssl is None:
-        raise RuntimeError(
-            "serving with a token needs TLS (kubectl only sends tokens over https), "
-            "and TLS needs the openssl command; install openssl or start without a token"
-        )
-    cert, key = directory / "tls.crt", directory / "tls.key"
-    proc = subprocess.run(
-        [
-            openssl, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-            "-nodes", "-days", "30", "-subj", "/CN=kdebug-sandbox",
-            "-addext", f"subjectAltName=IP:{host},DNS:localhost",
-            "-keyout", str(key), "-out", str(cert),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=False,
-    )  # fmt: skip
-    if proc.returncode != 0:
-        detail = (proc.stderr.strip().splitlines() or ["unknown error"])[-1]
-        raise RuntimeError(f"openssl could not make the sandbox certificate: {detail}")
-    os.chmod(key, 0o600)
-    return cert, key

@@ -140,7 +140,7 @@ def load_scenario(name_or_path: str | Path | None = None, *, _depth: int = 0) ->
             allow: {pods: [get, list, watch], pods/log: [get]}
         policy:
           ephemeralContainers: true    # false: PATCH .../ephemeralcontainers is refused
-          requireAuth: false           # true: requests without a known token get 401
+          requireAuth: false           # (--insecure-http only) true: anonymous gets 401
         pods:                          # ordinary Pod manifests, created as the API would
           - apiVersion: v1             #   (defaulted, validated, Pod Security admission)
             kind: Pod

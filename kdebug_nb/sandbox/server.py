@@ -8,11 +8,14 @@ own loop is never touched, and ``run_app`` is never used). It listens on
     with Sandbox() as sb:
         subprocess.run(["kubectl", "--kubeconfig", str(sb.kubeconfig), "get", "pods"])
 
-It serves plain http unless tokens must be checked: kubectl (client-go) sends
-credentials only over TLS, so a sandbox that requires a token (``token=`` or a
-scenario with ``requireAuth``) serves https with a throwaway self-signed
-certificate, which its kubeconfig trusts. ``tls=True`` forces that too, e.g.
-to try a scenario's users (``kubectl --token viewer-token``) with kubectl.
+Its containers are processes of whoever started it, so by default only the
+holder of that kubeconfig can drive it: the server speaks https with a
+throwaway certificate (``tls.py``; the kubeconfig trusts it) and requires a
+random bearer token that only the kubeconfig holds (kubectl, client-go, sends
+tokens only over TLS); anonymous requests get 401. A scenario's users
+(``kubectl --token viewer-token``) authenticate beside it. ``insecure_http=True``
+serves plain http to anonymous callers as the admin, with a warning.
+Either way ``apiserver/request_guard.py`` refuses what a web page could send.
 """
 
 from __future__ import annotations
@@ -21,11 +24,9 @@ import asyncio
 import atexit
 import contextlib
 import inspect
-import secrets
-import shutil
 import ssl
-import tempfile
 import threading
+import warnings
 from collections.abc import Awaitable, Callable
 from concurrent.futures import Future
 from pathlib import Path
@@ -33,13 +34,15 @@ from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from kdebug_nb.sandbox.kubeconfig import (
     CONTEXT,
+    KubeconfigRefused,
+    check_kubeconfig_path,
     kubeconfig_dict,
     remove_kubeconfig,
-    self_signed_certificate,
     write_kubeconfig,
 )
 from kdebug_nb.sandbox.scenario import Scenario, apply_scenario, load_scenario
 from kdebug_nb.sandbox.store.cluster import Cluster, User
+from kdebug_nb.sandbox.tls import new_token, server_context, throwaway_identity
 
 if TYPE_CHECKING:
     from aiohttp import web
@@ -57,15 +60,23 @@ class SandboxError(RuntimeError):
     """The sandbox could not start (bad scenario, port in use, ...); one-line message."""
 
 
+class InsecureSandboxWarning(UserWarning):
+    """A sandbox serves plain http to anonymous callers: anyone reaching its port is its admin."""
+
+
 class Sandbox:
     """A sandbox cluster: API server + simulated kubelet, started and stopped explicitly.
 
     ``scenario`` is a built-in name (``"default"``, ``"locked-down"``), a path
     to a scenario YAML file, an already loaded ``Scenario``, or None for the
-    default. ``token`` makes the API require that bearer token (it is written
-    into the kubeconfig). ``kubeconfig_path`` says where to write the
-    kubeconfig; otherwise a private temp file is used and removed on ``stop()``.
-    ``tls`` serves https (None: only when a token is required, see the module doc).
+    default. The server speaks https and requires a bearer token, which the
+    kubeconfig it writes holds: ``token`` chooses it (otherwise it is random).
+    ``kubeconfig_path`` says where to write the kubeconfig (never over a file a
+    sandbox did not write); otherwise a private temp file is used and removed
+    on ``stop()``. ``insecure_http`` serves plain http with anonymous callers
+    as the admin (the scenario's ``requireAuth`` aside), and warns. ``tls``
+    is for older callers: https is the default, so True changes nothing and
+    False is refused (plain http is ``insecure_http``).
     """
 
     context = CONTEXT
@@ -78,27 +89,31 @@ class Sandbox:
         port: int = 0,
         token: str | None = None,
         kubeconfig_path: str | Path | None = None,
+        insecure_http: bool = False,
         tls: bool | None = None,
     ) -> None:
+        if tls is False:
+            raise SandboxError("tls=False: plain http is insecure_http=True, which warns")
+        if insecure_http and tls:
+            raise SandboxError("tls=True and insecure_http=True contradict each other")
+        if insecure_http and token is not None:
+            raise SandboxError(
+                "a token needs TLS (kubectl sends tokens only over https); drop insecure_http"
+            )
         self.scenario: Scenario = (
             scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
         )
-        self.token = token
         self.requested_port = port
         self.requested_kubeconfig = Path(kubeconfig_path) if kubeconfig_path else None
-        self.tls = (token is not None or self.scenario.require_auth) if tls is None else tls
-        #: the certificate served when ``tls`` (PEM), also in the kubeconfig as its CA
+        self.tls = not insecure_http
+        #: the certificate served over TLS (PEM), also in the kubeconfig as its CA
         self.ca_pem: bytes | None = None
         self._ssl: ssl.SSLContext | None = None
-        self._tmpdir: Path | None = None
-        # The kubeconfig's credential: over https kubectl prompts for a password when the
-        # kubeconfig has none, so with TLS there is always one (generated if need be).
-        self._kube_token = token
-        if token is None and (self.tls or self.scenario.require_auth):
-            self._kube_token = self.scenario.admin_token()
-        self._generated_token = None
-        if self.tls and self._kube_token is None:
-            self._kube_token = self._generated_token = secrets.token_urlsafe(24)
+        # The kubeconfig's credential, the admin's. Plain http carries none, unless the
+        # scenario requires one; then its first all-powerful user's (kubectl will not send it).
+        self._kube_token: str | None = (
+            (token or new_token()) if self.tls else self.scenario.admin_token()
+        )
         self.port = 0
         self.url = ""
         self.kubeconfig: Path | None = None
@@ -119,16 +134,22 @@ class Sandbox:
         """Start serving; returns once the port is open and the scenario is applied."""
         if self._thread is not None:
             raise SandboxError("this sandbox was already started; create a new Sandbox()")
-        if self.tls:
-            self._tmpdir = Path(tempfile.mkdtemp(prefix="kdebug-sandbox-tls-"))
+        if self.requested_kubeconfig is not None:
             try:
-                cert, key = self_signed_certificate(self._tmpdir, self.host)
-            except RuntimeError as exc:
-                self._remove_tmpdir()
-                raise SandboxError(str(exc)) from None
-            self._ssl = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-            self._ssl.load_cert_chain(cert, key)
-            self.ca_pem = cert.read_bytes()
+                check_kubeconfig_path(self.requested_kubeconfig)
+            except KubeconfigRefused as exc:
+                raise SandboxError(f"cannot write the kubeconfig: {exc}") from None
+        if self.tls:
+            identity = throwaway_identity(self.host)
+            self._ssl = server_context(identity)
+            self.ca_pem = identity.cert_pem
+        else:
+            warnings.warn(
+                "this sandbox serves plain http and takes anonymous requests as its admin: "
+                "any local user or process reaching its port runs commands as you",
+                InsecureSandboxWarning,
+                stacklevel=2,
+            )
         ready: Future[None] = Future()
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(
@@ -145,9 +166,13 @@ class Sandbox:
             self.stop()
             raise
         self.url = f"{'https' if self.tls else 'http'}://{self.host}:{self.port}"
-        self.kubeconfig = write_kubeconfig(
-            self.url, self.requested_kubeconfig, token=self._kube_token, ca_pem=self.ca_pem
-        )
+        try:
+            self.kubeconfig = write_kubeconfig(
+                self.url, self.requested_kubeconfig, token=self._kube_token, ca_pem=self.ca_pem
+            )
+        except (KubeconfigRefused, OSError) as exc:
+            self.stop()
+            raise SandboxError(f"cannot write the kubeconfig: {exc}") from None
         atexit.register(self.stop)
         return self
 
@@ -196,11 +221,13 @@ class Sandbox:
         cluster = self.cluster
         try:
             apply_scenario(cluster, self.scenario)
-            for token in (self.token, self._generated_token):
-                if token is not None:
-                    cluster.users[token] = User("kubernetes-admin", token, {"*": {"*"}})
-            if self.token is not None:
+            if self.tls:
+                # Anonymous auth off, as kube-apiserver --anonymous-auth=false.
                 cluster.policy.require_auth = True
+                assert self._kube_token is not None
+                cluster.users[self._kube_token] = User(
+                    "kubernetes-admin", self._kube_token, {"*": {"*"}}
+                )
             kubelet = Kubelet(cluster)
             cluster.extensions["kubelet"] = kubelet
             kubelet.start()
@@ -266,12 +293,6 @@ class Sandbox:
             self._join()
             if self.kubeconfig is not None and self.requested_kubeconfig is None:
                 remove_kubeconfig(self.kubeconfig)
-            self._remove_tmpdir()
-
-    def _remove_tmpdir(self) -> None:
-        if self._tmpdir is not None:
-            shutil.rmtree(self._tmpdir, ignore_errors=True)
-            self._tmpdir = None
 
     def _join(self) -> None:
         if self._thread is not None and self._thread is not threading.current_thread():

@@ -10,8 +10,8 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from kdebug_nb.engine.cluster_io import ClusterClient
-from kdebug_nb.engine.waiting import container_status
+from kdebug_nb.engine.client import ClusterClient
+from kdebug_nb.engine.runs.waiting import container_status
 from kdebug_nb.errors import NotFound
 
 
@@ -92,3 +92,13 @@ def ephemeral_names(cc: ClusterClient, namespace: str, pod: str) -> list[str]:
 
 def mutating_requests(records: list[Any]) -> list[tuple[str, str]]:
     return [(r.method, r.path) for r in records if r.method not in ("GET", "HEAD")]
+
+
+def on_output(fn: Callable[[str], None]) -> Callable[[Any], None]:
+    """A run observer that hands each output chunk to ``fn``."""
+
+    def observe(event: Any) -> None:
+        if type(event).__name__ == "RunOutput":
+            fn(event.text)
+
+    return observe

@@ -10,11 +10,11 @@ import pytest
 from kdebug_nb.engine.builders import build_plan
 from kdebug_nb.engine.builders.custom import (
     apply_custom,
-    load_custom_file,
     merge_keyed_list,
     normalize_container_spec,
 )
-from kdebug_nb.engine.grammar import parse_args
+from kdebug_nb.engine.grammar import parse_args, validate
+from kdebug_nb.engine.grammar.custom_file import load_custom_file
 from kdebug_nb.errors import UsageError
 
 POD = {"kind": "Pod", "metadata": {"name": "web", "namespace": "default"},
@@ -32,7 +32,8 @@ def debug_container(argv: str, custom: str, tmp_path: Path, target: dict[str, An
                     name: str = "custom.yaml") -> dict[str, Any]:
     path = tmp_path / name
     path.write_text(custom)
-    plan = build_plan(target, parse_args(f"--custom={path} {argv}"), namespace="default",
+    plan = build_plan(target, validate(parse_args(f"--custom={path} {argv}")).options,
+                      namespace="default",
                       suffix=lambda: "sfx")
     if plan.mode == "ephemeral":
         return plan.body["spec"]["ephemeralContainers"][-1]
@@ -140,8 +141,8 @@ def test_custom_targets_regular_containers_only_in_copies(tmp_path: Path) -> Non
     path = tmp_path / "c.yaml"
     path.write_text("tty: true\n")
     with pytest.raises(UsageError, match="unable to find the init container in the pod c"):
-        build_plan(pod, parse_args(f"web --copy-to=c -c init --image=b --custom={path}"),
-                   namespace="d")
+        opts = validate(parse_args(f"web --copy-to=c -c init --image=b --custom={path}")).options
+        build_plan(pod, opts, namespace="d")
 
 
 # ---------------------------------------------------------------- keyed list order

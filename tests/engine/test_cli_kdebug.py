@@ -6,12 +6,13 @@ import json
 import os
 import subprocess
 import sys
+import time
 from typing import Any
 
 import yaml
-from runtime_support import make_pod
+from runtime_support import make_pod, pod_names, wait_gone
 
-from kdebug_nb.engine.cluster_io import ClusterClient
+from kdebug_nb.engine.client import ClusterClient
 
 
 def _kdebug(sandbox: Any, *args: str, input: str | None = None) -> subprocess.CompletedProcess[str]:
@@ -207,7 +208,7 @@ def test_server_warnings_reach_stderr_even_when_quiet(
 def test_server_warnings_are_kept_in_the_result(
     conn: Any, core_v1: Any, fresh_namespace: str
 ) -> None:
-    from kdebug_nb.engine.api import debug
+    from kdebug_nb.engine import debug
 
     core_v1.patch_namespace(fresh_namespace, {"metadata": {"labels": {
         "pod-security.kubernetes.io/warn": "baseline"}}})
@@ -215,3 +216,67 @@ def test_server_warnings_are_kept_in_the_result(
               namespace=fresh_namespace, connection=conn)
     assert any(w.startswith('Warning: would violate PodSecurity "baseline:latest"')
                for w in r.warnings), r.warnings
+
+
+def test_run_timeout_stops_following_with_a_one_line_message(
+    sandbox: Any, cc: ClusterClient, fresh_namespace: str
+) -> None:
+    pod = make_pod(cc, fresh_namespace)["metadata"]["name"]
+    t0 = time.monotonic()
+    done = _kdebug(sandbox, pod, "-n", fresh_namespace, "-q", "--image=busybox", "-c", "slow",
+                   "--run-timeout=2s", "--", "sh", "-c", "echo begun; sleep 30")
+    took = time.monotonic() - t0
+    assert done.returncode == 1, done.stderr
+    assert done.stdout == "begun\n"
+    err = done.stderr.strip().splitlines()
+    assert len(err) == 1 and "--run-timeout 2s" in err[0] and "still running" in err[0], err
+    assert f"kubectl logs {pod} -c slow -n {fresh_namespace}" in err[0]
+    assert 2.0 <= took < 12, took  # interpreter start + the 2 s bound, never the command's 30 s
+
+
+def test_run_timeout_with_rm_leaves_no_pod(
+    sandbox: Any, cc: ClusterClient, fresh_namespace: str
+) -> None:
+    pod = make_pod(cc, fresh_namespace)["metadata"]["name"]
+    copy = f"{pod}-x"
+    done = _kdebug(sandbox, pod, "-n", fresh_namespace, "-q", "--image=busybox",
+                   f"--copy-to={copy}", "--rm", "--run-timeout=2s", "--", "sleep", "30")
+    assert done.returncode == 1, done.stderr
+    assert "--run-timeout 2s" in done.stderr and f"pod/{copy} deleted (--rm)" in done.stderr
+    wait_gone(cc, fresh_namespace, copy)
+    assert pod_names(cc, fresh_namespace) == {pod}
+
+
+def test_history_file_gets_each_run_appended(
+    sandbox: Any, cc: ClusterClient, fresh_namespace: str, tmp_path: Any
+) -> None:
+    from kdebug_nb.runbook import read_history
+
+    pod = make_pod(cc, fresh_namespace)["metadata"]["name"]
+    path = tmp_path / "runs.jsonl"
+    first = _kdebug(sandbox, pod, "-n", fresh_namespace, "-q", "--image=busybox",
+                    "--history", str(path), "--", "echo", "first")
+    second = _kdebug(sandbox, pod, "-n", fresh_namespace, "-q", "--image=busybox",
+                     f"--history={path}", "--", "sh", "-c", "exit 3")
+    assert (first.returncode, second.returncode) == (0, 3), second.stderr
+    assert first.stdout == "first\n"
+    runs = read_history(path)
+    assert [r.magic for r in runs] == ["kdebug", "kdebug"]
+    assert [r.status for r in runs] == ["ok", "error"]
+    assert runs[0].output == "first\n" and runs[1].exit_code == 3
+    assert runs[0].line.endswith("-- echo first") and "--history" not in runs[0].line
+    assert runs[0].context == sandbox.context and runs[0].namespace == fresh_namespace
+
+
+def test_no_cluster_hint_is_the_cli_s_own(tmp_path: Any) -> None:
+    """The engine says what is missing; the CLI adds how to get a cluster its way."""
+    env = {k: v for k, v in os.environ.items() if k not in ("KUBECONFIG", "KUBERNETES_SERVICE_HOST")}
+    env["HOME"] = str(tmp_path)
+    done = subprocess.run(
+        [sys.executable, "-m", "kdebug_nb.cli", "neato", "--image=busybox"],
+        capture_output=True, text=True, timeout=60, env=env, stdin=subprocess.DEVNULL,
+    )
+    assert done.returncode == 1
+    assert done.stderr.startswith("error: no Kubernetes configuration found")
+    assert done.stderr.rstrip().endswith("— start a local cluster with: kdebug-sandbox serve")
+    assert "%ksandbox" not in done.stderr and len(done.stderr.splitlines()) == 1

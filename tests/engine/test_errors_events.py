@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kdebug_nb.engine.waiting import (
+from kdebug_nb.engine.runs.waiting import (
     blocking_init_container,
     describe_events,
     init_state,

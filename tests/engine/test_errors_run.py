@@ -12,10 +12,10 @@ import pytest
 from runtime_support import ephemeral_names, make_pod, mutating_requests, pod_names, uid, wait_gone
 
 from kdebug_nb import errors
-from kdebug_nb.engine.cluster_io import ClusterClient
-from kdebug_nb.engine.connection import Connection
+from kdebug_nb.engine import run
+from kdebug_nb.engine.client import ClusterClient
+from kdebug_nb.engine.client.connection import Connection
 from kdebug_nb.engine.grammar import parse_args
-from kdebug_nb.engine.runner import run
 from kdebug_nb.sandbox.kubeconfig import write_kubeconfig
 
 
@@ -59,7 +59,9 @@ def test_forbidden_for_the_viewer(
     sandbox: Any, cc: ClusterClient, fresh_namespace: str, tmp_path: Path
 ) -> None:
     pod = make_pod(cc, fresh_namespace)["metadata"]["name"]
-    path = write_kubeconfig(sandbox.url, tmp_path / "viewer.yaml", token="viewer-token")
+    path = write_kubeconfig(
+        sandbox.url, tmp_path / "viewer.yaml", token="viewer-token", ca_pem=sandbox.ca_pem
+    )
     viewer = Connection(str(path))
     with pytest.raises(errors.Forbidden) as info:
         _run(viewer, pod, "-n", fresh_namespace, "--image=busybox", "--", "true")
@@ -78,7 +80,9 @@ def test_forbidden_copy_for_the_viewer(
     sandbox: Any, cc: ClusterClient, fresh_namespace: str, tmp_path: Path
 ) -> None:
     pod = make_pod(cc, fresh_namespace)["metadata"]["name"]
-    path = write_kubeconfig(sandbox.url, tmp_path / "viewer.yaml", token="viewer-token")
+    path = write_kubeconfig(
+        sandbox.url, tmp_path / "viewer.yaml", token="viewer-token", ca_pem=sandbox.ca_pem
+    )
     with pytest.raises(errors.Forbidden) as info:
         _run(Connection(str(path)), pod, "-n", fresh_namespace, "--copy-to=c1",
              "--image=busybox", "--", "true")

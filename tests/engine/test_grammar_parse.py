@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from kdebug_nb.engine.grammar import FLAGS, USAGE, parse_args, parse_target
+from kdebug_nb.engine.grammar import (
+    FLAGS,
+    USAGE,
+    parse_args,
+    parse_target,
+    target_kind,
+    usage,
+)
 from kdebug_nb.engine.options import DebugOptions
 from kdebug_nb.errors import UsageError
 
@@ -45,8 +52,10 @@ def test_several_typed_targets() -> None:
 def test_parse_target_bare_name_and_other_types() -> None:
     assert parse_target("web").kind == "Pod"
     assert parse_target("web").name == "web"
-    assert parse_target("deployment/web").kind == ""
+    assert target_kind("deployment/web") == ""
     assert parse_target("nodes.v1./n").kind == "Node"
+    with pytest.raises(UsageError, match='"deployment" not supported by debug'):
+        parse_target("deployment/web")
 
 
 def test_string_flag_takes_next_word_even_if_it_starts_with_a_dash() -> None:
@@ -268,7 +277,9 @@ def test_usage_lists_every_flag_and_examples() -> None:
         assert f"--{flag.name}" in USAGE
         if flag.short:
             assert f"-{flag.short}, --{flag.name}" in USAGE
-    assert "Examples:" in USAGE and "%kdebug mypod --image=busybox -- ps x" in USAGE
+    assert "Examples:" in USAGE and "kubectl debug mypod --image=busybox -- ps x" in USAGE
+    assert "%kdebug mypod --image=busybox -- ps x" in usage("%kdebug")
+    assert "%kdebug" not in USAGE  # the engine names no adapter
     assert "Default: 60" in USAGE and "Default: general" in USAGE
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from kdebug_nb.engine.grammar import FLEET_UNSUPPORTED, Notices, parse_args, validate
+from kdebug_nb.engine.grammar import FLEET_UNSUPPORTED, Validated, parse_args, validate
 from kdebug_nb.engine.options import DebugOptions
 from kdebug_nb.errors import UsageError
 
@@ -71,33 +71,34 @@ def test_fleet_flags_are_parsed_then_rejected() -> None:
 
 
 def test_targeting_notice_and_its_suppression() -> None:
-    notices = validate(parse_args("p --image=busybox --target=app"))
-    assert isinstance(notices, list) and isinstance(notices, Notices)
+    checked = validate(parse_args("p --image=busybox --target=app"))
+    assert isinstance(checked, Validated)
+    notices = checked.notices
     assert len(notices) == 1
     assert notices[0].startswith('Targeting container "app". ')
     assert "container runtime doesn't support this feature" in notices[0]
-    assert validate(parse_args("p --image=busybox --target=app -q")) == []
+    assert validate(parse_args("p --image=busybox --target=app -q")).notices == ()
 
 
 def test_node_targets_accept_target_and_copy_flags() -> None:
     # validation does not know the target's kind (§1.5, last paragraph)
-    notices = validate(parse_args("node/n --image=busybox --target=app"))
+    notices = validate(parse_args("node/n --image=busybox --target=app")).notices
     assert notices[0].startswith('Targeting container "app".')
     validate(parse_args("node/n --image=busybox --keep-labels --share-processes=false"))
 
 
 def test_legacy_profile_warns_even_when_quiet() -> None:
-    notices = validate(parse_args("p --image=busybox --profile=legacy -q"))
-    assert notices == []
-    assert len(notices.warnings) == 1 and "--profile=legacy is deprecated" in notices.warnings[0]
-    assert validate(parse_args("p --image=busybox")).warnings == []
+    checked = validate(parse_args("p --image=busybox --profile=legacy -q"))
+    assert checked.notices == ()
+    assert len(checked.warnings) == 1 and "--profile=legacy is deprecated" in checked.warnings[0]
+    assert validate(parse_args("p --image=busybox")).warnings == ()
 
 
 def test_valid_commands() -> None:
     for argv in ("mypod -it --image=busybox", "mypod --copy-to=c --set-image=*=busybox",
                  "mypod --copy-to=c -c app -- sleep 1d", "node/n1 --image=busybox -- ls /host",
                  "-f pod.yaml --image=busybox", "p --image=busybox --image-pull-policy=Never"):
-        assert validate(parse_args(argv)) == []
+        assert validate(parse_args(argv)).notices == ()
 
 
 def test_filenames_with_names_are_refused() -> None:
@@ -153,7 +154,9 @@ def test_custom_allowed(tmp_path: Path, content: str) -> None:
 
 
 def test_custom_spec_inline() -> None:
-    validate(DebugOptions(targets=("p",), image="busybox", custom_spec={"tty": True}))
+    checked = validate(DebugOptions(targets=("p",), image="busybox", custom_spec={"tty": True}))
+    assert checked.options.custom_spec is not None and checked.options.custom_spec["tty"] is True
+    assert validate(checked.options) == checked  # validating again changes nothing
     with pytest.raises(UsageError, match="not modifiable via custom profile"):
         validate(DebugOptions(targets=("p",), image="busybox", custom_spec={"name": "x"}))
 

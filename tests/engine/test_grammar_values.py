@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from kdebug_nb.engine.envmap import MapSyntaxError, merge_pairs, parse_map
-from kdebug_nb.engine.imageref import is_valid_image
+from kdebug_nb.engine.grammar.envmap import MapSyntaxError, merge_pairs, parse_map
+from kdebug_nb.engine.grammar.imageref import is_valid_image
 
 # ---------------------------------------------------------------- §1.3.1 maps
 

@@ -1,10 +1,13 @@
-"""Importing the package stays cheap and the engine stays free of IPython (design: layers)."""
+"""Importing the package stays cheap; the engine stays free of IPython, widgets and the
+sandbox; adapters import only the engine's public surface, ``kdebug_nb.engine``."""
 
 from __future__ import annotations
 
+import ast
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 
 def _loaded_after(code: str) -> dict[str, bool]:
@@ -31,7 +34,7 @@ def test_import_kdebug_nb_loads_no_heavy_modules() -> None:
 
 
 def test_engine_api_imports_no_ipython_or_widgets() -> None:
-    loaded = _loaded_after("import kdebug_nb.engine.api, kdebug_nb.engine.runner, kdebug_nb.cli")
+    loaded = _loaded_after("import kdebug_nb.engine.session, kdebug_nb.engine.runs.runner, kdebug_nb.cli")
     assert not loaded["IPython"]
     assert not loaded["ipywidgets"]
     assert not loaded["ipykernel"]
@@ -39,8 +42,8 @@ def test_engine_api_imports_no_ipython_or_widgets() -> None:
 
 def test_engine_modules_with_io_import_no_ipython() -> None:
     loaded = _loaded_after(
-        "import kdebug_nb.engine.cluster_io, kdebug_nb.engine.status, kdebug_nb.engine.connection\n"
-        "import kdebug_nb.engine.status as s; s.status_frame([])"
+        "import kdebug_nb.engine.client, kdebug_nb.engine.frames.status\n"
+        "import kdebug_nb.engine.frames.status as s; s.status_frame([])"
     )
     assert not loaded["IPython"]
     assert not loaded["ipywidgets"]
@@ -52,3 +55,54 @@ def test_lazy_public_names_resolve() -> None:
 
     for name in ("debug", "run", "status", "pods", "cleanup", "DebugResult", "DebugOptions"):
         assert callable(getattr(kdebug_nb, name)), name
+
+
+_PACKAGE = Path(__file__).resolve().parents[2] / "kdebug_nb"
+
+
+def _imports(path: Path) -> set[str]:
+    """Every module ``path`` imports, at module level or inside functions."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            found.add(node.module)
+            found.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return found
+
+
+def test_engine_imports_no_ipython_widgets_or_sandbox() -> None:
+    bad = {}
+    for path in sorted((_PACKAGE / "engine").rglob("*.py")):
+        hits = {
+            m for m in _imports(path)
+            if m.split(".")[0] in ("IPython", "ipywidgets", "ipykernel")
+            or m.startswith(("kdebug_nb.sandbox", "kdebug_nb.magics", "kdebug_nb.widgets"))
+        }
+        if hits:
+            bad[str(path.relative_to(_PACKAGE))] = sorted(hits)
+    assert bad == {}
+
+
+def test_adapters_import_only_the_engine_public_surface() -> None:
+    adapters = [_PACKAGE / "cli.py", _PACKAGE / "__init__.py", _PACKAGE / "quickstart.py"]
+    for folder in ("magics", "widgets", "runbook", "fleet"):
+        adapters += sorted((_PACKAGE / folder).rglob("*.py"))
+    bad = {}
+    for path in adapters:
+        if not path.exists():
+            continue
+        hits = {m for m in _imports(path) if m.startswith("kdebug_nb.engine.")}
+        # ``from kdebug_nb.engine import X`` shows up as "kdebug_nb.engine.X": allowed when X
+        # is a public name, not a module
+        import kdebug_nb.engine as engine
+
+        hits = {m for m in hits if m.rsplit(".", 1)[-1] not in engine.__all__ or m.count(".") > 2}
+        if hits:
+            bad[str(path.relative_to(_PACKAGE))] = sorted(hits)
+    assert bad == {}
+    # the lazy module string of kdebug_nb/__init__.py counts too
+    import kdebug_nb
+
+    assert set(kdebug_nb._LAZY.values()) == {"kdebug_nb.engine"}

@@ -24,11 +24,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from kubectl_bin import kubectl135_path, kubectl_path, run_kubectl
+from kubectl_bin import in_ci, kubectl135_path, kubectl_missing, kubectl_path, run_kubectl
 from runtime_support import pod_names
 
 from kdebug_nb.cli import main as kdebug_main
-from kdebug_nb.engine.cluster_io import ClusterClient
+from kdebug_nb.engine.client import ClusterClient
 
 SFX = re.compile(r"debugger-[bcdfghjklmnpqrstvwxz2456789]{5}")
 MANAGED_BY = "app.kubernetes.io/managed-by"
@@ -122,11 +122,14 @@ def _target_manifest(name: str, namespace: str) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def oracle(sandbox: Any, kubectl_cache: Path) -> tuple[str, str]:
-    """(binary, version label): kubectl 1.35 when present, else 1.32."""
-    for path, label in ((kubectl135_path(), "1.35"), (kubectl_path(), "1.32")):
-        if path:
-            return path, label
-    pytest.skip("kubectl not found on PATH")
+    """(binary, version label): kubectl 1.35 when present, else 1.32 (never under CI=true)."""
+    newest = kubectl135_path()
+    if newest:
+        return newest, "1.35"
+    older = kubectl_path()
+    if older and not in_ci():
+        return older, "1.32"
+    kubectl_missing("1.35")
 
 
 def _kubectl(sandbox: Any, cache: Path, binary: str, args: list[str]) -> subprocess.CompletedProcess[str]:

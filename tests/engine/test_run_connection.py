@@ -9,14 +9,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from kdebug_nb import engine as api
 from kdebug_nb import errors
-from kdebug_nb.engine import api
-from kdebug_nb.engine.cluster_io import ClusterClient
-from kdebug_nb.engine.connection import (
-    Connection,
-    get_default_connection,
-    set_default_connection,
-)
+from kdebug_nb.engine.client import ClusterClient
+from kdebug_nb.engine.client.connection import Connection
 
 TOKEN = "plugin-issued-token"
 
@@ -74,16 +70,15 @@ def test_without_credentials_the_server_says_unauthorized(secured: object, tmp_p
 
 
 def test_default_connection_switches_the_whole_api(sandbox: object) -> None:
-    previous = get_default_connection()
+    session = api.default_session()
+    previous = session.connection
     conn = Connection(str(sandbox.kubeconfig), sandbox.context)  # type: ignore[attr-defined]
-    set_default_connection(conn)
+    session.connection = conn
     try:
-        assert get_default_connection() is conn
         frame = api.pods(namespace="default")
         assert "neato" in set(frame["name"])
     finally:
-        set_default_connection(previous)
-    assert get_default_connection() == previous
+        session.connection = previous
 
 
 def test_one_shot_with_stdin_over_tls(secured: object) -> None:
@@ -99,7 +94,7 @@ def test_in_cluster_service_account(
     secured: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """No kubeconfig anywhere, but a pod's service account: JupyterHub on Kubernetes."""
-    from kdebug_nb.engine import connection
+    from kdebug_nb.engine.client import connection
 
     sa = tmp_path / "serviceaccount"
     sa.mkdir()
@@ -120,3 +115,15 @@ def test_in_cluster_service_account(
         assert set(frame["name"]) == {"audited"}
     finally:
         connection.clear_cache()
+
+
+def test_run_timeout_ends_a_tls_log_follow(secured: object) -> None:
+    """A cancel shuts the TLS socket down too: the blocked log read returns at once."""
+    import time
+
+    conn = Connection(str(secured.kubeconfig), secured.context)  # type: ignore[attr-defined]
+    t0 = time.monotonic()
+    r = api.debug("neato", image="busybox", command="sh -c 'echo tls; sleep 30'", quiet=True,
+                  run_timeout=1, connection=conn)
+    assert time.monotonic() - t0 < 8
+    assert r.reason == "RunTimeout" and r.output == "tls\n" and r.still_running

@@ -5,16 +5,23 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from runtime_support import ephemeral_names, make_pod, mutating_requests, pod_names, uid, wait_gone
+from runtime_support import (
+    ephemeral_names,
+    make_pod,
+    mutating_requests,
+    on_output,
+    pod_names,
+    uid,
+    wait_gone,
+)
 
-from kdebug_nb.engine.api import debug, dry_run
-from kdebug_nb.engine.cluster_io import ClusterClient
-from kdebug_nb.engine.connection import Connection
+from kdebug_nb.engine import RunEvent, RunWaiting, Session, debug, run
+from kdebug_nb.engine.client import ClusterClient
+from kdebug_nb.engine.client.connection import Connection
 from kdebug_nb.engine.grammar import parse_args
-from kdebug_nb.engine.runner import Progress, run
 
 
-def test_echo_exit_zero_with_minimal_round_trips(
+def test_echo_exit_zero_in_four_requests(
     sandbox: Any, conn: Connection, cc: ClusterClient, fresh_namespace: str
 ) -> None:
     pod = make_pod(cc, fresh_namespace)["metadata"]["name"]
@@ -28,18 +35,20 @@ def test_echo_exit_zero_with_minimal_round_trips(
     assert r.started_at and r.finished_at and r.node
     # streamed requests are logged by the server when their response ends
     deadline = time.monotonic() + 3
-    while time.monotonic() < deadline and len(sandbox.requests_since(mark)) < 5:
+    while time.monotonic() < deadline and len(sandbox.requests_since(mark)) < 4:
         time.sleep(0.02)
     calls = [(x.method, x.path.rsplit("/", 1)[-1], "watch=true" in x.query)
              for x in sandbox.requests_since(mark)]
-    # read, patch, list + one watch (kept open across the run), log: nothing more
+    # read, patch, one watch from the PATCH's resourceVersion (kept open
+    # across the run), log: nothing more
     assert sorted(calls) == sorted([
         ("GET", pod, False),
         ("PATCH", "ephemeralcontainers", False),
-        ("GET", "pods", False),
         ("GET", "pods", True),
         ("GET", "log", False),
     ]), calls
+    watch = next(x for x in sandbox.requests_since(mark) if "watch=true" in x.query)
+    assert "resourceVersion=" in watch.query
     assert calls[:2] == [("GET", pod, False), ("PATCH", "ephemeralcontainers", False)]
 
 
@@ -59,7 +68,8 @@ def test_ten_megabytes_of_output(conn: Connection, cc: ClusterClient, fresh_name
     pod = make_pod(cc, fresh_namespace)["metadata"]["name"]
     chunks: list[str] = []
     r = debug(pod, image="busybox", command=["sh", "-c", "yes 0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz0123456 | head -c 10000000"],
-              namespace=fresh_namespace, connection=conn, on_output=chunks.append, timeout=60)
+              namespace=fresh_namespace, connection=conn, observer=on_output(chunks.append),
+              timeout=60)
     assert r.exit_code == 0
     assert len(r.output) == 10_000_000
     assert "".join(chunks) == r.output
@@ -74,7 +84,7 @@ def test_chunks_arrive_while_the_command_runs(
     t0 = time.monotonic()
     r = debug(pod, image="busybox", command=["sh", "-c", "echo first; sleep 3; echo last"],
               namespace=fresh_namespace, connection=conn,
-              on_output=lambda c: arrivals.append((time.monotonic() - t0, c)))
+              observer=on_output(lambda c: arrivals.append((time.monotonic() - t0, c))))
     total = time.monotonic() - t0
     assert r.output == "first\nlast\n" and r.exit_code == 0
     assert arrivals[0][1].startswith("first")
@@ -95,9 +105,10 @@ def test_no_command_creates_and_returns(
     conn: Connection, cc: ClusterClient, fresh_namespace: str
 ) -> None:
     pod = make_pod(cc, fresh_namespace)["metadata"]["name"]
-    states: list[Progress] = []
+    events: list[RunEvent] = []
     opts = parse_args([pod, "-n", fresh_namespace, "--image=busybox", "-c", "idle"])
-    r = run(opts, connection=conn, on_progress=states.append)
+    r = run(opts, connection=conn, observer=events.append)
+    states = [e for e in events if isinstance(e, RunWaiting)]
     assert r.container == "idle"
     assert r.reason in ("Running", "Completed")
     assert "idle" in ephemeral_names(cc, fresh_namespace, pod)
@@ -150,7 +161,7 @@ def test_dry_run_sends_nothing(
     before = len(sandbox.requests)
     opts = parse_args([pod, "-n", fresh_namespace, "--image=busybox", "--dry-run", "--",
                        "true"])
-    body = dry_run(opts, connection=conn)
+    body = Session(conn).dry_run(opts)[0]
     r = run(opts, connection=conn)
     assert r.reason == "DryRun" and r.sent is not None
     assert body["spec"]["ephemeralContainers"][0]["image"] == "busybox"
@@ -177,29 +188,6 @@ def test_command_outliving_the_start_timeout_still_reports_its_exit(
             break
         time.sleep(0.01)
     assert len(watches) >= 2, watches  # the one the server ended at the deadline, the resumed one
-
-
-def test_attach_sends_stdin_and_collects_output(cc: ClusterClient, fresh_namespace: str) -> None:
-    name = uid("attach")
-    body = {
-        "apiVersion": "v1", "kind": "Pod",
-        "metadata": {"name": name, "namespace": fresh_namespace},
-        "spec": {"restartPolicy": "Never", "containers": [{
-            "name": "app", "image": "busybox", "stdin": True, "stdinOnce": True,
-            "command": ["sh", "-c", "read x; echo got $x; echo e >&2"]}]},
-    }
-    cc.create_pod(fresh_namespace, body)
-    deadline = time.monotonic() + 20
-    for _kind, obj in cc.watch_pod(fresh_namespace, name, deadline=deadline):
-        statuses = (obj.get("status") or {}).get("containerStatuses") or []
-        if statuses and "running" in (statuses[0].get("state") or {}):
-            break
-    chunks: list[str] = []
-    outcome = cc.attach(fresh_namespace, name, "app", stdin_data="hi\n", on_output=chunks.append,
-                        deadline=time.monotonic() + 10)
-    assert "got hi\n" in outcome.output and "e\n" in outcome.output
-    assert "".join(chunks) == outcome.output
-    assert outcome.status.get("status") == "Success"
 
 
 def test_stdin_data_without_dash_i(conn: Connection, cc: ClusterClient, fresh_namespace: str) -> None:

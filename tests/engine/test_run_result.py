@@ -1,10 +1,14 @@
-"""DebugResult renderings: one status line, escaped HTML, output never twice."""
+"""DebugResult renderings: one status line, escaped HTML, output shown once.
+
+The output appears where nothing streamed it (the Python API), and never
+again where an adapter streamed it (a magic's cell, the CLI).
+"""
 
 from __future__ import annotations
 
 import json
 
-from kdebug_nb.engine.result import DebugResult
+from kdebug_nb.engine.runs.result import DebugResult
 
 
 def _result(**kw: object) -> DebugResult:
@@ -33,14 +37,42 @@ def test_repr_has_status_line_and_output() -> None:
     assert rest == "hi"
 
 
-def test_html_is_escaped_and_never_repeats_output() -> None:
+def test_html_is_escaped_and_never_repeats_streamed_output() -> None:
     evil = "<script>alert(1)</script>"
     r = _result(output=evil, container=evil, image="busy<b>")
     html = r._repr_html_()
     assert "<script>" not in html
     assert "&lt;script&gt;" in html  # the container name, escaped
-    assert html.count("alert(1)") == 1  # the name once; the output not at all
+    assert html.count("alert(1)") == 2  # the name, and the output nothing streamed
     assert "busy&lt;b&gt;" in html
+    r.streamed = True
+    assert r._repr_html_().count("alert(1)") == 1  # the name once; the output not again
+
+
+def test_long_output_is_collapsed_in_html() -> None:
+    short = _result(output="one\ntwo\n")._repr_html_()
+    assert "<details>" not in short and "one\ntwo" in short
+    long = _result(output="".join(f"line {i}\n" for i in range(100)))._repr_html_()
+    assert "<details><summary>output (100 lines)</summary>" in long and "line 99" in long
+
+
+class _Printer:
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+
+    def text(self, value: str) -> None:
+        self.parts.append(value)
+
+
+def test_pretty_follows_the_same_rule() -> None:
+    r = _result()
+    p = _Printer()
+    r._repr_pretty_(p, False)
+    assert p.parts == [repr(r)] and p.parts[0].endswith("\nhi")
+    r.streamed = True
+    p = _Printer()
+    r._repr_pretty_(p, False)
+    assert p.parts == [r.status_line()]
 
 
 def test_still_running_tells_how_to_read_the_log() -> None:

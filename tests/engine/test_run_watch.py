@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from kdebug_nb.engine.cluster_io import ClusterClient
-from kdebug_nb.engine.connection import Connection
-from kdebug_nb.engine.waiting import PodWatch
+from kdebug_nb.engine.client import ClusterClient
+from kdebug_nb.engine.client.connection import Connection
+from kdebug_nb.engine.runs.waiting import PodWatch
 
 
 @pytest.fixture(scope="module")

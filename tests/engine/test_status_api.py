@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from runtime_support import make_pod
 
-from kdebug_nb.engine import api
-from kdebug_nb.engine.cluster_io import ClusterClient
-from kdebug_nb.engine.connection import Connection
-from kdebug_nb.engine.status import PODS_COLUMNS, STATUS_COLUMNS
+from kdebug_nb import engine as api
+from kdebug_nb.engine.client import ClusterClient
+from kdebug_nb.engine.client.connection import Connection
+from kdebug_nb.engine.frames.status import PODS_COLUMNS, STATUS_COLUMNS
 
 
 def test_status_of_one_pod_includes_its_debug_container(

@@ -10,7 +10,7 @@ import pytest
 
 pd = pytest.importorskip("pandas")
 
-from kdebug_nb.engine.status import PODS_COLUMNS, STATUS_COLUMNS, pods_frame, status_frame  # noqa: E402
+from kdebug_nb.engine.frames.status import PODS_COLUMNS, STATUS_COLUMNS, pods_frame, status_frame  # noqa: E402
 
 
 def _pod(name: str = "web", ns: str = "default", *, ephemeral: bool = True) -> dict[str, Any]:

@@ -70,3 +70,30 @@ def test_failed_run_is_recorded_with_where_it_was_aimed(
     assert record.status == "error" and "no-such-pod" in record.error
     assert (record.context, record.namespace, record.mode) == ("kdebug-sandbox", "default", "ephemeral")
     assert record.finished_at
+
+
+def test_python_api_and_magic_runs_share_one_history(
+    magic_shell: Any, sandbox: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The default session records every run, whoever started it."""
+    from kdebug_nb.engine import Connection, Session, default_session, set_default_session
+
+    previous = default_session()
+    set_default_session(Session(Connection(str(sandbox.kubeconfig), sandbox.context)))
+    try:
+        magic_shell.run_cell(
+            "import kdebug_nb\n"
+            "a = kdebug_nb.debug('neato', image='busybox', command='echo one', quiet=True)\n"
+            "b = kdebug_nb.debug('neato', image='busybox', command=['echo', 'two'], quiet=True)\n"
+            "%kdebug neato --image=busybox -q -- echo three\n"
+            "h = %khistory"
+        )
+        h = magic_shell.user_ns["h"]
+        assert list(h["output"]) == ["one", "two", "three"]
+        assert list(h["status"]) == ["ok", "ok", "ok"]
+        records = state_of(magic_shell).store.records
+        assert [r.magic for r in records] == ["kdebug_nb.run", "kdebug_nb.run", "%kdebug"]
+        assert records[0].line == "neato --image=busybox --quiet -- echo one"
+    finally:
+        set_default_session(previous)
+    capsys.readouterr()

@@ -58,12 +58,12 @@ def test_settings_become_flags_that_the_line_overrides() -> None:
 
 
 def test_help_has_examples_and_the_engine_usage(bare_shell: Any) -> None:
-    from kdebug_nb.engine.grammar import USAGE
+    from kdebug_nb.engine import usage
 
     info = bare_shell.object_inspect("%kdebug")
     doc = info.get("docstring") or ""
     assert "%kdebug neato --image=busybox -- ps x" in doc
-    assert USAGE.splitlines()[0] in doc
+    assert usage("%kdebug").splitlines()[0] in doc
     for magic in ("%kstatus", "%khistory", "%ksandbox"):
         assert "Examples" in (bare_shell.object_inspect(magic).get("docstring") or "")
 
@@ -108,7 +108,7 @@ def test_no_cluster_configured_suggests_the_sandbox(
         lines = _stderr_lines(capsys)
         assert len(lines) == 1, lines
         assert "no Kubernetes configuration found" in lines[0]
-        assert "%ksandbox start" in lines[0]
+        assert "%ksandbox start" in lines[0] and "kdebug-sandbox" not in lines[0]
 
 
 def test_short_errors_off_reraises(
@@ -141,7 +141,7 @@ def test_unload_removes_everything(tmp_path: Path) -> None:
     assert "%kdebug" not in shell.strdispatchers["complete_command"].strs
     plain = shell.display_formatter.formatters["text/plain"]
     with pytest.raises(KeyError):
-        plain.lookup_by_type("kdebug_nb.engine.result.DebugResult")
+        plain.lookup_by_type("kdebug_nb.engine.runs.result.DebugResult")
 
 
 def test_short_errors_off_shows_the_full_traceback(

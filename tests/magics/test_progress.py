@@ -6,22 +6,23 @@ from typing import Any
 
 import pytest
 
-from kdebug_nb.engine.runner import Progress
+from kdebug_nb.engine import RunNotice, RunOutput, RunWaiting
 from kdebug_nb.magics.progress import ProgressLine, describe
 
 
 def test_describe() -> None:
-    p = Progress("waiting", "ContainerCreating", "pulling  image\nbusybox", 2.04)
+    p = RunWaiting("r", "waiting", "ContainerCreating", "pulling  image\nbusybox", 2.04)
     assert describe(p) == "waiting: ContainerCreating — pulling image busybox (2.0 s)"
 
 
 def test_notices_to_stdout_warnings_to_stderr(capsys: pytest.CaptureFixture[str]) -> None:
     line = ProgressLine(enabled=True, rich=False)
-    line(Progress("notice", message="Defaulting debug container name to debugger-x."))
-    line(Progress("warning", message="--profile=legacy is deprecated"))
-    line(Progress("waiting", "ContainerCreating"))  # not a terminal: nothing shown
+    line(RunNotice("r", "Defaulting debug container name to debugger-x."))
+    line(RunNotice("r", "--profile=legacy is deprecated", "warning"))
+    line(RunWaiting("r", "waiting", "ContainerCreating"))  # not a terminal: nothing shown
+    line(RunOutput("r", "hello\n"))
     out, err = capsys.readouterr()
-    assert out == "Defaulting debug container name to debugger-x.\n"
+    assert out == "Defaulting debug container name to debugger-x.\nhello\n"
     assert err == "--profile=legacy is deprecated\n"
 
 
@@ -45,11 +46,11 @@ def test_rich_line_updates_then_disappears(monkeypatch: pytest.MonkeyPatch) -> N
 
     monkeypatch.setattr(IPython.display, "display", fake_display)
     line = ProgressLine(enabled=True, rich=True)
-    line(Progress("reading", message="pod/neato", elapsed=0.01))  # quick: not shown
+    line(RunWaiting("r", "reading", message="pod/neato", elapsed=0.01))  # quick: not shown
     assert log == []
-    line(Progress("creating", message="pod/<b>neato</b>", elapsed=0.6))
-    line(Progress("waiting", "ContainerCreating", elapsed=0.5))
-    line(Progress("running", "Running", elapsed=0.7))  # output begins: the line goes
+    line(RunWaiting("r", "creating", message="pod/<b>neato</b>", elapsed=0.6))
+    line(RunWaiting("r", "waiting", "ContainerCreating", elapsed=0.5))
+    line(RunWaiting("r", "running", "Running", elapsed=0.7))  # output begins: the line goes
     assert "creating" in log[0]["text/plain"] and "&lt;b&gt;" in log[0]["text/html"]
     assert "ContainerCreating (0.5 s)" in log[1]["text/plain"]
     assert log[-1] == {"text/plain": ""}

@@ -9,7 +9,11 @@ from typing import Any
 import pytest
 from magics_shell import make_shell
 
-from kdebug_nb.engine.connection import get_default_connection
+from kdebug_nb.engine import default_session
+
+
+def get_default_connection() -> Any:
+    return default_session().connection
 
 
 def test_start_status_stop(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -20,7 +24,7 @@ def test_start_status_stop(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     kubeconfig_env = os.environ.get("KUBECONFIG")
     try:
         shell.run_cell("%ksandbox start")
-        assert "sandbox running at http://127.0.0.1:" in capsys.readouterr().out
+        assert "sandbox running at https://127.0.0.1:" in capsys.readouterr().out
         shell.run_cell("info = %ksandbox status")
         info: Any = shell.user_ns["info"]
         assert info.running and info.context == "kdebug-sandbox"

@@ -8,19 +8,24 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from kubernetes import client
+from kubectl_bin import sandbox_token
+from kubernetes import client, config
 from kubernetes.client.exceptions import ApiException
+
+from kdebug_nb.sandbox.kubeconfig import kubeconfig_dict
 
 PARKED = "parked-node"
 SMP = "application/strategic-merge-patch+json"
 
 
+def client_as(sandbox: Any, token: str) -> Any:
+    """An ApiClient for ``sandbox`` (trusting its certificate) sending ``token``."""
+    conf = kubeconfig_dict(sandbox.url, token=token, ca_pem=sandbox.ca_pem)
+    return config.new_client_from_config_dict(conf)
+
+
 def api_as(sandbox: Any, token: str) -> Iterator[Any]:
-    cfg = client.Configuration()
-    cfg.host = sandbox.url
-    cfg.api_key = {"BearerToken": token}
-    cfg.api_key_prefix = {"BearerToken": "Bearer"}
-    api = client.ApiClient(cfg)
+    api = client_as(sandbox, token)
     try:
         yield client.CoreV1Api(api)
     finally:
@@ -243,13 +248,8 @@ def test_warn_label_adds_warning_header(core_v1: Any) -> None:
         core_v1.delete_namespace(name)
 
 
-def review(sandbox: Any, token: str | None, attrs: dict[str, str]) -> Any:
-    cfg = client.Configuration()
-    cfg.host = sandbox.url
-    if token:
-        cfg.api_key = {"BearerToken": token}
-        cfg.api_key_prefix = {"BearerToken": "Bearer"}
-    with client.ApiClient(cfg) as api:
+def review(sandbox: Any, token: str, attrs: dict[str, str]) -> Any:
+    with client_as(sandbox, token) as api:
         body = {"spec": {"resourceAttributes": attrs}}
         return client.AuthorizationV1Api(api).create_self_subject_access_review(body)
 
@@ -259,7 +259,7 @@ def test_self_subject_access_review(sandbox: Any) -> None:
                 "subresource": "ephemeralcontainers"}
     assert review(sandbox, "viewer-token", patch_ec).status.allowed is False
     assert review(sandbox, "viewer-token", {"namespace": "default", "verb": "list", "resource": "pods"}).status.allowed
-    assert review(sandbox, None, patch_ec).status.allowed  # no token: the admin
+    assert review(sandbox, sandbox_token(sandbox), patch_ec).status.allowed  # the kubeconfig's admin
 
 
 def test_kubectl_auth_can_i(kubectl: Any) -> None:

@@ -1,5 +1,9 @@
 """The API app alone (no kubelet, no scenario) on its own thread: policies the
-shared sandbox does not have, a short watch history, and 5,000 pods."""
+shared sandbox does not have, a short watch history, and 5,000 pods.
+
+Served over plain http: TLS belongs to ``Sandbox``, which this harness leaves
+out to reach the app's policies directly. Anonymous callers are refused as in
+a sandbox; clients here send the admin's token."""
 
 from __future__ import annotations
 
@@ -22,6 +26,7 @@ from kdebug_nb.sandbox.store.namespaces import create_namespace
 from kdebug_nb.sandbox.store.pods import create_pod
 
 T = TypeVar("T")
+ADMIN_TOKEN = "admin-token"
 
 
 class BareServer:
@@ -62,7 +67,7 @@ class BareServer:
         self.thread.join(10)
         self.loop.close()
 
-    def api(self, token: str | None = None) -> Any:
+    def api(self, token: str | None = ADMIN_TOKEN) -> Any:
         cfg = client.Configuration()
         cfg.host = self.url
         if token:
@@ -84,7 +89,7 @@ def bare() -> Iterator[BareServer]:
     def setup() -> None:
         create_namespace(cluster, {"metadata": {"name": "default"}})
         create_pod(cluster, "default", pod("target"))
-        cluster.users["admin-token"] = User("admin", "admin-token", {"*": {"*"}})
+        cluster.users[ADMIN_TOKEN] = User("kubernetes-admin", ADMIN_TOKEN, {"*": {"*"}})
 
     server.call(setup)
     try:
@@ -115,15 +120,11 @@ def test_ephemeral_containers_switched_off(bare: BareServer) -> None:
 
 
 def test_require_auth(bare: BareServer) -> None:
-    bare.call(lambda: setattr(bare.cluster.policy, "require_auth", True))
-    try:
-        with pytest.raises(ApiException) as err:
-            bare.api().read_namespaced_pod("target", "default")
-        assert err.value.status == 401
-        assert bare.api("admin-token").read_namespaced_pod("target", "default").metadata.name == "target"
-    finally:
-        bare.call(lambda: setattr(bare.cluster.policy, "require_auth", False))
-    assert bare.requests[-1].user == "admin"
+    with pytest.raises(ApiException) as err:
+        bare.api(None).read_namespaced_pod("target", "default")
+    assert err.value.status == 401
+    assert bare.api().read_namespaced_pod("target", "default").metadata.name == "target"
+    assert bare.requests[-1].user == "kubernetes-admin"
 
 
 def test_delete_without_kubelet_removes_at_once(bare: BareServer) -> None:
@@ -180,7 +181,10 @@ def test_five_thousand_pods_list_fast(bare: BareServer) -> None:
     assert len(json.loads(resp.data)["items"]) == 5000
     plain = bare.requests[-1]
     method, url, headers, _, _ = api.api_client.param_serialize(
-        "GET", "/api/v1/pods", header_params={"Accept": "application/json;as=Table;v=v1;g=meta.k8s.io"}
+        "GET",
+        "/api/v1/pods",
+        header_params={"Accept": "application/json;as=Table;v=v1;g=meta.k8s.io"},
+        auth_settings=["BearerToken"],
     )
     table = json.loads(api.api_client.rest_client.pool_manager.request(method, url, headers=headers).data)
     assert len(table["rows"]) == 5001

@@ -12,7 +12,7 @@ from kubernetes.client.exceptions import ApiException
 def call(api_client: Any, method: str, path: str, **kw: Any) -> tuple[int, Any, dict[str, str]]:
     """Raw call through the official client's transport; (status, parsed body, headers)."""
     try:
-        resp = api_client.call_api(*api_client.param_serialize(method, path, **kw))
+        resp = api_client.call_api(*api_client.param_serialize(method, path, auth_settings=["BearerToken"], **kw))
         body = resp.read() if hasattr(resp, "read") else resp.data
         return resp.status, json.loads(body), dict(resp.getheaders())
     except ApiException as exc:
@@ -100,6 +100,6 @@ def test_openapi_v3_skeleton_lets_kubectl_use_server_validation(api_client: Any)
 
 
 def test_health(api_client: Any) -> None:
-    method, url, headers, _, _ = api_client.param_serialize("GET", "/readyz")
+    method, url, headers, _, _ = api_client.param_serialize("GET", "/readyz", auth_settings=["BearerToken"])
     resp = api_client.rest_client.pool_manager.request(method, url, headers=headers)
     assert resp.status == 200 and resp.data == b"ok"

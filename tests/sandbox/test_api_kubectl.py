@@ -95,7 +95,7 @@ def test_get_watch_prints_rows(kubectl: Any, fresh_namespace: str, tmp_path: Pat
 
 @pytest.fixture(scope="module")
 def tls_sandbox() -> Iterator[Any]:
-    """A sandbox with a token (served over TLS): kubectl sends credentials only over TLS."""
+    """A sandbox whose admin token is chosen by the caller (scenario tokens work beside it)."""
     from kdebug_nb.sandbox.server import Sandbox
 
     sb = Sandbox(token=f"t-{uuid.uuid4().hex}").start()

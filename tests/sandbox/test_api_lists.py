@@ -131,7 +131,11 @@ def test_typed_list_deserialises(core_v1: Any, labelled: str) -> None:
 
 def get_table(api_client: Any, path: str, accept: str = TABLE, **query: str) -> dict[str, Any]:
     method, url, headers, _, _ = api_client.param_serialize(
-        "GET", path, query_params=list(query.items()), header_params={"Accept": accept}
+        "GET",
+        path,
+        query_params=list(query.items()),
+        header_params={"Accept": accept},
+        auth_settings=["BearerToken"],
     )
     resp = api_client.rest_client.pool_manager.request(method, url, headers=headers)
     assert resp.status == 200, resp.data

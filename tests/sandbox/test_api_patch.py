@@ -91,6 +91,7 @@ def test_patch_unsupported_type_is_415(api_client: Any, two: str) -> None:
         "PATCH",
         f"/api/v1/namespaces/{two}/pods/two",
         header_params={"Content-Type": "application/apply-patch+yaml", "Accept": "application/json"},
+        auth_settings=["BearerToken"],
     )
     resp = api_client.rest_client.pool_manager.request(method, url, headers=headers, body=b"metadata: {}")
     body = json.loads(resp.data)

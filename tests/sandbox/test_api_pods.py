@@ -178,6 +178,7 @@ def post_raw(api_client: Any, namespace: str, content_type: str, body: bytes) ->
         "POST",
         f"/api/v1/namespaces/{namespace}/pods",
         header_params={"Content-Type": content_type, "Accept": "application/json"},
+        auth_settings=["BearerToken"],
     )
     resp = api_client.rest_client.pool_manager.request(method, url, headers=headers, body=body)
     return resp.status, json.loads(resp.data)
@@ -309,6 +310,7 @@ def test_unknown_fields_strict_warn_ignore(api_client: Any, core_v1: Any, fresh_
             f"/api/v1/namespaces/{fresh_namespace}/pods",
             query_params=[("fieldValidation", query)] if query else [],
             header_params={"Content-Type": "application/json", "Accept": "application/json"},
+            auth_settings=["BearerToken"],
         )
         return api_client.rest_client.pool_manager.request(method, url, headers=headers, body=body)
 

@@ -25,7 +25,11 @@ def pod(name: str, labels: dict[str, str] | None = None) -> dict[str, Any]:
 def stream_lines(api_client: Any, path: str, accept: str = "application/json", **query: str) -> list[dict[str, Any]]:
     """Open a watch and read every event until the server ends it."""
     method, url, headers, _, _ = api_client.param_serialize(
-        "GET", path, query_params=[("watch", "1"), *query.items()], header_params={"Accept": accept}
+        "GET",
+        path,
+        query_params=[("watch", "1"), *query.items()],
+        header_params={"Accept": accept},
+        auth_settings=["BearerToken"],
     )
     resp = api_client.rest_client.pool_manager.request(method, url, headers=headers, preload_content=False)
     assert resp.status == 200

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -109,12 +108,10 @@ def test_debug_node(any_kubectl: Kubectl, fresh_namespace: str) -> None:
 
 @pytest.fixture(scope="module")
 def tls_sandbox() -> Iterator[Sandbox]:
-    """The default scenario's users and neato, served over https so kubectl sends tokens."""
-    if shutil.which("openssl") is None:
-        pytest.skip("openssl not found (the sandbox's TLS needs it)")
+    """The default scenario's users and neato alone (a sandbox serves https, so kubectl sends tokens)."""
     scenario = load_scenario("default")
     scenario.pods = [p for p in scenario.pods if p["metadata"]["name"] == "neato"]
-    with Sandbox(scenario, tls=True) as sb:
+    with Sandbox(scenario) as sb:
         yield sb
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 import re
 import time
-import urllib.request
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from kubectl_bin import sandbox_request
 from kubernetes.client.exceptions import ApiException
 from test_kubelet_support import create, make_pod, wait_pod, wait_reason, wait_state
 
@@ -66,7 +66,7 @@ def test_timestamps_tail_and_limit(core_v1: Any, fresh_namespace: str) -> None:
     assert tail_stamped.endswith(" err\n") and TS.match(tail_stamped.rstrip("\n"))
 
 
-def test_since_seconds_and_since_time(core_v1: Any, fresh_namespace: str) -> None:
+def test_since_seconds_and_since_time(sandbox: Any, core_v1: Any, fresh_namespace: str) -> None:
     ns = fresh_namespace
     cmd = ["sh", "-c", "echo old; sleep 1.5; echo new; sleep 30"]
     create(core_v1, ns, make_pod("since", [{"name": "c", "image": "busybox", "command": cmd}]))
@@ -79,10 +79,8 @@ def test_since_seconds_and_since_time(core_v1: Any, fresh_namespace: str) -> Non
     assert new_at is not None
     # sinceTime is inclusive and has second precision on the wire
     # (the generated client has no sinceTime parameter: plain HTTP)
-    host = core_v1.api_client.configuration.host
-    url = f"{host}/api/v1/namespaces/{ns}/pods/since/log?sinceTime={new_at.group(1)}"
-    with urllib.request.urlopen(url, timeout=10) as resp:
-        assert resp.read() == b"new\n"
+    path = f"/api/v1/namespaces/{ns}/pods/since/log?sinceTime={new_at.group(1)}"
+    assert sandbox_request(sandbox, path) == (200, b"new\n")
     with pytest.raises(ApiException) as err:
         core_v1.read_namespaced_pod_log("since", ns, since_seconds=0)
     assert err.value.status == 422

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from kubectl_bin import sandbox_json, sandbox_websocket
 from kubernetes.client.exceptions import ApiException
 from kubernetes.stream import stream
 from test_kubelet_support import create, make_pod, pod_events, wait_pod, wait_state
@@ -200,14 +201,13 @@ def test_kubectl_run_attach_and_debug(kubectl: Any, core_v1: Any, fresh_namespac
                for e in pod_events(core_v1, ns, "target"))
 
 
-def _raw_exec(core_v1: Any, ns: str, pod: str, protocol: str, command: list[str], tty: bool = False) -> tuple[str, dict[int, bytes]]:
+def _raw_exec(sandbox: Any, ns: str, pod: str, protocol: str, command: list[str], tty: bool = False) -> tuple[str, dict[int, bytes]]:
     """Speak the protocol by hand (websocket-client), returning the agreed protocol and channels."""
     import websocket
 
-    host = core_v1.api_client.configuration.host.replace("http://", "ws://").replace("https://", "wss://")
     query = "&".join([f"command={c}" for c in command] + ["stdout=true", "stderr=true", f"tty={str(tty).lower()}"])
-    ws = websocket.create_connection(
-        f"{host}/api/v1/namespaces/{ns}/pods/{pod}/exec?{query}", subprotocols=[protocol], timeout=10
+    ws = sandbox_websocket(
+        sandbox, f"/api/v1/namespaces/{ns}/pods/{pod}/exec?{query}", subprotocols=[protocol]
     )
     channels: dict[int, bytes] = {}
     try:
@@ -221,49 +221,40 @@ def _raw_exec(core_v1: Any, ns: str, pod: str, protocol: str, command: list[str]
     return ws.subprotocol, channels
 
 
-def test_protocol_versions_and_tty(core_v1: Any, shell_pod: tuple[str, str]) -> None:
+def test_protocol_versions_and_tty(sandbox: Any, shell_pod: tuple[str, str]) -> None:
     ns, pod = shell_pod
     script = ["sh", "-c", "echo%20out;echo%20err%3E%262;exit%202"]
-    proto, ch = _raw_exec(core_v1, ns, pod, "v4.channel.k8s.io", script)
+    proto, ch = _raw_exec(sandbox, ns, pod, "v4.channel.k8s.io", script)
     assert proto == "v4.channel.k8s.io"
     assert ch[1] == b"out\n" and ch[2] == b"err\n"
     assert json.loads(ch[3])["details"]["causes"] == [{"reason": "ExitCode", "message": "2"}]
     # the original protocol: the error channel carries plain text
-    proto, ch = _raw_exec(core_v1, ns, pod, "channel.k8s.io", script)
+    proto, ch = _raw_exec(sandbox, ns, pod, "channel.k8s.io", script)
     assert proto == "channel.k8s.io"
     assert ch[3].decode().endswith("exit code 2")
     # a TTY has one output stream, and its line discipline ends lines with CR LF
-    proto, ch = _raw_exec(core_v1, ns, pod, "v5.channel.k8s.io", script, tty=True)
+    proto, ch = _raw_exec(sandbox, ns, pod, "v5.channel.k8s.io", script, tty=True)
     assert ch[1] == b"out\r\nerr\r\n" and 2 not in ch
 
 
-def test_spdy_and_plain_requests_are_refused_cleanly(core_v1: Any, shell_pod: tuple[str, str]) -> None:
-    import urllib.error
-    import urllib.request
-
+def test_spdy_and_plain_requests_are_refused_cleanly(sandbox: Any, shell_pod: tuple[str, str]) -> None:
     ns, pod = shell_pod
-    base = f"{core_v1.api_client.configuration.host}/api/v1/namespaces/{ns}/pods"
-    spdy = urllib.request.Request(
-        f"{base}/{pod}/exec?command=true&stdout=true", method="POST",
+    base = f"/api/v1/namespaces/{ns}/pods"
+    code, body = sandbox_json(
+        sandbox, f"{base}/{pod}/exec?command=true&stdout=true", method="POST",
         headers={"Connection": "Upgrade", "Upgrade": "SPDY/3.1", "X-Stream-Protocol-Version": "v4.channel.k8s.io"},
     )
-    with pytest.raises(urllib.error.HTTPError) as err:
-        urllib.request.urlopen(spdy, timeout=10)
-    assert err.value.code == 400
-    body = json.loads(err.value.read())
+    assert code == 400
     assert body["kind"] == "Status" and "SPDY" in body["message"]
-    with pytest.raises(urllib.error.HTTPError) as err:
-        urllib.request.urlopen(f"{base}/{pod}/attach?stdout=true", timeout=10)
-    assert err.value.code == 400
-    assert json.loads(err.value.read())["message"] == "Upgrade request required"
-    with pytest.raises(urllib.error.HTTPError) as err:
-        urllib.request.urlopen(f"{base}/{pod}/exec?stdout=true", timeout=10)
-    assert err.value.code == 400
-    assert json.loads(err.value.read())["message"] == "you must specify at least 1 command"
-    with pytest.raises(urllib.error.HTTPError) as err:
-        urllib.request.urlopen(f"{base}/no-such-pod/exec?command=true", timeout=10)
-    assert err.value.code == 404
-    assert json.loads(err.value.read())["message"] == 'pods "no-such-pod" not found'
+    code, body = sandbox_json(sandbox, f"{base}/{pod}/attach?stdout=true")
+    assert code == 400
+    assert body["message"] == "Upgrade request required"
+    code, body = sandbox_json(sandbox, f"{base}/{pod}/exec?stdout=true")
+    assert code == 400
+    assert body["message"] == "you must specify at least 1 command"
+    code, body = sandbox_json(sandbox, f"{base}/no-such-pod/exec?command=true")
+    assert code == 404
+    assert body["message"] == 'pods "no-such-pod" not found'
 
 
 def test_kubectl_attach(any_kubectl: Any, core_v1: Any, fresh_namespace: str) -> None:

@@ -14,11 +14,12 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import psutil
 import pytest
 import yaml
-from kubectl_bin import http_json, needs_openssl, wait_until
+from kubectl_bin import http_json, wait_until
 
 from kdebug_nb.sandbox.cli import main
 
@@ -76,6 +77,13 @@ class Served:
                 stream.close()
 
 
+def credentials(kubeconfig: Path) -> dict[str, Any]:
+    """``http_json`` keywords for the admin token and CA a written kubeconfig holds."""
+    conf = yaml.safe_load(kubeconfig.read_text())
+    ca = base64.b64decode(conf["clusters"][0]["cluster"]["certificate-authority-data"])
+    return {"token": conf["users"][0]["user"]["token"], "ca": ca}
+
+
 @pytest.mark.parametrize(
     "sig", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP], ids=lambda s: s.name
 )
@@ -84,16 +92,18 @@ def test_serve_until_signal_then_stop_everything(
 ) -> None:
     served = Served("--port", "0")
     try:
-        url = served.wait_for(r"serving at (http://127\.0\.0\.1:\d+)").group(1)
+        url = served.wait_for(r"serving at (https://127\.0\.0\.1:\d+)").group(1)
         kubeconfig = Path(served.wait_for(r"^kubeconfig: (\S+) \(context kdebug-sandbox").group(1))
         served.wait_for(rf"export KUBECONFIG={re.escape(str(kubeconfig))}$")
         served.wait_for("run as processes on this machine")
         assert kubeconfig.is_file()
-        code, version = http_json(f"{url}/version")
+        auth = credentials(kubeconfig)
+        code, version = http_json(f"{url}/version", **auth)
         assert code == 200 and version["gitVersion"].startswith("v1.")
         neato = f"{url}/api/v1/namespaces/default/pods/neato"
         wait_until(
-            lambda: http_json(neato)[1]["status"].get("phase") == "Running", what="neato Running"
+            lambda: http_json(neato, **auth)[1]["status"].get("phase") == "Running",
+            what="neato Running",
         )
         pids = [p.pid for p in psutil.Process(served.proc.pid).children(recursive=True)]
         assert pids
@@ -105,21 +115,36 @@ def test_serve_until_signal_then_stop_everything(
         served.close()
 
 
-@needs_openssl
 def test_serve_with_a_token_never_prints_it(tmp_path: Path) -> None:
     target = tmp_path / "kc.yaml"
     served = Served("--scenario", "locked-down", "--token", "hunter2", "--kubeconfig", str(target))
     try:
         url = served.wait_for(r"serving at (https://127\.0\.0\.1:\d+)").group(1)
         served.wait_for("Ctrl-C")
-        conf = yaml.safe_load(target.read_text())
-        ca = base64.b64decode(conf["clusters"][0]["cluster"]["certificate-authority-data"])
+        ca = credentials(target)["ca"]
+        assert credentials(target)["token"] == "hunter2"
         assert http_json(f"{url}/api/v1/namespaces", ca=ca)[0] == 401
         assert http_json(f"{url}/api/v1/namespaces", token="hunter2", ca=ca)[0] == 200
         served.proc.terminate()
         assert served.proc.wait(30) == 0
         assert "hunter2" not in "\n".join(served.seen)
         assert target.is_file()  # the user's own path is kept
+    finally:
+        served.close()
+
+
+def test_insecure_http_warns_on_stderr() -> None:
+    served = Served("--scenario", "locked-down", "--insecure-http")
+    try:
+        url = served.wait_for(r"serving at (http://127\.0\.0\.1:\d+)").group(1)
+        served.wait_for("Ctrl-C")
+        assert http_json(f"{url}/api/v1/namespaces")[0] == 200
+        served.proc.terminate()
+        assert served.proc.wait(30) == 0
+        assert served.proc.stderr is not None
+        warning = served.proc.stderr.read()
+        assert warning.startswith("kdebug-sandbox: warning: this sandbox serves plain http")
+        assert "runs commands as you" in warning and warning.count("\n") == 1
     finally:
         served.close()
 
@@ -164,3 +189,12 @@ def test_serve_in_process_restores_signal_handlers_after_an_error(
     assert main(["serve", "--scenario", "no-such"]) == 1
     assert signal.getsignal(signal.SIGTERM) is before
     assert "unknown scenario 'no-such'" in capsys.readouterr().err
+
+
+def test_tls_and_insecure_http_together_are_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["serve", "--tls", "--insecure-http"])
+    assert exit_.value.code == 2
+    assert capsys.readouterr().err.endswith(
+        "error: --tls and --insecure-http contradict each other; choose one\n"
+    )

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from kubectl_bin import http_json
+from kubectl_bin import sandbox_json
 
 from kdebug_nb.sandbox.scenario import Scenario, ScenarioError
 from kdebug_nb.sandbox.server import Sandbox, SandboxError
@@ -27,9 +27,9 @@ def test_port_zero_serves_version_and_stop_is_idempotent() -> None:
     sb = Sandbox(empty()).start()
     try:
         assert sb.port > 0
-        assert sb.url == f"http://127.0.0.1:{sb.port}"
+        assert sb.url == f"https://127.0.0.1:{sb.port}"
         assert sb.running
-        assert "gitVersion" in http_json(f"{sb.url}/version")[1]
+        assert "gitVersion" in sandbox_json(sb, "/version")[1]
     finally:
         sb.stop()
     sb.stop()
@@ -102,9 +102,9 @@ def test_repr_shows_scenario_and_url(sandbox: Sandbox) -> None:
 
 
 def test_default_scenario_objects_are_served(sandbox: Sandbox) -> None:
-    nodes = http_json(f"{sandbox.url}/api/v1/nodes")[1]
+    nodes = sandbox_json(sandbox, "/api/v1/nodes")[1]
     assert [n["metadata"]["name"] for n in nodes["items"]] == ["node-1", "node-2"]
-    pods = http_json(f"{sandbox.url}/api/v1/namespaces/default/pods")[1]
+    pods = sandbox_json(sandbox, "/api/v1/namespaces/default/pods")[1]
     names = {p["metadata"]["name"] for p in pods["items"]}
     assert {"neato", "web", "api", "crasher"} <= names
     neato = next(p for p in pods["items"] if p["metadata"]["name"] == "neato")
@@ -191,7 +191,7 @@ def test_works_from_inside_a_running_event_loop() -> None:
         caller = asyncio.get_running_loop()
         with Sandbox(empty()) as sb:
             assert sb.call(asyncio.get_running_loop) is not caller
-            return str(http_json(f"{sb.url}/version")[1]["gitVersion"])
+            return str(sandbox_json(sb, "/version")[1]["gitVersion"])
 
     assert asyncio.run(kernel_cell()).startswith("v1.")
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -48,7 +47,8 @@ def test_default_tells_the_kep_stories() -> None:
     assert viewer["token"] == "viewer-token"
     assert all(set(v) <= {"get", "list", "watch"} for v in viewer["allow"].values())
     assert sc.policy["ephemeralContainers"] is True
-    assert sc.admin_token() == "admin-token"
+    # its tokens are public (in this file), so none of them may drive the sandbox
+    assert sc.admin_token() is None
 
 
 def test_locked_down_extends_default_with_ephemeral_containers_off() -> None:
@@ -160,7 +160,7 @@ policy: {ephemeralContainers: false, requireAuth: true}
 
 
 def test_scenario_images_extend_the_catalogue(tmp_path: Path) -> None:
-    from kubectl_bin import http_json, wait_until
+    from kubectl_bin import sandbox_json, sandbox_request, wait_until
 
     from kdebug_nb.sandbox.server import Sandbox
 
@@ -180,15 +180,14 @@ pods:
 """,
     )
     with Sandbox(path) as sb:
-        base = f"{sb.url}/api/v1/namespaces/default/pods"
+        base = "/api/v1/namespaces/default/pods"
 
         def phase(name: str) -> str:
-            return str(http_json(f"{base}/{name}")[1]["status"].get("phase"))
+            return str(sandbox_json(sb, f"{base}/{name}")[1]["status"].get("phase"))
 
         wait_until(lambda: phase("shop") == "Running", what="shop Running")
         wait_until(lambda: phase("box") == "Succeeded", what="busybox still in the catalogue")
-        with urllib.request.urlopen(f"{base}/shop/log", timeout=10) as resp:
-            assert resp.read() == b"shop up\n"
+        assert sandbox_request(sb, f"{base}/shop/log") == (200, b"shop up\n")
 
 
 def test_a_pod_in_an_undeclared_namespace_fails_start(tmp_path: Path) -> None:

@@ -4,7 +4,7 @@ No network, no printing. ``build_plan`` dispatches on the target's kind the
 way kubectl does: a Pod gives mode E (ephemeral container) or, with
 ``--copy-to``, mode C (a copy); a Node gives mode N; anything else is refused
 with kubectl's message. The random suffix generator is injectable so every
-worked example of the behaviour document is a deterministic test.
+worked example in the builder tests is deterministic.
 """
 
 from __future__ import annotations

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kdebug_nb.engine.builders.custom import apply_custom, resolve_custom_spec
-from kdebug_nb.engine.envmap import merge_pairs
+from kdebug_nb.engine.builders.custom import apply_custom
 from kdebug_nb.engine.options import DebugOptions
 from kdebug_nb.errors import UsageError
 
@@ -27,7 +26,7 @@ def env_list(opts: DebugOptions) -> list[dict[str, str]]:
     order is the deterministic choice. Duplicate keys (possible from the
     Python API) collapse, the later value winning.
     """
-    return [{"name": k, "value": v} if v else {"name": k} for k, v in merge_pairs(opts.env)]
+    return [{"name": k, "value": v} if v else {"name": k} for k, v in dict(opts.env).items()]
 
 
 def new_container(opts: DebugOptions, name: str, *, ephemeral: bool = False) -> dict[str, Any]:
@@ -60,8 +59,11 @@ def merge_custom(
     pod: dict[str, Any], name: str, list_key: str, opts: DebugOptions, *, pod_name: str
 ) -> None:
     """Merge the custom spec (if any) into the first ``list_key`` container called ``name``."""
-    spec = resolve_custom_spec(opts)
+    spec = opts.custom_spec
     if spec is None:
+        if opts.custom:
+            # builders read no files: grammar.validate decodes --custom into custom_spec
+            raise ValueError("options with --custom must go through grammar.validate first")
         return
     containers = (pod.get("spec") or {}).get(list_key) or []
     for index, container in enumerate(containers):
@@ -73,7 +75,8 @@ def merge_custom(
 
 
 def non_root_warnings(pod: dict[str, Any], container: dict[str, Any] | None) -> tuple[str, ...]:
-    """§8: capabilities may not work when the whole pod runs as a non-root user."""
+    """Capabilities may not work when the whole pod runs as a non-root user: kubectl's
+    warning (``staging/src/k8s.io/kubectl/pkg/cmd/debug/debug.go``)."""
     if container is None:
         return ()
     pod_sc = (pod.get("spec") or {}).get("securityContext") or {}

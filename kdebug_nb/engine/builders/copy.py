@@ -1,4 +1,7 @@
-"""Mode C: a copy of the pod with a debug container added or one changed (§4)."""
+"""Mode C: a copy of the pod with a debug container added or one changed.
+
+kubectl: ``staging/src/k8s.io/kubectl/pkg/cmd/debug/debug.go``, ``debugByCopy`` and ``generatePodCopyWithDebugContainer``.
+"""
 
 from __future__ import annotations
 
@@ -23,7 +26,7 @@ from kdebug_nb.errors import UsageError
 
 
 def copy_pod(pod: dict[str, Any], opts: DebugOptions) -> dict[str, Any]:
-    """§4.1: a new Pod object, not a mutated copy of the one read."""
+    """A new Pod object, not a mutated copy of the one read (``generatePodCopyWithDebugContainer``)."""
     meta = pod.get("metadata") or {}
     new_meta: dict[str, Any] = {"name": opts.copy_to, "namespace": meta.get("namespace", "")}
     for key in ("labels", "annotations"):

@@ -1,4 +1,7 @@
-"""Mode E: an ephemeral debug container added to the pod itself (§3)."""
+"""Mode E: an ephemeral debug container added to the pod itself.
+
+kubectl: ``staging/src/k8s.io/kubectl/pkg/cmd/debug/debug.go``, ``debugByEphemeralContainer`` and ``generateDebugContainer``.
+"""
 
 from __future__ import annotations
 
@@ -30,7 +33,7 @@ def build_ephemeral(
     """The PATCH body adding the debug container to ``pod`` (as read from the server).
 
     ``-c`` is used verbatim even when it clashes with an existing container,
-    as kubectl does; the server then refuses the patch (§3.3).
+    as kubectl does; the server then refuses the patch.
     """
     if opts.rm:
         raise UsageError(RM_EPHEMERAL)

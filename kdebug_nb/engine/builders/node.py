@@ -1,4 +1,7 @@
-"""Mode N: a pod on the node, in its host namespaces per the profile (§5)."""
+"""Mode N: a pod on the node, in its host namespaces per the profile.
+
+kubectl: ``staging/src/k8s.io/kubectl/pkg/cmd/debug/debug.go``, ``debugByCreatingNode`` and ``generateNodeDebugPod``.
+"""
 
 from __future__ import annotations
 

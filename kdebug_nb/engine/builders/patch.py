@@ -1,4 +1,5 @@
-"""Two-way strategic merge patch, as kubectl computes it for mode E (§3.4).
+"""Two-way strategic merge patch, as kubectl computes it for mode E
+(``staging/src/k8s.io/kubectl/pkg/cmd/debug/debug.go``, ``debugByEphemeralContainer``).
 
 kubectl diffs the pod as read against the pod with the debug container
 appended and sends the difference to ``pods/{name}/ephemeralcontainers``.
@@ -83,7 +84,7 @@ def _diff_keyed_lists(
     """The Go library's walk over both lists sorted by merge key.
 
     Written after the library rather than "naturally" so that duplicate keys
-    (``-c`` naming an existing ephemeral container, §3.3) give kubectl's patch.
+    (``-c`` naming an existing ephemeral container) give kubectl's patch.
     """
     old_sorted, new_sorted = _go_sort(old, merge_key), _go_sort(new, merge_key)
     changes: list[dict[str, Any]] = []

@@ -1,9 +1,10 @@
-"""The six ``--profile`` values, as compositions of kubectl's primitives (§6).
+"""The six ``--profile`` values, as compositions of kubectl's primitives
+(``staging/src/k8s.io/kubectl/pkg/cmd/debug/profiles.go``).
 
 Every primitive works on "the debug container": the *first* container whose
 name matches, visiting init, then regular, then ephemeral containers. That
 rule is kubectl's, and it matters when ``-c`` names an existing container
-(§3.3): the change lands on that container, not on the new one. Lists are
+(ephemeral mode): the change lands on that container, not on the new one. Lists are
 appended to without de-duplication, also as kubectl does.
 
 Profiles mutate the pod dict they are given; callers pass their own copy.
@@ -51,7 +52,7 @@ def _capabilities(container: dict[str, Any]) -> dict[str, Any]:
     return caps
 
 
-# ------------------------------------------------------------------ primitives (§6.1)
+# ------------------------------------------------------------------ primitives
 
 
 def clear_security_context(pod: Pod, name: str) -> None:
@@ -104,7 +105,7 @@ def mount_root(pod: Pod, name: str) -> None:
 
 
 def share_process_namespace(pod: Pod) -> None:
-    """Only when unset: an explicit ``false`` in the original stays ``false`` (§4.3)."""
+    """Only when unset: an explicit ``false`` in the original stays ``false`` (``profiles.go``)."""
     spec = pod.setdefault("spec", {})
     if spec.get("shareProcessNamespace") is None:
         spec["shareProcessNamespace"] = True
@@ -130,7 +131,7 @@ def strip(pod: Pod, opts: DebugOptions) -> None:
         spec.pop("initContainers", None)
 
 
-# ------------------------------------------------------------------ profiles (§6.2)
+# ------------------------------------------------------------------ profiles
 
 
 def _copy_defaults(pod: Pod, opts: DebugOptions) -> None:

@@ -22,8 +22,8 @@ managers (``managedFields``), admission webhooks, quotas, leases, service
 accounts and their token volumes are absent; validation covers the rules a
 debugging session meets, not the whole Pod schema; responses are always
 JSON (clients asking for protobuf accept JSON); a watch replays at most
-``WATCH_HISTORY`` changes before answering 410 Expired; TLS is not served,
-so kubectl (which sends credentials only over TLS) always acts as the admin.
+``WATCH_HISTORY`` changes before answering 410 Expired. TLS and the admin's
+token are the ``Sandbox``'s (``server.py``), not the app's.
 """
 
 from __future__ import annotations

@@ -3,6 +3,9 @@
 Every request — REST, watch, and the kubelet's log/exec/attach streams —
 passes through here, so handlers neither authenticate nor authorize, and
 every failure leaves as a Kubernetes ``Status`` body with the right code.
+In order: what a web page could have forged is refused (``request_guard``),
+then the caller is authenticated (401) and authorized (403), then a write's
+body type is checked (415), as the API server decodes a body only in its handler.
 """
 
 from __future__ import annotations
@@ -17,8 +20,9 @@ from aiohttp import web
 from aiohttp.typedefs import Middleware
 
 from kdebug_nb.sandbox.apiserver.common import REQUEST_INFO, REQUEST_USER, json_response
+from kdebug_nb.sandbox.apiserver.request_guard import refuse_foreign, refuse_untyped_write
 from kdebug_nb.sandbox.apiserver.request_info import parse_request_info
-from kdebug_nb.sandbox.policy.rbac import authenticate, authorize
+from kdebug_nb.sandbox.policy.rbac import ADMIN, authenticate, authorize
 from kdebug_nb.sandbox.store.cluster import Cluster
 from kdebug_nb.sandbox.store.status import StatusError, resource_missing, status_body
 
@@ -62,12 +66,14 @@ def make_middleware(cluster: Cluster, request_log: list[RequestRecord] | None) -
         status = 500
         try:
             try:
+                refuse_foreign(request)
                 user = authenticate(cluster, request.headers.get("Authorization"))
                 user_name = user.name
                 info = parse_request_info(request.method, request.path, request.query)
                 request[REQUEST_INFO] = info
                 request[REQUEST_USER] = user
                 authorize(user, info)
+                refuse_untyped_write(request, info, bearer=user is not ADMIN)
                 response = await handler(request)
             except StatusError as exc:
                 response = json_response(exc.to_status(), exc.code)

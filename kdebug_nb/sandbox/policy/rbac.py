@@ -1,7 +1,7 @@
 """Authentication and authorization, worded like the API server's RBAC.
 
 Bearer tokens name ``cluster.users``; with no token and ``require_auth`` off
-the caller is the cluster admin, as with a typical kind/minikube kubeconfig.
+(only a sandbox started with ``insecure_http``) the caller is the cluster admin.
 Discovery and health paths are open to any authenticated user, as the
 ``system:discovery`` role makes them on a real cluster, and so is asking
 what one may do (SelfSubjectAccessReview, i.e. ``kubectl auth can-i``).

@@ -67,8 +67,9 @@ class Policy:
     """Cluster-wide switches a scenario sets."""
 
     ephemeral_containers: bool = True
-    #: when False, requests without a token are allowed as cluster-admin
-    require_auth: bool = False
+    #: when False, requests without a token are allowed as cluster-admin (only a
+    #: Sandbox with insecure_http, for a scenario without requireAuth, turns it off)
+    require_auth: bool = True
 
 
 Listener = Callable[[WatchEvent], None]

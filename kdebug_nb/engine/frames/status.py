@@ -77,7 +77,7 @@ def status_frame(pods_json: Iterable[JSON] | JSON) -> pd.DataFrame:
     """One row per container of every pod (a pod, a PodList or a list of pods)."""
     import pandas as pd
 
-    from kdebug_nb.engine.wire import paused_gc
+    from kdebug_nb.engine.client.wire import paused_gc
 
     with paused_gc():
         return _status_frame(pd, pods_json)
@@ -135,7 +135,7 @@ def pods_frame(pods_json: Iterable[JSON] | JSON, *, now: datetime | None = None)
     """One row per pod, like ``kubectl get pods -o wide``."""
     import pandas as pd
 
-    from kdebug_nb.engine.wire import paused_gc
+    from kdebug_nb.engine.client.wire import paused_gc
 
     with paused_gc():
         return _pods_frame(pd, pods_json, now)

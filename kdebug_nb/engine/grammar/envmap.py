@@ -4,7 +4,8 @@ One occurrence of the flag is parsed by :func:`parse_map`; repeated
 occurrences are folded together by :func:`merge_pairs` (a later value for a
 key wins, the key keeps its first position so the result follows the command
 line). The rules, and why commas are *not* separators when a value holds a
-single ``=``, are in the behaviour document §1.3.1.
+single ``=``, follow pflag's ``stringToString`` (``github.com/spf13/pflag``,
+``string_to_string.go``).
 """
 
 from __future__ import annotations

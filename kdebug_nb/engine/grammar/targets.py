@@ -1,7 +1,9 @@
-"""Turning ``POD``, ``TYPE/NAME`` and ``-f`` manifests into target objects.
+"""Turning ``POD``, ``TYPE/NAME`` and ``-f`` manifests into target values: the one target parser.
 
-Names are read from the server (behaviour doc §2.1); objects from ``-f``
-files are used as decoded, without a GET (§2.4).
+A name is read from the server later; an object from a ``-f`` file is used as
+decoded, without a GET, as kubectl's resource builder does
+(``staging/src/k8s.io/cli-runtime/pkg/resource/builder.go``, ``ResourceTypeOrNameArgs``
+and ``FilenameParam``).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from kdebug_nb.engine.builders import unsupported_kind_message
 from kdebug_nb.errors import UsageError
 
 
@@ -30,18 +33,30 @@ class TargetRef:
         return f"{self.kind.lower()}/{self.name}"
 
 
-def parse_target(word: str) -> TargetRef:
-    """``x``, ``pod/x``, ``node/x``; other types are not supported by debug."""
-    from kdebug_nb.engine.grammar import parse_target as split
+_POD_TYPES = frozenset({"pod", "pods", "po"})
+_NODE_TYPES = frozenset({"node", "nodes", "no"})
 
-    target = split(word)
-    if not target.name:
+
+def target_kind(word: str) -> str:
+    """``Pod``, ``Node``, or ``""`` for a word naming any other resource type."""
+    resource, slash, _name = word.partition("/")
+    if not slash:
+        return "Pod"
+    base = resource.split(".", 1)[0].lower()
+    return "Pod" if base in _POD_TYPES else "Node" if base in _NODE_TYPES else ""
+
+
+def parse_target(word: str) -> TargetRef:
+    """``x``, ``pod/x``, ``node/x`` (``TYPE[[.VERSION].GROUP]/NAME``); other types are refused."""
+    resource, slash, name = word.partition("/")
+    if slash and not name:
         raise UsageError(
             f"arguments in resource/name form must have a single resource and name: {word}"
         )
-    if target.kind in ("Pod", "Node"):
-        return TargetRef(target.kind, target.name)
-    raise UsageError(f'"{target.resource}" not supported by debug')
+    kind = target_kind(word)
+    if kind:
+        return TargetRef(kind, name if slash else word)
+    raise UsageError(f'"{resource}" not supported by debug')
 
 
 def file_targets(filenames: tuple[str, ...], namespace: str, explicit_ns: bool) -> list[TargetRef]:
@@ -114,9 +129,7 @@ def _ref_from_object(
     if not kind or not name:
         raise UsageError(f"error parsing {where}: object has no kind or metadata.name")
     if kind not in ("Pod", "Node"):
-        api = str(obj.get("apiVersion", "v1"))
-        group, _, version = api.rpartition("/")
-        raise UsageError(f'"{group + "/" if group else ""}{version}, Kind={kind}" not supported by debug')
+        raise UsageError(unsupported_kind_message(str(obj.get("apiVersion", "v1")), kind))
     obj = json.loads(json.dumps(obj))  # the builders may keep references; give them our own
     if kind == "Pod":
         file_ns = str(meta.get("namespace") or "")

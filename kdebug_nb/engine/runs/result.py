@@ -1,8 +1,10 @@
 """The record of one debug run, with text and HTML renderings.
 
-Container output is untrusted: the HTML rendering escapes every value. In a
-notebook the output has usually been streamed into the cell already, so the
-HTML form is a compact status line and never repeats the output.
+Container output is untrusted: the HTML rendering escapes every value.
+Where the output was streamed already (a magic's cell, the CLI), a result
+shows only its status line; otherwise (the Python API) it shows the output
+too, collapsed when long. Notebooks (``_repr_html_``) and IPython's terminal
+(``_repr_pretty_``) follow the same rule.
 """
 
 from __future__ import annotations
@@ -45,8 +47,12 @@ class DebugResult:
     notices: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
     deleted: tuple[str, ...] = ()
+    #: the --run-timeout that ended following (reason "RunTimeout"), in seconds
+    run_timeout: float | None = None
     #: the object sent (PATCH body or Pod), kept for dry runs and history
     sent: dict[str, Any] | None = field(default=None, repr=False)
+    #: the output was shown while it ran (set by the adapter that streamed it)
+    streamed: bool = field(default=False, repr=False, compare=False)
 
     @property
     def ok(self) -> bool:
@@ -68,6 +74,8 @@ class DebugResult:
         where = f"pod/{self.pod}" + (f" container {self.container}" if self.container else "")
         if self.reason == "DryRun":
             state = "dry run (nothing sent)"
+        elif self.reason == "RunTimeout":
+            state = f"stopped following after --run-timeout {self.run_timeout or 0:g}s"
         elif self.interrupted:
             state = "interrupted"
         elif self.exit_code is not None:
@@ -84,14 +92,18 @@ class DebugResult:
         line = " · ".join(parts)
         if self.still_running:
             line += f" — still running; read its log with: {self.logs_command}"
+        elif self.reason == "RunTimeout" and self.deleted:
+            line += f" — {', '.join(self.deleted)} deleted (--rm)"
         return line
 
     def __repr__(self) -> str:
         lines = [f"DebugResult({self.status_line()})"]
-        if self.output:
-            out = self.output if len(self.output) <= 2000 else self.output[:2000] + "…"
-            lines.append(out.rstrip("\n"))
+        if self.output and not self.streamed:
+            lines.append(_clip(self.output).rstrip("\n"))
         return "\n".join(lines)
+
+    def _repr_pretty_(self, p: Any, cycle: bool) -> None:
+        p.text(self.status_line() if self.streamed or not self.output else repr(self))
 
     def _repr_html_(self) -> str:
         colour = "#2e7d32" if self.ok else ("#b26a00" if self.still_running else "#c62828")
@@ -102,10 +114,17 @@ class DebugResult:
                 + html.escape(", ".join(self.created))
                 + "</span>"
             )
+        output = ""
+        if self.output and not self.streamed:
+            pre = f'<pre style="margin:0.3em 0">{html.escape(self.output)}</pre>'
+            lines = self.output.count("\n")
+            if lines > _OPEN_LINES:
+                pre = f"<details><summary>output ({lines} lines)</summary>{pre}</details>"
+            output = pre
         return (
             '<div class="kdebug-result" style="font-family:monospace">'
             f'<span style="color:{colour};font-weight:bold">●</span> '
-            f"{html.escape(self.status_line())}{created}</div>"
+            f"{html.escape(self.status_line())}{created}{output}</div>"
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -118,4 +137,15 @@ class DebugResult:
         data["notices"] = list(self.notices)
         data["warnings"] = list(self.warnings)
         data["ok"] = self.ok
+        data.pop("streamed", None)
         return data
+
+
+#: output longer than this many lines is shown collapsed in HTML
+_OPEN_LINES = 20
+#: characters of output a text repr shows
+_TEXT_CHARS = 2000
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= _TEXT_CHARS else text[:_TEXT_CHARS] + "…"

@@ -24,7 +24,6 @@ from kdebug_nb.errors import ConfigError
 if TYPE_CHECKING:
     from kubernetes.client.api_client import ApiClient
 
-_HINT = "start a local cluster with %ksandbox start (or: kdebug-sandbox serve)"
 _SA_DIR = "/var/run/secrets/kubernetes.io/serviceaccount"
 
 
@@ -75,22 +74,6 @@ class Resolved:
 
 _LOCK = threading.Lock()
 _CACHE: dict[Connection, tuple[tuple[Any, ...], Resolved]] = {}
-_DEFAULT: Connection | None = None
-
-
-def get_default_connection() -> Connection:
-    """The connection runs use when none is passed (set by ``%ksandbox start``)."""
-    return _DEFAULT if _DEFAULT is not None else Connection()
-
-
-def set_default_connection(conn: Connection | None) -> None:
-    """Point this process at another cluster without touching any kubeconfig file.
-
-    ``None`` restores kubectl's own lookup. Cached clients of the previous
-    default are kept (another caller may still hold that Connection).
-    """
-    global _DEFAULT
-    _DEFAULT = conn
 
 
 def clear_cache() -> None:
@@ -126,7 +109,7 @@ def _kubeconfig_paths(explicit: str | None) -> list[str]:
     if explicit:
         path = os.path.expanduser(explicit)
         if not os.path.exists(path):
-            raise ConfigError(f"kubeconfig {explicit} does not exist — {_HINT}")
+            raise ConfigError(f"kubeconfig {explicit} does not exist", suggest_cluster=True)
         return [path]
     env = os.environ.get("KUBECONFIG", "")
     if env:
@@ -140,12 +123,15 @@ def _load(conn: Connection) -> Resolved:
     if paths:
         return _load_kubeconfig(conn, paths)
     if conn.context:
-        raise ConfigError(f'context "{conn.context}" not found: no kubeconfig found — {_HINT}')
+        raise ConfigError(
+            f'context "{conn.context}" not found: no kubeconfig found', suggest_cluster=True
+        )
     if os.environ.get("KUBERNETES_SERVICE_HOST") and os.path.exists(f"{_SA_DIR}/token"):
         return _load_incluster(conn)
     raise ConfigError(
         "no Kubernetes configuration found (no --kubeconfig, $KUBECONFIG, ~/.kube/config "
-        f"or in-cluster service account) — {_HINT}"
+        "or in-cluster service account)",
+        suggest_cluster=True,
     )
 
 
@@ -164,16 +150,16 @@ def _load_kubeconfig(conn: Connection, paths: list[str]) -> Resolved:
                 doc = yaml.safe_load(f)
         except (OSError, yaml.YAMLError) as exc:
             first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            raise ConfigError(f"cannot read kubeconfig {path}: {first} — {_HINT}") from exc
+            raise ConfigError(f"cannot read kubeconfig {path}: {first}", suggest_cluster=True) from exc
         if not isinstance(doc, dict):
-            raise ConfigError(f"kubeconfig {path} is empty or not a kubeconfig — {_HINT}")
+            raise ConfigError(f"kubeconfig {path} is empty or not a kubeconfig", suggest_cluster=True)
         merged["contexts"].extend(doc.get("contexts") or [])
         # kubectl: the first file that sets current-context wins
         merged["current-context"] = merged["current-context"] or doc.get("current-context", "")
     names = [c.get("name") for c in merged["contexts"] if isinstance(c, dict)]
     context = conn.context or merged["current-context"]
     if not context:
-        raise ConfigError(f"kubeconfig {shown} has no current context; pass --context — {_HINT}")
+        raise ConfigError(f"kubeconfig {shown} has no current context; pass --context", suggest_cluster=True)
     if context not in names:
         available = ", ".join(str(n) for n in names) or "none"
         raise ConfigError(
@@ -210,7 +196,7 @@ def _load_incluster(conn: Connection) -> Resolved:
             token_filename=f"{_SA_DIR}/token", cert_filename=f"{_SA_DIR}/ca.crt"
         ).load_and_set(cfg)
     except ConfigException as exc:
-        raise ConfigError(f"in-cluster configuration is broken: {exc} — {_HINT}") from exc
+        raise ConfigError(f"in-cluster configuration is broken: {exc}", suggest_cluster=True) from exc
     namespace = conn.namespace or ""
     if not namespace:
         try:

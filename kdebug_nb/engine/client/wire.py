@@ -1,9 +1,9 @@
 """The API's wire format, in and out: parsing bodies, and errors worded once.
 
-Pure functions used by ``cluster_io`` (the only module doing I/O): a Status
+Pure functions used by ``client.rest`` and ``client.streams`` (the only I/O): a Status
 body or a transport failure becomes the matching ``kdebug_nb.errors``
 exception, with the server's own message first and, for the common ones, what
-to do after `` — `` (design decision 4). This is the one place those hints
+to do after `` — ``. This is the one place those hints
 are written; they use only the request (method, path, object sent) and the
 answer, so every caller — runs, ``status()``, ``pods()`` — gets the same line.
 """
@@ -52,18 +52,6 @@ def parse_body(raw: bytes | str | None) -> JSON:
         text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
         return {"kind": "Status", "message": text.strip()[:500]}
     return doc if isinstance(doc, dict) else {"items": doc}
-
-
-def exit_code_from_status(status: JSON) -> int | None:
-    if status.get("status") == "Success":
-        return 0
-    for cause in (status.get("details") or {}).get("causes") or []:
-        if cause.get("reason") == "ExitCode":
-            try:
-                return int(cause.get("message", ""))
-            except ValueError:
-                return None
-    return None
 
 
 def status_error(
@@ -231,7 +219,8 @@ def unreachable(server: str, exc: BaseException) -> errors.ConnectionFailed:
     """The error for a server that could not be reached, naming its URL."""
     return errors.ConnectionFailed(
         f"cannot reach the Kubernetes API server at {server}: {_why(exc)} — "
-        "is the cluster running? (%ksandbox start starts a local one)"
+        "is the cluster running?",
+        suggest_cluster=True,
     )
 
 

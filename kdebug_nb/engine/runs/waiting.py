@@ -1,12 +1,13 @@
-"""Waiting for a debug container with a deadline, failing fast (design decision 3).
+"""Waiting for a debug container with a deadline, failing fast.
 
 kubectl waits forever on an image that cannot be pulled; we end the wait at
 the first waiting reason that cannot resolve itself and say why, in one line:
 the waiting reason and message, the events that add to them (only those about
 the debug container — and, for a timeout, about the pod itself and the init
-container it is stuck behind), then what to do after `` — ``. One LIST+WATCH
-serves the whole run: it is kept open while the log is followed, and read
-again for the terminated state.
+container it is stuck behind), then what to do after `` — ``. One WATCH,
+started at the resourceVersion the PATCH or POST returned, serves the whole
+run: it is kept open while the log is followed, and read again for the
+terminated state.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from kdebug_nb import errors
 
 if TYPE_CHECKING:
-    from kdebug_nb.engine.cluster_io import ClusterClient
+    from kdebug_nb.engine.client import Cancel, ClusterClient
 
 JSON = dict[str, Any]
 ProgressFn = Callable[[str, str, str], None]
@@ -156,15 +157,32 @@ def finished(pod: JSON, container: str) -> bool:
     return "terminated" in (status.get("lastState") or {}) and int(status.get("restartCount", 0)) > 0
 
 
+class Stopped(Exception):
+    """The run's :class:`Cancel` fired while waiting (a stop request)."""
+
+
 class PodWatch:
-    """One pod's LIST+WATCH, consumed in phases with their own deadlines."""
+    """One pod's WATCH, consumed in phases with their own deadlines.
+
+    ``since`` is the pod as the PATCH or POST returned it: the watch starts at
+    its resourceVersion, so no LIST is needed.
+    """
 
     def __init__(
-        self, client: ClusterClient, namespace: str, pod: str, *, copy: bool = False
+        self,
+        client: ClusterClient,
+        namespace: str,
+        pod: str,
+        *,
+        copy: bool = False,
+        since: JSON | None = None,
+        cancel: Cancel | None = None,
     ) -> None:
         self.client = client
         self.namespace = namespace
         self.pod = pod
+        self.since = since
+        self.cancel = cancel
         #: the pod is a copy (--copy-to): its init containers came from the original
         self.copy = copy
         self.deadline: float | None = None
@@ -174,8 +192,13 @@ class PodWatch:
     def _next_events(self) -> Iterator[tuple[str, JSON]]:
         if self._events is None:
             self._events = self.client.watch_pod(
-                self.namespace, self.pod, deadline=lambda: self.deadline
+                self.namespace,
+                self.pod,
+                deadline=lambda: self.deadline,
+                since=self.since,
+                cancel=self.cancel,
             )
+            self.since = None  # a resumed watch after the deadline lists afresh
         return self._events
 
     def close(self) -> None:
@@ -217,6 +240,8 @@ class PodWatch:
             if reason in FAIL_REASONS:
                 raise self._cannot_start(container, reason, message)
         self._events = None
+        if self.cancel is not None and self.cancel.cancelled:
+            raise Stopped(self.cancel.reason)
         raise self._timed_out(container, waiting_for)
 
     def until_finished(self, container: str, grace: float = EXIT_GRACE) -> JSON:
@@ -226,6 +251,8 @@ class PodWatch:
         output closes, so this is usually the next event of the open watch.
         """
         if self.last and finished(self.last, container):
+            return self.last
+        if self.cancel is not None and self.cancel.cancelled:
             return self.last
         self.deadline = time.monotonic() + grace
         for kind, obj in self._next_events():

@@ -1,0 +1,215 @@
+"""The engine's request/response API calls, as raw JSON, with errors translated once.
+
+``RestClient`` uses the official client's transport (authentication, TLS,
+proxies, exec credential plugins) through ``ApiClient.param_serialize`` +
+``call_api`` and parses response bodies itself: no model classes are built,
+so a 5,000-pod list costs one ``json.loads``. Every non-2xx answer,
+``ApiException`` and urllib3 connection error is turned into a
+``kdebug_nb.errors`` exception here (worded by ``client.wire``), keeping the
+server's Status message and chaining the cause. Long-lived streams (watch,
+log, attach) are in ``client.streams``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+from urllib.parse import quote
+
+from kdebug_nb import errors
+from kdebug_nb.engine.client.connection import Connection
+from kdebug_nb.engine.client.wire import (
+    parse_body,
+    status_error,
+    translate_transport,
+    unreachable,
+    warning_messages,
+)
+
+JSON = dict[str, Any]
+Query = Sequence[tuple[str, str]]
+#: a monotonic time, None for "no deadline", or a callable giving either
+Deadline = float | None | Callable[[], float | None]
+
+#: (connect, read) seconds for ordinary requests
+TIMEOUT = (10.0, 60.0)
+SMP = "application/strategic-merge-patch+json"
+
+
+class RestClient:
+    """One connection's door to the API server for plain requests."""
+
+    def __init__(self, connection: Connection | None = None) -> None:
+        self.connection = connection or Connection()
+        resolved = self.connection.resolve()
+        self._api = resolved.api_client
+        #: the namespace kubectl would use: -n, else the context's, else "default"
+        self.namespace = resolved.namespace
+        self.server = resolved.server
+        self.context = resolved.context
+        #: called with the text of each ``Warning`` header the server sends
+        #: (Pod Security "warn" level, deprecations); kubectl prints them on stderr
+        self.on_warning: Callable[[str], None] | None = None
+
+    # ---- reads -----------------------------------------------------------
+
+    def read_pod(self, namespace: str, name: str) -> JSON:
+        return self._json("GET", pod_path(namespace, name))
+
+    def read_node(self, name: str) -> JSON:
+        return self._json("GET", f"/api/v1/nodes/{quote(name, safe='')}")
+
+    def read_namespace(self, name: str) -> JSON:
+        return self._json("GET", f"/api/v1/namespaces/{quote(name, safe='')}")
+
+    def list_pods(
+        self,
+        namespace: str | None = None,
+        *,
+        selector: str = "",
+        field_selector: str = "",
+        all_namespaces: bool = False,
+    ) -> JSON:
+        """A PodList as JSON: one namespace, or every namespace with ``all_namespaces``."""
+        if all_namespaces or not namespace:
+            path = "/api/v1/pods"
+        else:
+            path = f"/api/v1/namespaces/{quote(namespace, safe='')}/pods"
+        query = [("labelSelector", selector)] if selector else []
+        if field_selector:
+            query.append(("fieldSelector", field_selector))
+        return self._json("GET", path, query=query)
+
+    def list_nodes(self, *, selector: str = "") -> JSON:
+        return self._json("GET", "/api/v1/nodes", query=_sel(selector))
+
+    def list_namespaces(self, *, selector: str = "") -> JSON:
+        return self._json("GET", "/api/v1/namespaces", query=_sel(selector))
+
+    def events_for(self, namespace: str, pod: str) -> list[JSON]:
+        """The pod's events, oldest first (empty when events cannot be read)."""
+        try:
+            doc = self._json(
+                "GET",
+                f"/api/v1/namespaces/{quote(namespace, safe='')}/events",
+                query=[("fieldSelector", f"involvedObject.name={pod}")],
+            )
+        except errors.KDebugError:
+            return []  # events are decoration for a message, never a reason to fail
+        items = [
+            e for e in doc.get("items") or [] if (e.get("involvedObject") or {}).get("name") == pod
+        ]
+        items.sort(key=_event_time)
+        return items
+
+    # ---- writes ----------------------------------------------------------
+
+    def patch_ephemeral(self, namespace: str, name: str, body: JSON) -> JSON:
+        """PATCH the ephemeralcontainers subresource with a strategic merge patch."""
+        return self._json(
+            "PATCH", pod_path(namespace, name) + "/ephemeralcontainers", body=body, content_type=SMP
+        )
+
+    def create_pod(self, namespace: str, body: JSON) -> JSON:
+        return self._json(
+            "POST", f"/api/v1/namespaces/{quote(namespace, safe='')}/pods", body=body
+        )
+
+    def delete_pod(self, namespace: str, name: str, *, grace_period: int | None = None) -> JSON:
+        body: JSON = {"kind": "DeleteOptions", "apiVersion": "v1"}
+        if grace_period is not None:
+            body["gracePeriodSeconds"] = grace_period
+        return self._json("DELETE", pod_path(namespace, name), body=body)
+
+    # ---- plumbing --------------------------------------------------------
+
+    def _json(
+        self,
+        method: str,
+        path: str,
+        *,
+        query: Query = (),
+        body: JSON | None = None,
+        content_type: str | None = None,
+    ) -> JSON:
+        resp = self._send(method, path, query=query, body=body, content_type=content_type)
+        try:
+            data = resp.data
+        except Exception as exc:  # urllib3 protocol/timeout errors while reading the body
+            raise unreachable(self.server, exc) from exc
+        finally:
+            close_response(resp)
+        return parse_body(data)
+
+    def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        query: Query = (),
+        body: JSON | None = None,
+        content_type: str | None = None,
+        timeout: tuple[float, float | None] = TIMEOUT,
+    ) -> Any:
+        """Send one request; return the unread urllib3 response of a 2xx, raise otherwise."""
+        headers = {"Accept": "application/json"}
+        if body is not None:
+            headers["Content-Type"] = content_type or "application/json"
+        request = self._api.param_serialize(
+            method=method,
+            resource_path=path,
+            query_params=list(query) or None,
+            header_params=headers,
+            body=body,
+            auth_settings=["BearerToken"],
+        )
+        try:
+            rest_resp = self._api.call_api(*request, _request_timeout=timeout)
+        except Exception as exc:
+            raise translate_transport(exc, self.server) from exc
+        resp = rest_resp.response
+        if not 200 <= rest_resp.status <= 299:
+            try:
+                raw = resp.data
+            except Exception:
+                raw = b""
+            finally:
+                close_response(resp)
+            raise status_error(rest_resp.status, parse_body(raw), path, method=method, sent=body)
+        if self.on_warning is not None:
+            for message in warning_messages(resp.headers.getlist("Warning")):
+                self.on_warning(message)
+        return resp
+
+
+def pod_path(namespace: str, name: str) -> str:
+    return f"/api/v1/namespaces/{quote(namespace, safe='')}/pods/{quote(name, safe='')}"
+
+
+def _sel(selector: str) -> list[tuple[str, str]]:
+    return [("labelSelector", selector)] if selector else []
+
+
+def remaining(deadline: Deadline) -> float | None:
+    """Seconds left until ``deadline`` (None: no deadline)."""
+    at = deadline() if callable(deadline) else deadline
+    return None if at is None else at - time.monotonic()
+
+
+def _event_time(event: JSON) -> str:
+    return str(
+        event.get("lastTimestamp")
+        or event.get("eventTime")
+        or event.get("firstTimestamp")
+        or (event.get("metadata") or {}).get("creationTimestamp")
+        or ""
+    )
+
+
+def close_response(resp: Any) -> None:
+    try:
+        resp.close()
+        resp.release_conn()
+    except Exception:  # the connection may already be gone; nothing to recover
+        pass
