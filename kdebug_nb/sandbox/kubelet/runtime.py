@@ -270,11 +270,24 @@ class Process:
 
 
 
+def _scratch_base() -> str | None:
+    """Where a runtime keeps its layers and pod files. As root, containers
+    run as other uids that must reach them, so not under /tmp (whose mode
+    is not ours to rely on): a directory of our own that others may cross."""
+    if os.geteuid() != 0:
+        return None  # the temp directory; containers are this user
+    base = Path("/var/lib/kdebug_nb/sandboxes")
+    base.mkdir(parents=True, exist_ok=True)
+    for path in (base, base.parent):
+        path.chmod(0o711)
+    return str(base)
+
+
 class Runtime:
     """Builds images' executable directories and starts processes."""
 
     def __init__(self) -> None:
-        self.root = Path(tempfile.mkdtemp(prefix="kdebug-sandbox-"))
+        self.root = Path(tempfile.mkdtemp(prefix="kdebug-sandbox-", dir=_scratch_base()))
         self._bindirs: dict[str, Path] = {}
         self.processes: set[Process] = set()
         self._reaper: asyncio.subprocess.Process | None = None
@@ -559,4 +572,4 @@ class Runtime:
             except TimeoutError:
                 reaper.kill()
                 await reaper.wait()
-        shutil.rmtree(self.root, ignore_errors=True)
+        remove_tree(self.root)
