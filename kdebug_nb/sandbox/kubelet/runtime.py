@@ -90,16 +90,18 @@ atexit.register(_kill_all_groups)
 
 
 def remove_tree(path: Path) -> None:
-    """Remove a container's layer (overlayfs leaves its work directory mode 000)."""
+    """Remove a tree holding container layers: overlayfs leaves each layer's
+    ``work/work`` mode 000, which an unprivileged owner must open to remove.
+    Only directories strictly inside ``path`` are ever opened up."""
+    top = str(path).rstrip("/") + "/"
 
     def on_error(func: object, name: str, exc: object) -> None:
+        error = exc[1] if isinstance(exc, tuple) else exc
+        if not isinstance(error, PermissionError) or not name.startswith(top) or not os.path.isdir(name):
+            return
         with contextlib.suppress(OSError):
-            os.chmod(os.path.dirname(name), 0o700)
             os.chmod(name, 0o700)
-            if os.path.isdir(name):
-                shutil.rmtree(name, ignore_errors=True)
-            else:
-                os.unlink(name)
+            shutil.rmtree(name, ignore_errors=True)
 
     shutil.rmtree(path, onerror=on_error)
 
