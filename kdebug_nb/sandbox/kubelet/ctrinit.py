@@ -63,6 +63,11 @@ FORWARDED = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGQUIT, signa
 
 libc = ctypes.CDLL(None, use_errno=True)
 status: socket.socket | None = None
+#: the volumes' sources, opened in the container's mount namespace before
+#: taking its root's ids: as that root we might not be allowed to look them
+#: up (a hostPath under a directory closed to it), as the kubelet mounting
+#: them is
+bind_sources: list = []
 #: the image's own programs, loaded before any namespace is entered
 loaded_apps: dict = {}
 
@@ -117,6 +122,13 @@ def bind(source: str, target: str, readonly: bool) -> None:
         mount(None, target, None, MS_BIND | MS_REMOUNT | MS_RDONLY | locked)
 
 
+def _open_path(source: str) -> int | None:
+    try:
+        return os.open(source, os.O_PATH | os.O_CLOEXEC)
+    except OSError:
+        return None  # mounting it will say why
+
+
 def write_map(pid: int | str, uid_map: str, gid_map: str) -> None:
     with open(f"/proc/{pid}/setgroups", "w") as f:
         f.write("deny")
@@ -152,18 +164,27 @@ def new_user_namespace(uid_map: str, gid_map: str) -> None:
     os.setresuid(0, 0, 0)
 
 
-def enter(namespaces: list[list]) -> None:
+def enter(namespaces: list[list], *, become_root: bool = True) -> bool:
+    """setns into each; True if a user namespace was among them."""
     fds = [(os.open(path, os.O_RDONLY | os.O_CLOEXEC), flag) for path, flag in namespaces]
+    entered_user = False
     for fd, flag in fds:
         check(libc.setns(fd, flag), f"setns {flag:#x}")
         os.close(fd)
         if flag == CLONE_NEWUSER:
-            # be the namespace's root, as nsenter does
-            os.setresgid(0, 0, 0)
-            os.setresuid(0, 0, 0)
-            # changing ids made /proc/self root's (not dumpable): a helper with
-            # our new ids must still write our id maps
-            libc.prctl(PR_SET_DUMPABLE, 1, 0, 0, 0)
+            entered_user = True
+            if become_root:
+                be_root()
+    return entered_user
+
+
+def be_root() -> None:
+    """Be the user namespace's root, as nsenter does."""
+    os.setresgid(0, 0, 0)
+    os.setresuid(0, 0, 0)
+    # changing ids made /proc/self root's (not dumpable): a helper with our
+    # new ids must still write our id maps, the kubelet read our root
+    libc.prctl(PR_SET_DUMPABLE, 1, 0, 0, 0)
 
 
 def make_dev(root: str) -> None:
@@ -195,9 +216,9 @@ def build_root(spec: dict) -> str:
     else:
         mount("proc", proc, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
     make_dev(target)
-    for source, dst, readonly in spec.get("binds", ()):
+    for (source, dst, readonly), fd in zip(spec.get("binds", ()), bind_sources, strict=True):
         try:
-            bind(source, os.path.join(target, dst.lstrip("/")), readonly)
+            bind(source if fd is None else f"/proc/self/fd/{fd}", os.path.join(target, dst.lstrip("/")), readonly)
         except (OSError, Failure) as e:
             raise Failure("mount", f"mount {source} at {dst}: {e}") from None
     if root.get("readonly"):
@@ -425,7 +446,7 @@ def container(spec: dict, mask: set) -> None:
 
 
 def main() -> None:
-    global status, loaded_apps
+    global status, loaded_apps, bind_sources
     spec = json.loads(sys.argv[1])
     if spec.get("status_fd") is not None:
         status = socket.socket(fileno=int(spec["status_fd"]))
@@ -440,9 +461,14 @@ def main() -> None:
             root_fd = os.open(f"/proc/{spec['target']}/root", os.O_RDONLY | os.O_DIRECTORY)
         if spec.get("new_user"):
             new_user_namespace(*spec["new_user"])
-        enter(spec.get("enter", ()))
+        # with our own ids still (the pod's root may be an unprivileged uid
+        # here): the volumes' sources are looked up as the kubelet would
+        entered_user = enter(spec.get("enter", ()), become_root=False)
         if spec.get("unshare"):
             check(libc.unshare(int(spec["unshare"])), "unshare")
+        bind_sources = [_open_path(source) for source, _, _ in spec.get("binds", ())]
+        if entered_user:
+            be_root()
     except (Failure, OSError) as e:
         report(f"err setup {e}")
         sys.exit(127)
