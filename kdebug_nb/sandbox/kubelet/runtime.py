@@ -291,6 +291,8 @@ class Runtime:
     def __init__(self) -> None:
         self.root = Path(tempfile.mkdtemp(prefix="kdebug-sandbox-", dir=_scratch_base()))
         self._bindirs: dict[str, Path] = {}
+        #: image -> its root, looked up in the cache once per runtime
+        self._image_roots: dict[str, Path] = {}
         self.processes: set[Process] = set()
         self._reaper: asyncio.subprocess.Process | None = None
         self._reaper_start: asyncio.Future[asyncio.subprocess.Process] | None = None
@@ -453,7 +455,10 @@ class Runtime:
             else:
                 join_pid = join.holder if join is not None else None
                 owner = podnet.container_root_uid()
-                lower = await asyncio.to_thread(rootfs.image_root, image, owner)
+                lower = self._image_roots.get(image.image_id)
+                if lower is None or not lower.is_dir():
+                    lower = await asyncio.to_thread(rootfs.image_root, image, owner)
+                    self._image_roots[image.image_id] = lower
                 layer = self.root / "layers" / secrets.token_hex(6)
                 spec = launch.create_spec(isolation, lower=lower, layer=layer, argv=list(argv), env=dict(env),
                                           cwd=isolation.cwd, tty=tty, join_pid=join_pid)
