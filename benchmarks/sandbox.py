@@ -27,7 +27,12 @@ and the simulated kubelet only re-checks for the node now and then (that
 background work is present for the baselines too). Their size is that of a
 typical small pod (labels, an annotation, env, ports, resources, a probe).
 
+4. **Growth** (``sandbox_growth.py``): the sandbox's RSS after 300 one-shots
+   on one pod and after 5 runs printing 50 MB each, and a run's latency on a
+   pod with 300 ephemeral containers against the first.
+
     .venv/bin/python benchmarks/sandbox.py [--pods 5000] [--watchers 100] [--runs 10]
+        [--oneshots 300] [--big-runs 5] [--growth-only]
 """
 
 from __future__ import annotations
@@ -46,6 +51,7 @@ from typing import Any
 
 import aiohttp
 from kubernetes import client, config
+from sandbox_growth import bench_growth
 
 from kdebug_nb.sandbox.kubelet import namespaces
 from kdebug_nb.sandbox.scenario import Scenario
@@ -361,6 +367,9 @@ def main() -> int:
     parser.add_argument("--watchers", type=int, default=100)
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--ephemeral-json", action="store_true", help="only the ephemeral runs, as JSON (internal)")
+    parser.add_argument("--oneshots", type=int, default=300)
+    parser.add_argument("--big-runs", type=int, default=5)
+    parser.add_argument("--growth-only", action="store_true", help="only the memory/latency growth part")
     args = parser.parse_args()
     scenario = Scenario(
         name="bench",
@@ -368,10 +377,13 @@ def main() -> int:
         namespaces=[{"name": NS}, {"name": FLEET}],
         nodes=[{"name": "node-1"}],
     )
-    if args.ephemeral_json:
+    if args.ephemeral_json:  # the fallback's half of bench_ephemeral, in a child interpreter
         with Sandbox(scenario) as sb:
             gets, runs_s = asyncio.run(ephemeral_runs(sb, args.runs))
         print(json.dumps({"gets": gets, "runs": runs_s}))
+        return 0
+    bench_growth(args.oneshots, args.big_runs)
+    if args.growth_only:
         return 0
     with Sandbox(scenario) as sb:
         api = config.new_client_from_config(config_file=str(sb.kubeconfig), context=sb.context)

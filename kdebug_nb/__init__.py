@@ -13,7 +13,7 @@ from kdebug_nb._lazy import lazy_getattr
 
 __version__ = "0.1.0"
 
-#: every public name comes from the engine's public surface
+#: the Python API comes from the engine's public surface
 _LAZY = {
     name: "kdebug_nb.engine"
     for name in (
@@ -21,6 +21,8 @@ _LAZY = {
         "run",
         "status",
         "pods",
+        "events",
+        "logs",
         "cleanup",
         "options",
         "DebugResult",
@@ -30,6 +32,8 @@ _LAZY = {
         "default_session",
     )
 }
+#: the panels (ipywidgets, from the notebook extra), adapters over the same engine
+_LAZY.update({name: "kdebug_nb.widgets" for name in ("panel", "DebugPanel", "Shell")})
 
 __all__ = ["__version__", "load_ipython_extension", "unload_ipython_extension", *_LAZY]
 

@@ -13,9 +13,13 @@ from __future__ import annotations
 import json
 import os
 import shlex
+import signal
 import sys
+import threading
 import traceback
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from types import FrameType
 from typing import TextIO
 
 HISTORY_ENV = "KDEBUG_HISTORY"
@@ -52,6 +56,31 @@ def _take_history(args: list[str]) -> tuple[list[str], str]:
     return kept + rest, path
 
 
+@contextmanager
+def _signals_interrupt() -> Iterator[None]:
+    """SIGTERM and SIGHUP end a run the way Ctrl-C does.
+
+    Their default action kills the process on the spot, leaving a ``--copy-to
+    --rm`` copy running and an ephemeral container unreported; as an
+    interrupt, the run stops following, ``--rm`` deletes what it made, and
+    the exit code is 130 as after SIGINT.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers can only be set from the main thread
+        return
+
+    def interrupt(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    wanted = [signal.SIGTERM, *([signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])]
+    previous = {signum: signal.signal(signum, interrupt) for signum in wanted}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     head = _before_dashdash(args)
@@ -65,7 +94,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                          f"to this JSON Lines history (or set ${HISTORY_ENV}).\n")
         return 0
     try:
-        return _run(args, sys.stdout, sys.stderr)
+        with _signals_interrupt():
+            return _run(args, sys.stdout, sys.stderr)
     except KeyboardInterrupt:
         sys.stderr.write("interrupted\n")
         return 130
@@ -104,10 +134,19 @@ def _run(argv: list[str], out: TextIO, err: TextIO) -> int:
     # kubectl; kubectl's informational lines move to stderr there.
     notices = err if opts.dry_run else out
 
+    binary = getattr(out, "buffer", None)
+
     def observe(event: RunEvent) -> None:
         if isinstance(event, RunOutput):
-            out.write(event.text)
-            out.flush()
+            if binary is not None:
+                # the container's bytes as they are: `kdebug ... > file` is a copy
+                if event.data:
+                    out.flush()
+                    binary.write(event.data)
+                    binary.flush()
+            else:
+                out.write(event.text)
+                out.flush()
         elif isinstance(event, RunNotice):
             stream = notices if event.level == "notice" else err
             stream.write(event.text.rstrip("\n") + "\n")
@@ -136,7 +175,10 @@ def _run(argv: list[str], out: TextIO, err: TextIO) -> int:
     code = 0
     for r in results:
         if r.interrupted:
-            err.write(f"interrupted; {r.logs_command} reads what it prints\n")
+            if r.deleted:
+                err.write(f"interrupted; {', '.join(r.deleted)} deleted (--rm)\n")
+            else:
+                err.write(f"interrupted; {r.logs_command} reads what it prints\n")
             return 130
         if r.reason == "RunTimeout":
             err.write(f"error: {r.status_line()}\n")

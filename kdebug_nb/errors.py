@@ -66,7 +66,10 @@ class ConfigError(KDebugError):
 
 
 class ConnectionFailed(KDebugError):
-    """The API server could not be reached."""
+    """The API server could not be reached, or did not answer in time."""
+
+    #: the server took the connection but did not answer within the request timeout
+    timed_out: bool = False
 
 
 class ApiError(KDebugError):
@@ -125,6 +128,10 @@ class PodGone(KDebugError):
 
 class Interrupted(KDebugError):
     """The user interrupted a wait or a stream; something may still run."""
+
+
+class HistoryError(KDebugError):
+    """The run history (or an export of it) cannot be read or written."""
 
 
 #: the engine contract's name for the base class

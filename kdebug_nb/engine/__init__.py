@@ -6,7 +6,8 @@ The pipeline behind it, one package per stage::
     builders (ephemeral, copy, node, profiles)    (target JSON, options) -> Plan, pure
     client   (connection, rest, streams, wire)    the only code that talks to the API server
     runs     (runner, plan, apply, follow)         one invocation's runs, as events
-    frames   (status)                              pod JSON -> DataFrames
+    frames   (status, events)                      pod and event JSON -> DataFrames
+    reads                                          a pod's events and a container's log
     session                                        connection, observers, created pods, history
 
 Names load on first use (PEP 562), so importing this module costs nothing:
@@ -23,7 +24,8 @@ from kdebug_nb._lazy import lazy_getattr
 if TYPE_CHECKING:
     from kdebug_nb.engine.client import Cancel, ClusterClient
     from kdebug_nb.engine.client.connection import Connection
-    from kdebug_nb.engine.frames.status import pods_frame, status_frame
+    from kdebug_nb.engine.frames.events import EVENT_COLUMNS, events_frame
+    from kdebug_nb.engine.frames.status import STATUS_COLUMNS, pods_frame, status_frame
     from kdebug_nb.engine.grammar import (
         FLAGS,
         USAGE,
@@ -51,6 +53,7 @@ if TYPE_CHECKING:
         RunWaiting,
     )
     from kdebug_nb.engine.runs.result import DebugResult
+    from kdebug_nb.engine.runs.stdin import StdinPipe
     from kdebug_nb.engine.session import (
         Session,
         cleanup,
@@ -90,7 +93,10 @@ _HOMES = {
     "status": "kdebug_nb.engine.session",
     "pods": "kdebug_nb.engine.session",
     "cleanup": "kdebug_nb.engine.session",
+    "events": "kdebug_nb.engine.session",
+    "logs": "kdebug_nb.engine.session",
     "Connection": "kdebug_nb.engine.client.connection",
+    "StdinPipe": "kdebug_nb.engine.runs.stdin",
     "ClusterClient": "kdebug_nb.engine.client",
     "Cancel": "kdebug_nb.engine.client",
     "DebugOptions": "kdebug_nb.engine.options",
@@ -106,6 +112,9 @@ _HOMES = {
     "usage": "kdebug_nb.engine.grammar",
     "to_line": "kdebug_nb.engine.grammar.render",
     "status_frame": "kdebug_nb.engine.frames.status",
+    "STATUS_COLUMNS": "kdebug_nb.engine.frames.status",
+    "events_frame": "kdebug_nb.engine.frames.events",
+    "EVENT_COLUMNS": "kdebug_nb.engine.frames.events",
     "pods_frame": "kdebug_nb.engine.frames.status",
     **{
         name: "kdebug_nb.engine.runs.events"
@@ -154,6 +163,7 @@ __all__ = [
     "Connection",
     "ConnectionFailed",
     "DebugError",
+    "EVENT_COLUMNS",
     "DebugOptions",
     "DebugResult",
     "EphemeralContainersDisabled",
@@ -175,9 +185,11 @@ __all__ = [
     "RunOutput",
     "RunStarted",
     "RunWaiting",
+    "STATUS_COLUMNS",
     "Session",
     "StartFailed",
     "StartTimeout",
+    "StdinPipe",
     "USAGE",
     "UsageError",
     "Validated",
@@ -185,6 +197,9 @@ __all__ = [
     "cleanup",
     "debug",
     "default_session",
+    "events",
+    "events_frame",
+    "logs",
     "options",
     "parse_args",
     "pods",

@@ -56,6 +56,13 @@ class DebugOptions:
     namespace: str = ""
     context: str = ""
     kubeconfig: str = ""
+    server: str = ""
+    token: str = field(default="", repr=False)
+    impersonate: str = ""  # --as
+    certificate_authority: str = ""
+    insecure_skip_tls_verify: bool = False
+    #: seconds a single request may take; None: the default (60 s), 0: no limit
+    request_timeout: float | None = None
     # kdebug_nb's own
     detach: bool = False
     timeout: float = DEFAULT_TIMEOUT

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from kdebug_nb import errors
@@ -22,6 +23,7 @@ from kdebug_nb.engine.options import DebugOptions
 from kdebug_nb.engine.runs.apply import CreatedPods
 from kdebug_nb.engine.runs.events import Observer, RunEvent
 from kdebug_nb.engine.runs.result import DebugResult
+from kdebug_nb.engine.runs.stdin import StdinPipe
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -53,7 +55,7 @@ class Session:
         if record:
             from kdebug_nb.runbook.recorder import HistoryRecorder
 
-            self.recorder = HistoryRecorder(lambda: self.history)
+            self.recorder = HistoryRecorder(lambda: self.history, lambda: self.connection)
             self.subscribe(self.recorder)
 
     # ---- observers ---------------------------------------------------------
@@ -101,6 +103,7 @@ class Session:
         opts_or_line: DebugOptions | str,
         *,
         stdin_data: str | None = None,
+        stdin_stream: StdinPipe | None = None,
         stop: threading.Event | None = None,
         source: str = "python",
         observer: Observer | None = None,
@@ -113,9 +116,13 @@ class Session:
         takes it (``"mypod --image=busybox -- ps x"``). ``observer`` hears
         this run's events only (besides the session's observers). Setting
         ``stop`` ends the run like an interrupt (``--rm`` still cleans up).
+        ``stdin_stream`` is stdin still being written (a shell widget's lines):
+        the run attaches and forwards each write until the pipe is closed or
+        the command ends.
         """
         return self._invocation(
-            opts_or_line, stdin_data, stop, source, observer, connection, line, "run"
+            opts_or_line, stdin_data, stop, source, observer, connection, line, "run",
+            stdin_stream=stdin_stream,
         ).run(single=True)[0]
 
     def run_all(
@@ -184,6 +191,7 @@ class Session:
         connection: Connection | None,
         line: str | None,
         caller: str,
+        stdin_stream: StdinPipe | None = None,
     ) -> Any:
         from kdebug_nb.engine.grammar import parse_args
         from kdebug_nb.engine.grammar.render import to_line
@@ -208,6 +216,7 @@ class Session:
             line=line,
             source=source,
             stdin_data=stdin_data,
+            stdin_stream=stdin_stream,
             stop=stop,
         )
 
@@ -241,6 +250,49 @@ class Session:
         from kdebug_nb.engine.frames.status import pods_frame
 
         return pods_frame(self._pods_json(None, namespace, selector, all_namespaces, connection))
+
+    def events(
+        self,
+        pod: str | None = None,
+        namespace: str | None = None,
+        selector: str | None = None,
+        *,
+        connection: Connection | None = None,
+    ) -> pd.DataFrame:
+        """Events of a pod, of the pods ``selector`` matches, or of the namespace, newest last.
+
+        Columns ``last_seen``, ``type``, ``reason``, ``object``, ``count``,
+        ``message``, as ``kubectl events`` shows them (schema in
+        ``kdebug_nb.engine.frames.events``).
+        """
+        from kdebug_nb.engine.frames.events import events_frame
+        from kdebug_nb.engine.reads import events_json
+
+        return events_frame(events_json(self.client(connection), pod, namespace, selector))
+
+    def logs(
+        self,
+        pod: str,
+        container: str | None = None,
+        previous: bool = False,
+        tail: int | None = None,
+        since: float | str | timedelta | datetime | None = None,
+        *,
+        namespace: str | None = None,
+        connection: Connection | None = None,
+    ) -> str:
+        """A container's log as text, like ``kubectl logs POD [-c C] [-p] [--tail N] [--since D]``.
+
+        ``previous=True`` reads the last terminated instance (why a crash-looping
+        container died); ``since`` is seconds, a duration such as ``"5m"``, or a
+        time (an aware ``datetime`` or RFC 3339 text, kubectl's ``--since-time``).
+        """
+        from kdebug_nb.engine.reads import log_text
+
+        return log_text(
+            self.client(connection), pod, namespace,
+            container=container, previous=previous, tail=tail, since=since,
+        )
 
     def cleanup(self, *, connection: Connection | None = None) -> list[str]:
         """Delete the copy and node pods this session's runs created; return what was deleted.
@@ -372,3 +424,30 @@ def pods(
 def cleanup(*, connection: Connection | None = None) -> list[str]:
     """Delete the copy and node pods the default session's runs created."""
     return default_session().cleanup(connection=connection)
+
+
+def events(
+    pod: str | None = None,
+    namespace: str | None = None,
+    selector: str | None = None,
+    *,
+    connection: Connection | None = None,
+) -> pd.DataFrame:
+    """Events of a pod, of the pods ``selector`` matches, or of the namespace, newest last."""
+    return default_session().events(pod, namespace, selector, connection=connection)
+
+
+def logs(
+    pod: str,
+    container: str | None = None,
+    previous: bool = False,
+    tail: int | None = None,
+    since: float | str | timedelta | datetime | None = None,
+    *,
+    namespace: str | None = None,
+    connection: Connection | None = None,
+) -> str:
+    """A container's log as text (``previous=True``: its last crashed instance's)."""
+    return default_session().logs(
+        pod, container, previous, tail, since, namespace=namespace, connection=connection
+    )

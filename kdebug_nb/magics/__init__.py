@@ -1,4 +1,5 @@
-"""IPython magics: ``%kdebug``/``%%kdebug``, ``%kstatus``, ``%khistory``, ``%ksandbox``.
+"""IPython magics: ``%kdebug``/``%%kdebug``, ``%kstatus``, ``%klogs``, ``%kevents``,
+``%khistory``, ``%ksandbox``.
 
 ``%load_ext kdebug_nb`` registers them with the ``KDebug`` configurable and
 the tab completer. Loading is cheap: the kubernetes client, pandas and the
@@ -14,7 +15,7 @@ from kdebug_nb.magics.settings import KDebug, Settings
 __all__ = ["KDebug", "Settings", "load_ipython_extension", "unload_ipython_extension"]
 
 _STATES: dict[int, Any] = {}
-_COMPLETED = ("%kdebug", "%%kdebug", "%kstatus", "%khistory", "%ksandbox")
+_COMPLETED = ("%kdebug", "%%kdebug", "%kstatus", "%klogs", "%kevents", "%khistory", "%ksandbox")
 
 
 def load_ipython_extension(ipython: Any) -> None:
@@ -23,14 +24,16 @@ def load_ipython_extension(ipython: Any) -> None:
         return
     from kdebug_nb.magics.completion import Completer
     from kdebug_nb.magics.debug import DebugMagics
+    from kdebug_nb.magics.events import EventsMagics
     from kdebug_nb.magics.history import HistoryMagics
+    from kdebug_nb.magics.logs import LogsMagics
     from kdebug_nb.magics.sandbox import SandboxMagics
     from kdebug_nb.magics.state import KDebugState
     from kdebug_nb.magics.status import StatusMagics
 
     state = KDebugState(ipython)
     ipython.configurables.append(state.config)
-    for cls in (DebugMagics, StatusMagics, HistoryMagics, SandboxMagics):
+    for cls in (DebugMagics, StatusMagics, LogsMagics, EventsMagics, HistoryMagics, SandboxMagics):
         ipython.register_magics(cls(ipython, state))
     completer = Completer(state)
     state.completer = completer
@@ -48,7 +51,10 @@ def unload_ipython_extension(ipython: Any) -> None:
         state.close()
     finally:
         manager = ipython.magics_manager
-        for kind, names in (("line", ("kdebug", "kstatus", "khistory", "ksandbox")), ("cell", ("kdebug",))):
+        for kind, names in (
+            ("line", ("kdebug", "kstatus", "klogs", "kevents", "khistory", "ksandbox")),
+            ("cell", ("kdebug",)),
+        ):
             for name in names:
                 manager.magics[kind].pop(name, None)
         if state.config in ipython.configurables:

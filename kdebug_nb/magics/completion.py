@@ -115,6 +115,8 @@ class Completer:
             return self._simple(words, ["--export", "--all", "--clear"], {})
         if magic == "kstatus":
             return self._kstatus(words)
+        if magic in ("klogs", "kevents"):
+            return self._pod_reader(magic, words)
         return self._kdebug(words)
 
     # ---- per magic ----------------------------------------------------------
@@ -136,6 +138,23 @@ class Completer:
             return [f for f in ("-n", "--namespace", "-l", "--selector", "-A", "--all-namespaces")
                     if f.startswith(current)]
         return self.pods(namespace)
+
+    def _pod_reader(self, magic: str, words: list[str]) -> list[str]:
+        """``%klogs POD [-c C] [-p] [--tail N] [--since D] [-n NS]``, ``%kevents [POD] [-l S] ...``."""
+        current, prev = words[-1], (words[-2] if len(words) > 1 else "")
+        before = words[:-1]
+        namespace = _flag_value(before, ("-n", "--namespace"))
+        if prev in ("-n", "--namespace"):
+            return self.namespaces()
+        if prev in ("-c", "--container"):
+            pod = _positional(before, _READER_VALUES)
+            return [c for c in self.containers(namespace, pod) if c.startswith(current)] if pod else []
+        if prev in _READER_VALUES:
+            return []
+        if current.startswith("-"):
+            flags = _READER_FLAGS[magic]
+            return [f for f in flags if f.startswith(current)]
+        return [p for p in self.pods(namespace) if p.startswith(current)]
 
     def _kdebug(self, words: list[str]) -> list[str]:
         if "--" in words[:-1]:
@@ -230,6 +249,27 @@ class Completer:
             return [str(c.get("name")) for c in contexts]
 
         return self.cache.get(("contexts",), fetch, self.state.settings().completion_timeout)
+
+
+#: flags of %klogs/%kevents that take the next word as their value
+_READER_VALUES = ("-n", "--namespace", "-c", "--container", "--tail", "--since", "-l", "--selector")
+_READER_FLAGS = {
+    "klogs": ("-c", "--container", "-p", "--previous", "--tail", "--since", "-n", "--namespace"),
+    "kevents": ("-l", "--selector", "--tail", "-n", "--namespace"),
+}
+
+
+def _positional(words: list[str], valued: tuple[str, ...]) -> str:
+    """The first word that is neither a flag nor a flag's value."""
+    skip = False
+    for word in words:
+        if skip:
+            skip = False
+        elif word in valued:
+            skip = True
+        elif not word.startswith("-"):
+            return word
+    return ""
 
 
 def _names(listing: dict[str, Any]) -> list[str]:

@@ -50,6 +50,9 @@ Examples::
     echo "running in $(hostname)"
     ls /
 
+    %kdebug --panel                                 # a panel: pick the pod, image, mode; Run
+    %kdebug neato -n default --image=busybox --panel -- ps x   # the panel, filled in
+
 Output streams into the cell while the command runs; a kernel interrupt stops
 waiting and streaming and says what was left running. Every run is kept by
 ``%khistory``.
@@ -61,6 +64,11 @@ def full_help() -> str:
     from kdebug_nb.engine import usage
 
     return f"{HELP}\n{usage('%kdebug')}"
+
+
+def _flag_part(argv: list[str]) -> list[str]:
+    """The words before ``--`` (after it, everything is the command's)."""
+    return argv[: argv.index("--")] if "--" in argv else argv
 
 
 def cell_argv(argv: list[str]) -> list[str]:
@@ -97,6 +105,9 @@ class DebugMagics(Magics):
         argv = split_words(line)
         if argv[:2] == ["kubectl", "debug"]:  # a command pasted from a terminal
             argv = argv[2:]
+        if cell is None and "--panel" in _flag_part(argv):
+            argv.remove("--panel")
+            return self._panel(parse_args([*settings.default_flags(argv), *argv]))
         if cell is not None:
             argv = cell_argv(argv)
         opts = parse_args([*settings.default_flags(argv), *argv])
@@ -111,6 +122,31 @@ class DebugMagics(Magics):
             exc.verbose = opts.verbose  # type: ignore[attr-defined]
             raise
 
+    def _panel(self, opts: DebugOptions) -> Any:
+        """A ``DebugPanel`` on the magics' cluster, filled in from the rest of the line."""
+        import shlex
+
+        from kdebug_nb.engine import Connection, default_session
+        from kdebug_nb.widgets import DebugPanel
+
+        connection = None
+        if opts.kubeconfig or opts.context:
+            connection = Connection(opts.kubeconfig or None, opts.context or None)
+        panel = DebugPanel(opts.namespace or None, session=default_session(),
+                           connection=connection)
+        pods = [value for _label, value in panel.pod.options]
+        if opts.targets and opts.targets[0] in pods:
+            panel.pod.value = opts.targets[0]
+        if opts.target and opts.target in panel.target.options:
+            panel.target.value = opts.target
+        if opts.image:
+            panel.image.value = opts.image
+        if opts.profile:
+            panel.profile.value = opts.profile
+        if opts.command:
+            panel.command.value = shlex.join(opts.command)
+        return panel
+
     def _dry_run(self, opts: DebugOptions) -> Any:
         from kdebug_nb.engine import default_session
         from kdebug_nb.magics.render import Manifest
@@ -122,7 +158,7 @@ class DebugMagics(Magics):
         from kdebug_nb.magics.progress import ProgressLine
 
         self.state.store  # noqa: B018 - points the session's history at KDebug.history_path
-        progress = ProgressLine(enabled=settings.progress)
+        progress = ProgressLine(enabled=settings.progress, max_output=settings.max_output)
         try:
             result = default_session().run(
                 opts,
@@ -132,6 +168,6 @@ class DebugMagics(Magics):
                 observer=progress,
             )
         finally:
-            progress.clear()
+            progress.finish()
         result.streamed = True  # its output is in the cell already
         return result

@@ -1,6 +1,6 @@
 """DataFrames that display with state colouring, and stay DataFrames.
 
-``%kstatus`` and ``%khistory`` return the engine's/runbook's raw frames; to
+``%kstatus``, ``%kevents`` and ``%khistory`` return the engine's/runbook's raw frames; to
 colour them without showing a table twice (a displayed Styler plus the
 returned frame) they return a DataFrame subclass whose only difference is its
 notebook HTML: an escaped pandas Styler. Any operation on it gives back a
@@ -68,6 +68,11 @@ def container_styles(row: pd.Series) -> list[str]:
     restarts = row.get("restarts")
     if restarts is not None and not pd.isna(restarts) and int(restarts) > 0:
         styles["restarts"] = WARN
+    # the previous instance's end: why a crash-looping container died
+    last_code = row.get("last_exit_code")
+    if last_code is not None and not pd.isna(last_code):
+        styles["last_exit_code"] = exit_style(last_code)
+        styles["last_reason"] = exit_style(last_code)
     return [styles.get(str(col), "") for col in row.index]
 
 
@@ -130,6 +135,19 @@ class StatusFrame(_StyledFrame):
         return styled_html(frame, ("state", "phase", "status"))
 
 
+class EventsFrame(_StyledFrame):
+    """Events from the engine, warnings in red."""
+
+    def _repr_html_(self) -> str | None:
+        return styled_html(pd.DataFrame(self), row_styles=event_styles)
+
+
+def event_styles(row: pd.Series) -> list[str]:
+    """CSS for one events-frame row: a Warning's type and reason are red."""
+    warn = str(row.get("type", "")) == "Warning"
+    return [BAD if warn and str(col) in ("type", "reason") else "" for col in row.index]
+
+
 class HistoryFrame(_StyledFrame):
     """The run history, coloured by status and exit code."""
 
@@ -138,6 +156,10 @@ class HistoryFrame(_StyledFrame):
 
 def as_status_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return StatusFrame(frame)
+
+
+def as_events_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    return EventsFrame(frame)
 
 
 def as_history_frame(frame: pd.DataFrame) -> pd.DataFrame:

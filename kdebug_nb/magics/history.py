@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING, Any
 
 from IPython.core.magic import Magics, line_magic, magics_class
@@ -39,7 +40,10 @@ class HistoryMagics(Magics):
         a JSON Lines file (``%config KDebug.history_path``; default
         ``kdebug-history.jsonl`` beside the notebook) when it starts and when it
         ends, so a crashed kernel loses nothing: ``%khistory --all`` reads it back.
-        Tokens, passwords and certificates are masked before anything is kept.
+        Tokens, passwords and certificates are masked before anything is kept;
+        stdin and output are kept up to 64,000 characters each (head and tail),
+        with their full sizes. Lines of the file that hold no usable record
+        are skipped, and ``--all`` says how many. Exports are private (0600).
 
         Examples::
 
@@ -54,7 +58,13 @@ class HistoryMagics(Magics):
     def _khistory(self, line: str) -> Any:
         args = parse_magic_args(self.khistory, line, USAGE)
         store = self.state.store
-        records = store.load() if args.all else store.records
+        if args.all:
+            found = store.read()
+            records = found.records
+            if found.skipped:
+                print(f"warning: {found.skipped_note()}", file=sys.stderr)
+        else:
+            records = store.records
         if args.export:
             from kdebug_nb.runbook.export import export
 

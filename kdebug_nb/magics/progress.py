@@ -1,4 +1,7 @@
-"""The "waiting for the container" line, gone once output begins.
+"""The "waiting for the container" line, gone once output begins, and the output itself.
+
+Output goes to the cell through ``CappedOutput``: at most ``KDebug.max_output``
+characters, head and tail.
 
 In a Jupyter frontend it is an updatable display (``display_id``) that is
 blanked when the first output chunk arrives; in a terminal it is a
@@ -35,20 +38,36 @@ class ProgressLine:
     """A run's observer for a cell: prints output and kubectl's lines, shows the
     waiting line until output begins; ``clear()`` removes it."""
 
-    def __init__(self, *, enabled: bool = True, rich: bool | None = None) -> None:
+    def __init__(
+        self, *, enabled: bool = True, rich: bool | None = None, max_output: int = 0
+    ) -> None:
+        from kdebug_nb.magics.render import CappedOutput
+
         self.enabled = enabled
         self.rich = _in_frontend() if rich is None else rich
         self._handle: Any = None
         self._tty_shown = False
         self.last = ""
+        #: at most ``max_output`` characters of output in the cell (0: all of it)
+        self._shown = CappedOutput(_write_stdout, max_output)
 
     def __call__(self, event: Any) -> None:
-        from kdebug_nb.engine import RunNotice, RunOutput, RunWaiting
+        from kdebug_nb.engine import (
+            RunFailed,
+            RunFinished,
+            RunInterrupted,
+            RunNotice,
+            RunOutput,
+            RunWaiting,
+        )
 
         if isinstance(event, RunOutput):
             self.clear()
-            sys.stdout.write(event.text)
+            self._shown.write(event.text)
             sys.stdout.flush()
+            return
+        if isinstance(event, RunFinished | RunInterrupted | RunFailed):
+            self.finish()
             return
         if isinstance(event, RunNotice):
             # kubectl's own lines: notices on stdout, warnings on stderr; a
@@ -89,6 +108,12 @@ class ProgressLine:
             sys.stderr.flush()
             self._tty_shown = True
 
+    def finish(self) -> None:
+        """The run is over: remove the line, write the kept tail of a long output."""
+        self.clear()
+        self._shown.close()
+        sys.stdout.flush()
+
     def clear(self) -> None:
         """Make the line disappear (called on the first output chunk and at the end)."""
         if self._handle is not None:
@@ -101,6 +126,11 @@ class ProgressLine:
             sys.stderr.write("\r\x1b[K")
             sys.stderr.flush()
             self._tty_shown = False
+
+
+def _write_stdout(text: str) -> None:
+    # looked up at each call: IPython and pytest swap sys.stdout
+    sys.stdout.write(text)
 
 
 def _in_frontend() -> bool:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 
-from traitlets import Bool, Float, Unicode
+from traitlets import Bool, Float, Int, Unicode
 from traitlets.config import Configurable
 
 
@@ -52,6 +52,12 @@ class KDebug(Configurable):
     completion_timeout = Float(
         0.3, help="Seconds tab completion may wait for a cluster lookup before using its cache."
     ).tag(config=True)
+    max_output = Int(
+        100_000,
+        min=0,
+        help="Characters of a run's output shown in the cell: its head and tail, with a line "
+        "saying how much was left out (the result's .output holds all of it). 0: no limit.",
+    ).tag(config=True)
 
 
 @dataclass(frozen=True)
@@ -69,6 +75,7 @@ class Settings:
     short_errors: bool = True
     progress: bool = True
     completion_timeout: float = 0.3
+    max_output: int = 100_000
 
     @classmethod
     def of(cls, config: KDebug) -> Settings:

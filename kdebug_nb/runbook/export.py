@@ -9,11 +9,13 @@ container output can close a block early and inject Markdown.
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 
+from kdebug_nb.errors import HistoryError
 from kdebug_nb.runbook.record import HistoryRecord
 
 _BACKTICKS = re.compile(r"`+")
@@ -54,6 +56,13 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
+def _size_note(kept: str, size: int | None) -> str:
+    """Says how long the original was when the history kept only its head and tail."""
+    if size is None or size <= len(kept):
+        return ""
+    return f" ({size:,} characters; head and tail kept)"
+
+
 def record_markdown(index: int, r: HistoryRecord) -> str:
     parts = [f"## {index}. {code_span(_one_line(r.command_line))}", ""]
     ended = _utc(r.finished_at) if r.finished_at else "never seen to end"
@@ -78,8 +87,9 @@ def record_markdown(index: int, r: HistoryRecord) -> str:
     parts.append(f"- **Status:** {r.status}; **exit code:** {exit_code}")
     parts += ["", "Command:", "", fenced(r.command_line, "text")]
     if r.stdin:
-        parts += ["", "Input (stdin):", "", fenced(r.stdin, "sh")]
-    parts += ["", "Output:", "", fenced(r.output, "text") if r.output else "_(no output)_"]
+        parts += ["", f"Input (stdin){_size_note(r.stdin, r.stdin_size)}:", "", fenced(r.stdin, "sh")]
+    output_head = f"Output{_size_note(r.output, r.output_size)}:"
+    parts += ["", output_head, "", fenced(r.output, "text") if r.output else "_(no output)_"]
     if r.error:
         parts += ["", "Error:", "", fenced(r.error, "text")]
     return "\n".join(parts)
@@ -111,9 +121,26 @@ def to_json(records: Iterable[HistoryRecord]) -> str:
 
 
 def export(records: Iterable[HistoryRecord], path: str | Path) -> Path:
-    """Write ``records`` to ``path``: ``.json`` as JSON, anything else as Markdown."""
+    """Write ``records`` to ``path``: ``.json`` as JSON, anything else as Markdown.
+
+    The file is private (0600, like the history it comes from, even when it
+    existed before); a path that cannot be written raises ``HistoryError``.
+    """
     target = Path(path).expanduser()
     text = to_json(records) if target.suffix.lower() == ".json" else to_markdown(records)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(text, encoding="utf-8")
+    data = text.encode("utf-8", "replace")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            os.fchmod(fd, 0o600)
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        raise HistoryError(
+            f"cannot write the export to {target}: {exc.strerror or exc} — choose a writable path"
+        ) from exc
     return target

@@ -1,19 +1,30 @@
-"""One history record: what was run, where, and what came of it."""
+"""One history record: what was run, where, and what came of it.
+
+Stdin and output are kept bounded (head and tail) with their full sizes
+beside them: a history is read back whole by every ``%khistory --all``, and a
+5 MB cell body written on both of a run's lines would grow it by 10 MB.
+"""
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from kdebug_nb.runbook.redact import redact_args, redact_line, redact_text
+from kdebug_nb.runbook.redact import Redactor
 
 Status = Literal["started", "ok", "error", "interrupted"]
+STATUSES: tuple[Status, ...] = ("started", "ok", "error", "interrupted")
 
-#: output kept per record; longer output keeps its head and tail
+#: characters of output kept per record; longer output keeps its head and tail
 OUTPUT_LIMIT = 64_000
+#: characters of stdin kept per record, likewise
+STDIN_LIMIT = 64_000
 PREVIEW_LIMIT = 80
+#: how far a cut may move to land on a line break (so no secret is cut in two)
+_ALIGN = 4096
 
 
 def utc_now() -> str:
@@ -24,12 +35,25 @@ def new_id() -> str:
     return uuid.uuid4().hex[:12]
 
 
-def _cap(text: str, limit: int = OUTPUT_LIMIT) -> str:
+def bounded(text: str, limit: int, redactor: Redactor) -> str:
+    """``text`` redacted, keeping at most about ``limit`` characters: head and tail.
+
+    Only the kept parts are redacted (redacting 50 MB to keep 64 KB would cost
+    seconds). The cuts move to a line break where one is near, so a secret on
+    a line is either kept whole, and masked, or left out whole.
+    """
     if len(text) <= limit:
-        return text
+        return redactor.text(text)
     half = limit // 2
-    cut = len(text) - 2 * half
-    return f"{text[:half]}\n... [{cut} characters cut] ...\n{text[-half:]}"
+    head_end = text.rfind("\n", half - _ALIGN, half)
+    head_end = half if head_end < 0 else head_end + 1
+    tail_start = text.find("\n", len(text) - half, len(text) - half + _ALIGN)
+    tail_start = len(text) - half if tail_start < 0 else tail_start + 1
+    cut = tail_start - head_end
+    head = redactor.text(text[:head_end])
+    tail = redactor.text(text[tail_start:])
+    sep = "" if head.endswith("\n") else "\n"
+    return f"{head}{sep}... [{cut} characters left out of {len(text)}] ...\n{tail}"
 
 
 @dataclass(frozen=True)
@@ -45,7 +69,7 @@ class HistoryRecord:
     magic: str = "%kdebug"
     #: the line as typed (after variable expansion), credentials masked
     line: str = ""
-    #: stdin sent to the command (the body of a %%kdebug cell)
+    #: stdin sent to the command (the body of a %%kdebug cell), head and tail if long
     stdin: str = ""
     started_at: str = field(default_factory=utc_now)
     finished_at: str = ""
@@ -62,27 +86,49 @@ class HistoryRecord:
     output: str = ""
     status: Status = "started"
     error: str = ""
+    #: characters of stdin and of output the run had (``stdin``/``output`` may keep less)
+    stdin_size: int | None = None
+    output_size: int | None = None
 
     @classmethod
-    def begin(cls, *, line: str, magic: str = "%kdebug", stdin: str = "", **known: Any) -> HistoryRecord:
-        """A "started" record, redacting what the user typed."""
-        command = tuple(redact_args(known.pop("command", ()) or ()))
+    def begin(
+        cls,
+        *,
+        line: str,
+        magic: str = "%kdebug",
+        stdin: str | None = "",
+        redactor: Redactor | None = None,
+        **known: Any,
+    ) -> HistoryRecord:
+        """A "started" record, redacting what the user typed.
+
+        Pass the history's ``redactor`` so that the values masked here are also
+        masked in the output that ``finish`` records.
+        """
+        r = redactor or Redactor()
+        stdin = stdin or ""
+        command = tuple(r.args(known.pop("command", ()) or ()))
+        line = r.line(line)
         return cls(
             magic=magic,
-            line=redact_line(line),
-            stdin=redact_text(stdin),
+            line=line,
+            stdin=bounded(stdin, STDIN_LIMIT, r),
+            stdin_size=len(stdin),
             command=command,
             **known,
         )
 
-    def finish(self, **changes: Any) -> HistoryRecord:
-        """The same run, ended: redacts output/error and stamps the end time."""
-        if "output" in changes:
-            changes["output"] = _cap(redact_text(changes["output"] or ""))
-        if "error" in changes:
-            changes["error"] = redact_text(changes["error"] or "")
+    def finish(self, *, redactor: Redactor | None = None, **changes: Any) -> HistoryRecord:
+        """The same run, ended: redacts and bounds output/error and stamps the end time."""
+        r = redactor or Redactor()
         if "command" in changes:
-            changes["command"] = tuple(redact_args(changes["command"] or ()))
+            changes["command"] = tuple(r.args(changes["command"] or ()))
+        if "output" in changes:
+            output = changes["output"] or ""
+            changes["output"] = bounded(output, OUTPUT_LIMIT, r)
+            changes.setdefault("output_size", len(output))
+        if "error" in changes:
+            changes["error"] = bounded(changes["error"] or "", OUTPUT_LIMIT, r)
         changes.setdefault("finished_at", utc_now())
         return replace(self, **changes)
 
@@ -107,8 +153,42 @@ class HistoryRecord:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> HistoryRecord:
-        names = {f.name for f in fields(cls)}
-        known = {k: v for k, v in data.items() if k in names}
-        if "command" in known:
-            known["command"] = tuple(known["command"] or ())
+        """A record from its ``to_dict`` form; ``ValueError`` names a field of the wrong type.
+
+        A history file is edited, merged and truncated by hand and by tools:
+        every field is checked here, so a bad line is refused as a whole
+        instead of breaking whoever sorts, renders or exports the records.
+        Keys this version does not know are ignored.
+        """
+        known: dict[str, Any] = {}
+        for f in fields(cls):
+            if f.name not in data:
+                continue
+            value = data[f.name]
+            if f.name == "command":
+                if not isinstance(value, list | tuple) or not all(isinstance(w, str) for w in value):
+                    raise ValueError("command is not a list of strings")
+                value = tuple(_clean(w) for w in value)
+            elif f.name in ("exit_code", "stdin_size", "output_size"):
+                if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
+                    raise ValueError(f"{f.name} is not an integer")
+            elif f.name == "duration":
+                if value is not None and (not isinstance(value, int | float) or isinstance(value, bool)):
+                    raise ValueError("duration is not a number")
+                value = None if value is None else float(value)
+            elif not isinstance(value, str):
+                raise ValueError(f"{f.name} is not a string")
+            else:
+                value = _clean(value)
+            known[f.name] = value
+        if known.get("status", "started") not in STATUSES:
+            raise ValueError(f"status {known['status']!r} is not one of {', '.join(STATUSES)}")
         return cls(**known)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _clean(text: str) -> str:
+    """Lone surrogates (a JSON ``\\udcff`` escape) become U+FFFD, as Go's decoder does."""
+    return _SURROGATE.sub("\ufffd", text)

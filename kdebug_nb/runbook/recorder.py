@@ -19,10 +19,10 @@ from kdebug_nb.engine import (
     RunStarted,
     target_kind,
 )
-from kdebug_nb.runbook.record import HistoryRecord
 
 if TYPE_CHECKING:
     from kdebug_nb.engine import DebugOptions, DebugResult, RunEvent
+    from kdebug_nb.runbook.record import HistoryRecord
     from kdebug_nb.runbook.store import HistoryStore
 
 #: how a record's ``magic`` column names each source of runs
@@ -32,8 +32,14 @@ _MAGIC = {"python": "kdebug_nb.run", "cli": "kdebug"}
 class HistoryRecorder:
     """Turns run events into history records in the store ``store_of()`` returns."""
 
-    def __init__(self, store_of: Callable[[], HistoryStore | None]) -> None:
+    def __init__(
+        self,
+        store_of: Callable[[], HistoryStore | None],
+        connection_of: Callable[[], Any] | None = None,
+    ) -> None:
         self._store_of = store_of
+        #: the session's connection (``kubeconfig``/``context``): whose credentials to mask
+        self._connection_of = connection_of
         self._lock = threading.Lock()
         self._open: dict[str, tuple[HistoryStore, HistoryRecord]] = {}
 
@@ -56,18 +62,21 @@ class HistoryRecorder:
         if store is None:
             return
         opts: DebugOptions = event.options
-        record = store.start(
-            HistoryRecord.begin(
-                magic=_MAGIC.get(event.source, event.source),
-                line=event.line,
-                stdin=event.stdin,
-                target=" ".join(opts.targets) or ",".join(opts.filenames),
-                mode=mode_of(opts),
-                namespace=opts.namespace,
-                context=opts.context,
-                image=opts.image,
-                command=opts.command,
-            )
+        conn = self._connection_of() if self._connection_of is not None else None
+        store.redactor.remember_kubeconfig(
+            opts.kubeconfig or getattr(conn, "kubeconfig", None) or None,
+            opts.context or getattr(conn, "context", None) or None,
+        )
+        record = store.begin(
+            magic=_MAGIC.get(event.source, event.source),
+            line=event.line,
+            stdin=event.stdin,
+            target=" ".join(opts.targets) or ",".join(opts.filenames),
+            mode=mode_of(opts),
+            namespace=opts.namespace,
+            context=opts.context,
+            image=opts.image,
+            command=opts.command,
         )
         with self._lock:
             self._open[event.run_id] = (store, record)

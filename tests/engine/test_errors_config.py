@@ -39,7 +39,7 @@ def test_broken_kubeconfig(tmp_path: Path) -> None:
     broken.write_text("clusters: [this is: not: yaml\n")
     with pytest.raises(ConfigError) as info:
         Connection(str(broken)).resolve()
-    assert f"cannot read kubeconfig {broken}" in str(info.value)
+    assert str(info.value).startswith(f'error loading config file "{broken}": not valid YAML')
     assert "\n" not in str(info.value)
 
 

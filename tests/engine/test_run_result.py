@@ -56,6 +56,15 @@ def test_long_output_is_collapsed_in_html() -> None:
     assert "<details><summary>output (100 lines)</summary>" in long and "line 99" in long
 
 
+def test_huge_output_is_bounded_in_html_with_head_tail_and_what_was_left_out() -> None:
+    output = "<b>first</b>\n" + "x" * 50_000_000 + "\nlast <i>line</i>\n"
+    rendered = _result(output=output)._repr_html_()
+    assert len(rendered) < 200_000
+    assert "&lt;b&gt;first&lt;/b&gt;" in rendered and "last &lt;i&gt;line&lt;/i&gt;" in rendered
+    assert "characters (0 lines) left out here" in rendered
+    assert "the result&#x27;s .output holds all of it" in rendered
+
+
 class _Printer:
     def __init__(self) -> None:
         self.parts: list[str] = []

@@ -54,6 +54,14 @@ def _pod(name: str = "web", ns: str = "default", *, ephemeral: bool = True) -> d
                     "ready": False,
                     "restartCount": 1,
                     "state": {"waiting": {"reason": "CrashLoopBackOff", "message": "back-off"}},
+                    "lastState": {
+                        "terminated": {
+                            "exitCode": 1,
+                            "reason": "Error",
+                            "startedAt": "2026-01-01T00:00:04Z",
+                            "finishedAt": "2026-01-01T00:00:05Z",
+                        }
+                    },
                 },
             ],
         },
@@ -96,6 +104,23 @@ def test_status_frame_rows_and_schema() -> None:
     assert df.iloc[2]["reason"] == "CrashLoopBackOff"
     assert pd.isna(df.iloc[2]["started_at"])
     assert df.iloc[1]["started_at"] == pd.Timestamp("2026-01-01T00:00:03Z")
+
+
+def test_status_frame_last_state_and_message() -> None:
+    df = status_frame([_pod()])
+    assert str(df["last_exit_code"].dtype) == "Int64"
+    assert str(df["last_finished_at"].dtype) == "datetime64[ns, UTC]"
+    assert df["last_reason"].dtype == object and df["message"].dtype == object
+    side = df.iloc[2]
+    assert (side["state"], side["reason"], side["message"]) == ("waiting", "CrashLoopBackOff", "back-off")
+    assert side["last_reason"] == "Error" and side["last_exit_code"] == 1
+    assert side["last_finished_at"] == pd.Timestamp("2026-01-01T00:00:05Z")
+    app = df.iloc[1]  # restarted before, but no lastState reported: empty, not zero
+    assert app["last_reason"] == "" and pd.isna(app["last_exit_code"]) and pd.isna(app["last_finished_at"])
+    assert app["message"] == ""
+    empty = status_frame([])
+    assert str(empty["last_exit_code"].dtype) == "Int64"
+    assert str(empty["last_finished_at"].dtype) == "datetime64[ns, UTC]"
 
 
 def test_status_frame_accepts_a_pod_or_a_list_object_and_handles_missing_status() -> None:

@@ -45,6 +45,16 @@ def test_other_magics(ip: Any) -> None:
     assert "crasher" in complete(ip, "%kstatus cr")
 
 
+def test_klogs_and_kevents(ip: Any) -> None:
+    assert "crasher" in complete(ip, "%klogs cr")
+    assert "--previous" in complete(ip, "%klogs crasher --pr")
+    assert {"nginx", "log-shipper"} <= set(complete(ip, "%klogs web -c "))
+    assert "log-shipper" in complete(ip, "%klogs -n default web --tail 5 -c lo")
+    assert "audited" in complete(ip, "%kevents -n secure au")
+    assert "--selector" in complete(ip, "%kevents --se")
+    assert "--previous" not in complete(ip, "%kevents --p")
+
+
 def test_slow_lookups_never_block() -> None:
     cache = LookupCache()
 

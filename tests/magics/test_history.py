@@ -19,11 +19,14 @@ def test_history_frame_and_exports(ip: Any, tmp_path: Path, capsys: pytest.Captu
         "%kdebug neato --image=busybox --env=API_TOKEN=sekrit-env-value -- "
         "sh -c \"echo password=hunter2; echo '```'; echo done\""
     )
-    ip.run_cell("%kdebug neato --image=busybox --token=tok-3f9a -- true")  # refused by the grammar
+    # kubectl's --token flag: the sandbox does not know this token and answers 401
+    ip.run_cell("%kdebug neato --image=busybox --token=tok-3f9a -- true")
+    assert "Unauthorized" in capsys.readouterr().err
     ip.run_cell("h = %khistory")
     h = ip.user_ns["h"]
     assert tuple(h.columns) == COLUMNS
-    last = h.iloc[-1]
+    assert h.iloc[-1]["status"] == "error"
+    last = h.iloc[-2]
     assert last["status"] == "ok" and last["exit_code"] == 0 and last["context"] == "kdebug-sandbox"
     assert last["target"] == "neato" and last["namespace"] == "default"
 
@@ -33,7 +36,7 @@ def test_history_frame_and_exports(ip: Any, tmp_path: Path, capsys: pytest.Captu
     assert "UTC" in text and "kdebug-sandbox" in text
     assert "````text" in text  # longer than the ``` the command printed
     doc = json.loads(js.read_text())
-    assert doc["runs"][-1]["exit_code"] == 0
+    assert doc["runs"][-2]["exit_code"] == 0
 
     jsonl = Path(state_of(ip).store.path).read_text()
     for where in (text, js.read_text(), jsonl, h.to_string()):

@@ -71,10 +71,14 @@ def test_container_states_are_judged_with_reason_and_exit_code() -> None:
             "exit_code": pd.array([None, 0, None, None, 2], dtype="Int64"),
             "ready": [True, False, False, False, False],
             "restarts": [0, 0, 4, 0, 0],
+            "last_reason": ["Completed", "", "Error", "", ""],
+            "last_exit_code": pd.array([0, None, 1, None, None], dtype="Int64"),
         }
     )
     styles = [dict(zip(frame.columns, container_styles(row), strict=True)) for _, row in frame.iterrows()]
     assert [s["state"] for s in styles] == [GOOD, GOOD, BAD, WARN, BAD]
+    assert styles[2]["last_reason"] == BAD and styles[2]["last_exit_code"] == BAD
+    assert styles[0]["last_reason"] == GOOD and styles[1]["last_reason"] == ""
     assert styles[0]["ready"] == GOOD and styles[2]["restarts"] == WARN
     html_page = as_status_frame(frame)._repr_html_()
     assert "#c62828" in html_page and "#2e7d32" in html_page  # red and green cells

@@ -46,3 +46,31 @@ def test_redact_text_masks_tokens_pems_and_passwords() -> None:
 def test_redact_text_truncated_pem_block() -> None:
     out = redact_text("-----BEGIN RSA PRIVATE KEY-----\nMIIEow...cut off")
     assert "MIIEow" not in out
+
+
+def test_working_directories_and_placeholders_are_not_hunted() -> None:
+    from kdebug_nb.runbook.redact import Redactor
+
+    r = Redactor()
+    assert r.text("PWD=/root\nOLDPWD=/\n") == "PWD=/root\nOLDPWD=/\n"
+    # masked where they stand, but "true" and "default" elsewhere stay readable
+    assert r.text("USE_AUTH=true serviceAccountToken: default") == f"USE_AUTH={MASK} serviceAccountToken: {MASK}"
+    assert r.text("-- true; namespace default") == "-- true; namespace default"
+    assert r.known == ()
+
+
+def test_remembered_values_are_masked_in_later_texts_and_args() -> None:
+    from kdebug_nb.runbook.redact import Redactor
+
+    r = Redactor()
+    assert r.args(["--env=DB_PASS=hunter2", "--", "sh", "-c", "echo hunter2"]) == [
+        f"--env=DB_PASS={MASK}", "--", "sh", "-c", f"echo {MASK}"
+    ]
+    assert r.text("login: hunter2\n") == f"login: {MASK}\n"
+
+
+def test_short_values_are_masked_in_place_only() -> None:
+    from kdebug_nb.runbook.redact import Redactor
+
+    r = Redactor()
+    assert r.text("TOKEN=abc and abc") == f"TOKEN={MASK} and abc"

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
-from collections import deque
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
@@ -21,7 +20,7 @@ from kubernetes.client.exceptions import ApiException
 
 from kdebug_nb.sandbox.apiserver.app import create_app
 from kdebug_nb.sandbox.apiserver.middleware import RequestRecord
-from kdebug_nb.sandbox.store.cluster import Cluster, User
+from kdebug_nb.sandbox.store.cluster import WATCH_HISTORY, Cluster, User
 from kdebug_nb.sandbox.store.namespaces import create_namespace
 from kdebug_nb.sandbox.store.pods import create_pod
 
@@ -139,8 +138,8 @@ def test_delete_without_kubelet_removes_at_once(bare: BareServer) -> None:
 
 def test_too_old_resource_version_is_410_expired(bare: BareServer) -> None:
     api = bare.api()
-    old_history = bare.cluster.history
-    bare.call(lambda: setattr(bare.cluster, "history", deque(old_history, maxlen=3)))
+    history = bare.cluster.history
+    bare.call(lambda: setattr(history, "max_events", 3))
     try:
         rv = api.list_namespaced_pod("default").metadata.resource_version
         for i in range(5):
@@ -155,7 +154,7 @@ def test_too_old_resource_version_is_410_expired(bare: BareServer) -> None:
         assert status["code"] == 410 and status["reason"] == "Expired"
         assert status["message"].startswith(f"too old resource version: {rv} (")
     finally:
-        bare.call(lambda: setattr(bare.cluster, "history", deque(bare.cluster.history, maxlen=10_000)))
+        bare.call(lambda: setattr(history, "max_events", WATCH_HISTORY))
 
 
 def test_request_log_records_every_request(bare: BareServer) -> None:

@@ -150,14 +150,19 @@ def test_not_started_and_other_errors(core_v1: Any, fresh_namespace: str) -> Non
 
 def test_ten_megabytes_of_output(core_v1: Any, fresh_namespace: str) -> None:
     ns = fresh_namespace
-    size = (10 * 1024 * 1024 // 100 + 1) * 100  # just over 10 MiB, whole lines
-    # 100-byte lines: 99 x's and a newline
-    cmd = ["sh", "-c", f"yes {'x' * 99} | head -c {size}"]
+    size = (12 * 1024 * 1024 // 100 + 1) * 100  # over 10 MiB, whole lines
+    # 100-byte lines: 99 x's and a newline, once a follower is there
+    cmd = ["sh", "-c", f"sleep 1; yes {'x' * 99} | head -c {size}"]
     create(core_v1, ns, make_pod("big", [{"name": "c", "image": "busybox", "command": cmd}]))
-    wait_pod(core_v1, ns, "big", _done, timeout=60)
-    resp = core_v1.read_namespaced_pod_log("big", ns, _preload_content=False)
+    wait_state(core_v1, ns, "big", "c", "running")
+    # A follower gets all of it, across the rotation at containerLogMaxSize (10 MiB).
+    resp = core_v1.read_namespaced_pod_log("big", ns, follow=True, _preload_content=False)
     data = resp.data
     assert len(data) == size
     assert data[:100] == b"x" * 99 + b"\n"
+    wait_pod(core_v1, ns, "big", _done, timeout=60)
+    # A later read sees the current file only, as the kubelet's reader does.
+    rest = core_v1.read_namespaced_pod_log("big", ns, _preload_content=False).data
+    assert 0 < len(rest) < 10 * 1024 * 1024 and data.endswith(rest)
     assert core_v1.read_namespaced_pod_log("big", ns, tail_lines=3) == ("x" * 99 + "\n") * 3
     assert core_v1.read_namespaced_pod_log("big", ns, limit_bytes=5) == "xxxxx"

@@ -5,7 +5,7 @@ kubectl: ``staging/src/k8s.io/kubectl/pkg/cmd/debug/debug.go``, ``debugByEphemer
 
 from __future__ import annotations
 
-import copy
+import json
 from typing import Any
 
 from kdebug_nb.engine.builders.common import (
@@ -50,7 +50,9 @@ def build_ephemeral(
     if opts.target:
         container["targetContainerName"] = opts.target
 
-    modified = copy.deepcopy(pod)
+    # a JSON round trip copies wire data several times faster than deepcopy
+    # (a pod with hundreds of ephemeral containers)
+    modified = json.loads(json.dumps(pod))
     spec = modified.setdefault("spec", {})
     spec["ephemeralContainers"] = [*(spec.get("ephemeralContainers") or ()), container]
     apply_profile(modified, name, "ephemeral", opts)

@@ -128,6 +128,11 @@ def _key_string(value: Any) -> str:
 def _go_sort(items: list[dict[str, Any]], merge_key: str) -> list[dict[str, Any]]:
     """The library sorts with "a <= b" as its less function; Go's insertion sort
     (used for short lists) therefore reverses elements with equal keys."""
+    keys = [_key_string(item[merge_key]) for item in items]
+    if len(set(keys)) == len(keys):
+        # distinct keys sort the same whatever the algorithm; the insertion sort
+        # below is quadratic (a pod with 300 ephemeral containers)
+        return [item for _, item in sorted(zip(keys, items, strict=True), key=lambda pair: pair[0])]
     out = list(items)
     for i in range(1, len(out)):
         j = i

@@ -24,16 +24,20 @@ class Cancel:
         self._open: list[Any] = []
         #: why the run was cancelled ("" while it was not)
         self.reason = ""
+        #: the error the run should end with, when the cancel is a failure
+        #: (the server stopped answering) rather than a request
+        self.error: Exception | None = None
 
     @property
     def cancelled(self) -> bool:
         return bool(self.reason)
 
-    def cancel(self, reason: str) -> None:
+    def cancel(self, reason: str, error: Exception | None = None) -> None:
         """Record ``reason`` (the first one wins) and abort every open stream."""
         with self._lock:
             if not self.reason:
                 self.reason = reason
+                self.error = error
             opened = list(self._open)
         for resp in opened:
             abort_response(resp)

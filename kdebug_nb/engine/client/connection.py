@@ -6,34 +6,56 @@ A ``Connection`` names a cluster the way kubectl does (``--kubeconfig``,
 kubeconfig (and running an exec credential plugin) is far slower than a
 request, so clients are cached per Connection.
 
-Lookup order: explicit kubeconfig/context, then ``$KUBECONFIG`` or
-``~/.kube/config``, then the in-cluster service account (JupyterHub running
-on Kubernetes). Credentials never leave the client configuration: nothing
+Lookup order: explicit kubeconfig/context, then ``$KUBECONFIG`` (read as
+kubectl reads the list: ``client.kubeconfig_files``) or ``~/.kube/config``,
+then ``--server`` alone, then the in-cluster service account (JupyterHub
+running on Kubernetes). kubectl's other connection flags apply on top
+(``Connection.with_overrides``). Credentials never leave the client configuration: nothing
 here logs, prints or stores a token or certificate.
 """
 
 from __future__ import annotations
 
+import math
 import os
 import threading
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any, TypedDict
 
-from kdebug_nb.errors import ConfigError
+from kdebug_nb.engine.client.kubeconfig_files import KubeconfigFile, read_kubeconfigs
+from kdebug_nb.errors import ConfigError, UsageError
 
 if TYPE_CHECKING:
     from kubernetes.client.api_client import ApiClient
+
+    from kdebug_nb.engine.options import DebugOptions
 
 _SA_DIR = "/var/run/secrets/kubernetes.io/serviceaccount"
 
 
 @dataclass(frozen=True)
 class Connection:
-    """A cluster as kubectl's global flags name it; ``None`` means "the default"."""
+    """A cluster as kubectl's global flags name it; ``None`` means "the default".
+
+    Beyond ``--kubeconfig/--context/-n``, kubectl's connection overrides
+    (``--server``, ``--token``, ``--as``, ``--certificate-authority``,
+    ``--insecure-skip-tls-verify``, ``--request-timeout``) apply on top of the
+    kubeconfig as client-go's ``ConfigOverrides`` do; ``--server`` alone works
+    with no kubeconfig at all. The token never shows in ``repr``.
+    """
 
     kubeconfig: str | None = None
     context: str | None = None
     namespace: str | None = None
+    server: str | None = None
+    token: str | None = field(default=None, repr=False)
+    #: ``--as``: the user to impersonate (``Impersonate-User`` header)
+    impersonate: str | None = None
+    certificate_authority: str | None = None
+    insecure_skip_tls_verify: bool = False
+    #: ``--request-timeout`` in seconds for ordinary requests; None: the
+    #: engine's default (60 s a request), ``math.inf``: no limit (kubectl's 0)
+    request_timeout: float | None = None
 
     def resolve(self) -> Resolved:
         """The cached, authenticated client for this connection."""
@@ -55,11 +77,28 @@ class Connection:
         """This connection with kubectl's ``--kubeconfig/--context/-n`` applied on top."""
         if not (kubeconfig or context or namespace):
             return self
-        return Connection(
-            kubeconfig or self.kubeconfig,
-            context or self.context,
-            namespace or self.namespace,
+        return replace(
+            self,
+            kubeconfig=kubeconfig or self.kubeconfig,
+            context=context or self.context,
+            namespace=namespace or self.namespace,
         )
+
+    def with_overrides(self, overrides: ConnectionOverrides) -> Connection:
+        """This connection with kubectl's other connection flags applied on top."""
+        changes: dict[str, Any] = {k: v for k, v in overrides.items() if v}
+        return replace(self, **changes) if changes else self
+
+
+class ConnectionOverrides(TypedDict, total=False):
+    """kubectl's connection flags beyond ``--kubeconfig/--context/-n`` (empty: not given)."""
+
+    server: str
+    token: str
+    impersonate: str
+    certificate_authority: str
+    insecure_skip_tls_verify: bool
+    request_timeout: float
 
 
 @dataclass(frozen=True)
@@ -69,7 +108,10 @@ class Resolved:
     api_client: ApiClient
     namespace: str
     server: str
-    context: str  # context name, or "in-cluster"
+    context: str  # context name, "in-cluster", or "" (flags only)
+    #: seconds an ordinary request may take (``--request-timeout``); None: the
+    #: default, ``math.inf``: no limit
+    request_timeout: float | None = None
 
 
 _LOCK = threading.Lock()
@@ -105,29 +147,26 @@ def _signature(explicit: str | None) -> tuple[Any, ...]:
     return tuple(sig)
 
 
-def _kubeconfig_paths(explicit: str | None) -> list[str]:
-    if explicit:
-        path = os.path.expanduser(explicit)
-        if not os.path.exists(path):
-            raise ConfigError(f"kubeconfig {explicit} does not exist", suggest_cluster=True)
-        return [path]
-    env = os.environ.get("KUBECONFIG", "")
-    if env:
-        return [os.path.expanduser(p) for p in env.split(os.pathsep) if p]
-    default = os.path.expanduser("~/.kube/config")
-    return [default] if os.path.exists(default) else []
-
-
 def _load(conn: Connection) -> Resolved:
-    paths = [p for p in _kubeconfig_paths(conn.kubeconfig) if os.path.exists(p)]
-    if paths:
-        return _load_kubeconfig(conn, paths)
+    if conn.kubeconfig and not os.path.exists(os.path.expanduser(conn.kubeconfig)):
+        raise ConfigError(f"kubeconfig {conn.kubeconfig} does not exist", suggest_cluster=True)
+    files, missing = read_kubeconfigs(conn.kubeconfig)
+    if files:
+        return _load_kubeconfig(conn, files)
     if conn.context:
         raise ConfigError(
             f'context "{conn.context}" not found: no kubeconfig found', suggest_cluster=True
         )
+    if conn.server:
+        return _load_flags_only(conn)
     if os.environ.get("KUBERNETES_SERVICE_HOST") and os.path.exists(f"{_SA_DIR}/token"):
         return _load_incluster(conn)
+    if os.environ.get("KUBECONFIG") and missing:
+        raise ConfigError(
+            "no Kubernetes configuration found: $KUBECONFIG names no file that exists "
+            f"(missing: {', '.join(missing)})",
+            suggest_cluster=True,
+        )
     raise ConfigError(
         "no Kubernetes configuration found (no --kubeconfig, $KUBECONFIG, ~/.kube/config "
         "or in-cluster service account)",
@@ -135,29 +174,23 @@ def _load(conn: Connection) -> Resolved:
     )
 
 
-def _load_kubeconfig(conn: Connection, paths: list[str]) -> Resolved:
-    import yaml
+def _load_kubeconfig(conn: Connection, files: list[KubeconfigFile]) -> Resolved:
     from kubernetes.client.api_client import ApiClient
     from kubernetes.client.configuration import Configuration
     from kubernetes.config.config_exception import ConfigException
     from kubernetes.config.kube_config import load_kube_config
 
+    paths = [f.path for f in files]
     shown = os.pathsep.join(paths)
     merged: dict[str, Any] = {"contexts": [], "current-context": ""}
-    for path in paths:
-        try:
-            with open(path, encoding="utf-8") as f:
-                doc = yaml.safe_load(f)
-        except (OSError, yaml.YAMLError) as exc:
-            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            raise ConfigError(f"cannot read kubeconfig {path}: {first}", suggest_cluster=True) from exc
-        if not isinstance(doc, dict):
-            raise ConfigError(f"kubeconfig {path} is empty or not a kubeconfig", suggest_cluster=True)
-        merged["contexts"].extend(doc.get("contexts") or [])
+    for f in files:
+        merged["contexts"].extend(f.doc.get("contexts") or [])
         # kubectl: the first file that sets current-context wins
-        merged["current-context"] = merged["current-context"] or doc.get("current-context", "")
+        merged["current-context"] = merged["current-context"] or f.doc.get("current-context", "")
     names = [c.get("name") for c in merged["contexts"] if isinstance(c, dict)]
     context = conn.context or merged["current-context"]
+    if not context and conn.server:
+        return _load_flags_only(conn)
     if not context:
         raise ConfigError(f"kubeconfig {shown} has no current context; pass --context", suggest_cluster=True)
     if context not in names:
@@ -179,8 +212,83 @@ def _load_kubeconfig(conn: Connection, paths: list[str]) -> Resolved:
     except (ConfigException, OSError, KeyError, TypeError, ValueError) as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise ConfigError(f"invalid kubeconfig {shown} (context {context}): {first}") from exc
+    _override(cfg, conn)
     _tune(cfg)
-    return Resolved(ApiClient(cfg), conn.namespace or ctx_ns, cfg.host, context)
+    client = ApiClient(cfg)
+    _impersonate(client, conn)
+    return Resolved(client, conn.namespace or ctx_ns, cfg.host, context, conn.request_timeout)
+
+
+def _load_flags_only(conn: Connection) -> Resolved:
+    """A cluster named by ``--server`` (and the other flags) alone, as kubectl allows."""
+    from kubernetes.client.api_client import ApiClient
+    from kubernetes.client.configuration import Configuration
+
+    cfg = Configuration()
+    _override(cfg, conn)
+    _tune(cfg)
+    client = ApiClient(cfg)
+    _impersonate(client, conn)
+    return Resolved(client, conn.namespace or "default", cfg.host, "", conn.request_timeout)
+
+
+def _override(cfg: Any, conn: Connection) -> None:
+    """client-go's ``ConfigOverrides``, applied to a loaded configuration.
+
+    As in ``staging/src/k8s.io/client-go/tools/clientcmd/client_config.go``
+    (``getClusterInfo``, ``getUserIdentificationPartialConfig``): the flags win
+    over the kubeconfig's values, ``--token`` replaces the kubeconfig user's token
+    (an exec plugin's too), and ``--insecure-skip-tls-verify`` drops its CA.
+    """
+    if conn.certificate_authority and conn.insecure_skip_tls_verify:
+        raise UsageError(
+            "specifying a root certificates file with the insecure flag is not allowed: "
+            "give --certificate-authority or --insecure-skip-tls-verify, not both"
+        )
+    if conn.server:
+        cfg.host = conn.server.rstrip("/")
+    if conn.certificate_authority:
+        path = os.path.expanduser(conn.certificate_authority)
+        if not os.path.isfile(path):
+            raise ConfigError(f"--certificate-authority {conn.certificate_authority} does not exist")
+        cfg.ssl_ca_cert = path
+        cfg.verify_ssl = True
+    if conn.insecure_skip_tls_verify:
+        import urllib3
+
+        cfg.ssl_ca_cert = None
+        cfg.verify_ssl = False
+        # asked for explicitly, as in kubectl: no warning on every request
+        urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
+    if conn.token:
+        cfg.api_key = {"authorization": f"Bearer {conn.token}"}
+        cfg.api_key_prefix = {}
+        # an exec plugin's refresh would put its own token back
+        cfg.refresh_api_key_hook = None
+
+
+def _impersonate(client: Any, conn: Connection) -> None:
+    if conn.impersonate:
+        client.set_default_header("Impersonate-User", conn.impersonate)
+
+
+def overrides_of(opts: DebugOptions) -> ConnectionOverrides:
+    """The connection flags of a parsed command line (``kdebug --token=... POD``)."""
+    out = ConnectionOverrides(
+        server=opts.server,
+        token=opts.token,
+        impersonate=opts.impersonate,
+        certificate_authority=opts.certificate_authority,
+        insecure_skip_tls_verify=opts.insecure_skip_tls_verify,
+    )
+    if opts.request_timeout is not None:
+        if opts.request_timeout < 0:
+            raise UsageError(
+                f"invalid --request-timeout {opts.request_timeout:g}s: it must not be negative"
+            )
+        # kubectl's 0 means "no limit"
+        out["request_timeout"] = opts.request_timeout or math.inf
+    return out
 
 
 def _load_incluster(conn: Connection) -> Resolved:
@@ -213,5 +321,32 @@ def _tune(cfg: Any) -> None:
     # runs); the default pool of 4 connections would serialise them.
     cfg.connection_pool_maxsize = max(cfg.connection_pool_maxsize or 0, 16)
     # One retry on connection errors: a refused connection must fail fast, the
-    # way kubectl does, instead of three silent attempts.
-    cfg.retries = 1
+    # way kubectl does, instead of three silent attempts. None after a
+    # timeout: a second attempt would double --request-timeout.
+    cfg.retries = _retry_once_unless_timed_out()
+
+
+def _retry_once_unless_timed_out() -> Any:
+    from urllib3.exceptions import MaxRetryError
+    from urllib3.exceptions import TimeoutError as Urllib3Timeout
+    from urllib3.util.retry import Retry
+
+    def timed_out(error: BaseException | None) -> bool:
+        seen: list[BaseException] = []
+        while error is not None and all(error is not e for e in seen):
+            if isinstance(error, (TimeoutError, Urllib3Timeout)):
+                return True
+            seen.append(error)
+            # urllib3 wraps the socket's error (ProtocolError("Connection aborted.", err))
+            inner = [a for a in getattr(error, "args", ()) if isinstance(a, BaseException)]
+            error = inner[0] if inner else error.__cause__ or error.__context__
+        return False
+
+    class OnceUnlessTimedOut(Retry):
+        def increment(self, method: Any = None, url: Any = None, response: Any = None,
+                      error: Any = None, _pool: Any = None, _stacktrace: Any = None) -> Any:
+            if timed_out(error):
+                raise MaxRetryError(_pool, url or "", error) from error
+            return super().increment(method, url, response, error, _pool, _stacktrace)
+
+    return OnceUnlessTimedOut(total=1)

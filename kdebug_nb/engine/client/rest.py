@@ -12,6 +12,7 @@ log, attach) are in ``client.streams``.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -48,6 +49,15 @@ class RestClient:
         self.namespace = resolved.namespace
         self.server = resolved.server
         self.context = resolved.context
+        rt = resolved.request_timeout
+        #: (connect, read) seconds for ordinary requests; ``--request-timeout``
+        #: bounds them (not watches and log follows, which last as long as a run)
+        self._timeout: tuple[float, float | None] = TIMEOUT
+        if rt is not None:
+            self._timeout = (TIMEOUT[0], None) if math.isinf(rt) else (min(TIMEOUT[0], rt), rt)
+        #: seconds the server may stay silent where an answer is due: a request's
+        #: answer, a stream's headers, a run's health checks (None: no limit)
+        self.request_timeout: float | None = self._timeout[1]
         #: called with the text of each ``Warning`` header the server sends
         #: (Pod Security "warn" level, deprecations); kubectl prints them on stderr
         self.on_warning: Callable[[str], None] | None = None
@@ -87,14 +97,22 @@ class RestClient:
     def list_namespaces(self, *, selector: str = "") -> JSON:
         return self._json("GET", "/api/v1/namespaces", query=_sel(selector))
 
-    def events_for(self, namespace: str, pod: str) -> list[JSON]:
-        """The pod's events, oldest first (empty when events cannot be read)."""
+    def events_for(self, namespace: str, pod: str, *, unreachable_raises: bool = False) -> list[JSON]:
+        """The pod's events, oldest first (empty when events cannot be read).
+
+        With ``unreachable_raises``, a server that cannot be reached raises
+        ``ConnectionFailed`` instead: the caller wants to know it went away.
+        """
         try:
             doc = self._json(
                 "GET",
                 f"/api/v1/namespaces/{quote(namespace, safe='')}/events",
                 query=[("fieldSelector", f"involvedObject.name={pod}")],
             )
+        except errors.ConnectionFailed:
+            if unreachable_raises:
+                raise
+            return []
         except errors.KDebugError:
             return []  # events are decoration for a message, never a reason to fail
         items = [
@@ -102,6 +120,27 @@ class RestClient:
         ]
         items.sort(key=_event_time)
         return items
+
+    def list_events(
+        self, namespace: str | None, *, field_selector: str = "", all_namespaces: bool = False
+    ) -> JSON:
+        """An EventList (core/v1) as JSON, for one namespace or, with ``all_namespaces``, all."""
+        if all_namespaces or not namespace:
+            path = "/api/v1/events"
+        else:
+            path = f"/api/v1/namespaces/{quote(namespace, safe='')}/events"
+        query = [("fieldSelector", field_selector)] if field_selector else []
+        return self._json("GET", path, query=query)
+
+    def read_log_bytes(self, namespace: str, pod: str, query: Query) -> bytes:
+        """GET ``pods/log`` with ``query`` (PodLogOptions) as bytes, read to the end."""
+        resp = self._send("GET", pod_path(namespace, pod) + "/log", query=query)
+        try:
+            return bytes(resp.data)
+        except Exception as exc:  # urllib3 protocol/timeout errors while reading the body
+            raise unreachable(self.server, exc, self.request_timeout) from exc
+        finally:
+            close_response(resp)
 
     # ---- writes ----------------------------------------------------------
 
@@ -122,7 +161,42 @@ class RestClient:
             body["gracePeriodSeconds"] = grace_period
         return self._json("DELETE", pod_path(namespace, name), body=body)
 
+    def probe(self, timeout: float | None = None) -> None:
+        """Ask the server for its version: returns once it answers anything at all.
+
+        A run's health check (``runs.liveness``): an HTTP error is an answer
+        too; only a transport failure (refused, reset, no answer within
+        ``timeout`` seconds) raises ``ConnectionFailed``.
+        """
+        limit = self.request_timeout if timeout is None else timeout
+        try:
+            resp = self._send(
+                "GET", "/version", timeout=(min(self._timeout[0], limit or self._timeout[0]), limit)
+            )
+        except errors.ApiError:
+            return
+        try:
+            resp.data  # noqa: B018 - the body is read to its end, so the connection is reused
+        except Exception as exc:
+            raise unreachable(self.server, exc, limit) from exc
+        finally:
+            close_response(resp)
+
     # ---- plumbing --------------------------------------------------------
+
+    def _send_stream(
+        self, path: str, *, query: Query = (), body_timeout: float | None = None
+    ) -> Any:
+        """GET a stream: its headers within the request timeout, then ``body_timeout`` a read.
+
+        A watch or a log may rightly stay silent for minutes once it is open,
+        but the answer that opens it is due at once.
+        """
+        resp = self._send("GET", path, query=query)
+        sock = getattr(getattr(resp, "connection", None), "sock", None)
+        if sock is not None:
+            sock.settimeout(body_timeout)
+        return resp
 
     def _json(
         self,
@@ -137,7 +211,7 @@ class RestClient:
         try:
             data = resp.data
         except Exception as exc:  # urllib3 protocol/timeout errors while reading the body
-            raise unreachable(self.server, exc) from exc
+            raise unreachable(self.server, exc, self.request_timeout) from exc
         finally:
             close_response(resp)
         return parse_body(data)
@@ -150,7 +224,7 @@ class RestClient:
         query: Query = (),
         body: JSON | None = None,
         content_type: str | None = None,
-        timeout: tuple[float, float | None] = TIMEOUT,
+        timeout: tuple[float, float | None] | None = None,
     ) -> Any:
         """Send one request; return the unread urllib3 response of a 2xx, raise otherwise."""
         headers = {"Accept": "application/json"}
@@ -164,10 +238,11 @@ class RestClient:
             body=body,
             auth_settings=["BearerToken"],
         )
+        timeout = timeout or self._timeout
         try:
             rest_resp = self._api.call_api(*request, _request_timeout=timeout)
         except Exception as exc:
-            raise translate_transport(exc, self.server) from exc
+            raise translate_transport(exc, self.server, timeout[1]) from exc
         resp = rest_resp.response
         if not 200 <= rest_resp.status <= 299:
             try:

@@ -10,7 +10,8 @@ from __future__ import annotations
 import codecs
 import json
 import math
-from collections.abc import Iterator
+import threading
+from collections.abc import Iterable, Iterator
 from typing import Any
 from urllib.parse import quote
 
@@ -25,9 +26,9 @@ from kdebug_nb.engine.client.rest import (
     remaining,
 )
 from kdebug_nb.engine.client.wire import (
+    lost,
     parse_body,
     status_error,
-    translate_transport,
     unreachable,
 )
 
@@ -64,6 +65,8 @@ class ClusterClient(RestClient):
         path = f"/api/v1/namespaces/{quote(namespace, safe='')}/pods"
         fsel = ("fieldSelector", f"metadata.name={name}")
         seed = since
+        opened = False
+        broken: BaseException | None = None
         while True:
             if seed is not None:
                 rv = str((seed.get("metadata") or {}).get("resourceVersion", ""))
@@ -90,16 +93,20 @@ class ClusterClient(RestClient):
                     query.append(("timeoutSeconds", "300"))
                     read_timeout = 330.0
                 try:
-                    resp = self._send("GET", path, query=query, timeout=(10.0, read_timeout))
+                    resp = self._send_stream(path, query=query, body_timeout=read_timeout)
                 except errors.ApiError as exc:
                     if exc.status != 410:
                         raise
                     break  # 410 Gone as an HTTP answer: our resourceVersion is too old; relist
-                except errors.ConnectionFailed:
+                except errors.ConnectionFailed as exc:
                     left = remaining(deadline)
                     if left is not None and left <= 0:
                         return
+                    if opened and not exc.timed_out:
+                        # the watch was open, and the server is not back: it went away
+                        raise lost(self.server, broken or exc.__cause__ or exc) from exc
                     raise
+                opened, broken = True, None
                 try:
                     with _held(cancel, resp):
                         for line in _lines(resp, deadline):
@@ -115,6 +122,10 @@ class ClusterClient(RestClient):
                                 yield kind, obj
                 except _DeadlineReached:
                     continue  # the loop's check ends the watch, unless the deadline moved
+                except _Broken as exc:
+                    # the server hung up mid-watch (or a cancel shut the socket):
+                    # resume from the last resourceVersion, or stop
+                    broken = exc.__cause__ or exc
                 finally:
                     close_response(resp)
 
@@ -133,28 +144,41 @@ class ClusterClient(RestClient):
         network reads is never mangled. A cancelled follow ends quietly with
         what had arrived.
         """
+        decoder = codecs.getincrementaldecoder("utf-8")("replace")
+        for data in self.follow_log_bytes(namespace, pod, container, follow=follow, cancel=cancel):
+            text = decoder.decode(data)
+            if text:
+                yield text
+        tail = decoder.decode(b"", final=True)
+        if tail:
+            yield tail
+
+    def follow_log_bytes(
+        self,
+        namespace: str,
+        pod: str,
+        container: str,
+        *,
+        follow: bool = True,
+        cancel: Cancel | None = None,
+    ) -> Iterator[bytes]:
+        """The container's log from its start, as the bytes arrive (binary output intact)."""
         query = [("container", container)]
         if follow:
             query.append(("follow", "true"))
-        resp = self._send("GET", pod_path(namespace, pod) + "/log", query=query, timeout=(10.0, None))
-        decoder = codecs.getincrementaldecoder("utf-8")("replace")
+        resp = self._send_stream(pod_path(namespace, pod) + "/log", query=query)
         try:
             with _held(cancel, resp):
                 while True:
                     try:
-                        data = _read1(resp, self.server)
-                    except errors.ConnectionFailed:
+                        data = _read1(resp)
+                    except _Broken as exc:
                         if cancel is not None and cancel.cancelled:
                             break
-                        raise
+                        raise lost(self.server, exc.__cause__ or exc) from exc
                     if not data:
                         break
-                    text = decoder.decode(data)
-                    if text:
-                        yield text
-            tail = decoder.decode(b"", final=True)
-            if tail:
-                yield tail
+                    yield data
         finally:
             close_response(resp)
 
@@ -171,16 +195,76 @@ class ClusterClient(RestClient):
         from kubernetes.stream import ws_client
         from websocket import WebSocketException
 
-        ws = self._open_attach(
-            namespace, pod, container, stdin=True, stdout=False, stderr=False, tty=False
-        )
+        ws = self._open_attach_bounded(namespace, pod, container)
         raw = data.encode() if isinstance(data, str) else data
         try:
+            ws.sock.settimeout(self.request_timeout)  # each write, like any request
             for start in range(0, len(raw), _CHUNK):
                 ws.write_channel(ws_client.STDIN_CHANNEL, raw[start : start + _CHUNK])
             ws.close_channel(ws_client.STDIN_CHANNEL)
         except (OSError, WebSocketException) as exc:
-            raise unreachable(self.server, exc) from exc
+            raise unreachable(self.server, exc, self.request_timeout) from exc
+        finally:
+            ws.close()
+
+    def _open_attach_bounded(self, namespace: str, pod: str, container: str) -> Any:
+        """``_open_attach`` for stdin, answered within the request timeout.
+
+        The official client opens the websocket with no timeout at all (a
+        frozen server holds the handshake forever) and takes none, so the
+        handshake runs in a helper thread that is given up on after the
+        request timeout; a session it opens after that is closed at once.
+        """
+        box: dict[str, Any] = {}
+        abandoned = threading.Event()
+
+        def open_it() -> None:
+            try:
+                ws = self._open_attach(
+                    namespace, pod, container, stdin=True, stdout=False, stderr=False, tty=False
+                )
+            except BaseException as exc:  # handed to the caller's thread below
+                box["error"] = exc
+                return
+            box["ws"] = ws
+            if abandoned.is_set():
+                ws.close()
+
+        helper = threading.Thread(target=open_it, name="kdebug-attach", daemon=True)
+        helper.start()
+        helper.join(self.request_timeout)
+        if helper.is_alive():
+            abandoned.set()
+            if "ws" in box:  # opened between the join's end and the flag
+                box["ws"].close()
+            raise unreachable(self.server, TimeoutError("timed out"), self.request_timeout)
+        if "error" in box:
+            raise box["error"]
+        return box["ws"]
+
+    def stream_stdin(
+        self, namespace: str, pod: str, container: str, chunks: Iterable[bytes]
+    ) -> None:
+        """Attach with stdin only and forward ``chunks`` as they come; close stdin at their end.
+
+        ``send_stdin`` for input that is still being typed (``kubectl debug -i`` from a
+        terminal). A process that has ended (or a server that hung up) ends the
+        forwarding quietly: what it printed is in its log either way.
+        """
+        from kubernetes.stream import ws_client
+        from websocket import WebSocketException
+
+        ws = self._open_attach_bounded(namespace, pod, container)
+        try:
+            for chunk in chunks:
+                if not ws.is_open():
+                    return
+                for start in range(0, len(chunk), _CHUNK):
+                    ws.write_channel(ws_client.STDIN_CHANNEL, chunk[start : start + _CHUNK])
+            if ws.is_open():
+                ws.close_channel(ws_client.STDIN_CHANNEL)
+        except (OSError, WebSocketException):
+            return
         finally:
             ws.close()
 
@@ -238,11 +322,15 @@ def _held(cancel: Cancel | None, resp: Any) -> Any:
     return cancel.holding(resp) if cancel is not None else _NoCancel()
 
 
-def _read1(resp: Any, server: str) -> bytes:
+class _Broken(Exception):
+    """An open stream ended by a transport error (the server went away, or a cancel)."""
+
+
+def _read1(resp: Any) -> bytes:
     try:
         return bytes(resp.read1(_CHUNK))
     except Exception as exc:
-        raise translate_transport(exc, server) from exc
+        raise _Broken() from exc
 
 
 def _lines(resp: Any, deadline: Deadline) -> Iterator[bytes]:
@@ -255,10 +343,8 @@ def _lines(resp: Any, deadline: Deadline) -> Iterator[bytes]:
             data = resp.read1(_CHUNK)
         except (ReadTimeoutError, TimeoutError) as exc:
             raise _DeadlineReached() from exc
-        except (ProtocolError, OSError):
-            # the server hung up mid-watch (or a cancel shut the socket):
-            # the caller resumes from the last resourceVersion or stops
-            return
+        except (ProtocolError, OSError) as exc:
+            raise _Broken() from exc
         if not data:
             if buf.strip():
                 yield buf

@@ -207,20 +207,48 @@ def _has_profile_powers(obj: JSON) -> bool:
     return False
 
 
-def translate_transport(exc: BaseException, server: str) -> errors.KDebugError:
+def translate_transport(
+    exc: BaseException, server: str, timeout: float | None = None
+) -> errors.KDebugError:
+    """A transport failure of a request whose read timeout was ``timeout`` seconds."""
     from kubernetes.client.exceptions import ApiException
 
     if isinstance(exc, ApiException) and exc.status:
         return status_error(exc.status, parse_body(exc.body), "")
-    return unreachable(server, exc)
+    return unreachable(server, exc, timeout)
 
 
-def unreachable(server: str, exc: BaseException) -> errors.ConnectionFailed:
-    """The error for a server that could not be reached, naming its URL."""
+def unreachable(
+    server: str, exc: BaseException, timeout: float | None = None
+) -> errors.ConnectionFailed:
+    """The error for a server that could not be reached, naming its URL.
+
+    A read that timed out after ``timeout`` seconds says so: the server took
+    the connection and did not answer (frozen, overloaded, or not an API server).
+    """
+    why = _why(exc)
+    if why == "timed out" and timeout is not None:
+        error = errors.ConnectionFailed(
+            f"the Kubernetes API server at {server} did not answer within {timeout:g}s "
+            "(--request-timeout) — is the cluster running? A busy one may need a longer "
+            "--request-timeout",
+        )
+        error.timed_out = True
+        return error
     return errors.ConnectionFailed(
-        f"cannot reach the Kubernetes API server at {server}: {_why(exc)} — "
-        "is the cluster running?",
+        f"cannot reach the Kubernetes API server at {server}: {why} — is the cluster running?",
         suggest_cluster=True,
+    )
+
+
+def lost(server: str, exc: BaseException, when: str = "") -> errors.ConnectionFailed:
+    """The error for a server that went away while a stream (watch, log) was open.
+
+    ``when`` (e.g. `` just after dbg exited``) goes before the hint.
+    """
+    return errors.ConnectionFailed(
+        f"lost the connection to the Kubernetes API server at {server} ({_why(exc)}){when} — "
+        "is the cluster still running?",
     )
 
 
@@ -233,6 +261,10 @@ def _causes(exc: BaseException) -> list[BaseException]:
         reason = getattr(cur, "reason", None)
         cur = reason if isinstance(reason, BaseException) else (cur.__cause__ or cur.__context__)
     return chain
+
+
+#: http.client/urllib3 errors for an answer the server stopped sending halfway
+_BROKEN_ANSWER = frozenset({"IncompleteRead", "InvalidChunkLength", "ProtocolError"})
 
 
 def _why(exc: BaseException) -> str:
@@ -251,6 +283,9 @@ def _why(exc: BaseException) -> str:
         return "connection reset"
     if "remote end closed" in text or "connection aborted" in text:
         return "connection closed by the server"
+    if any(type(e).__name__ in _BROKEN_ANSWER for e in chain) or "connection broken" in text:
+        # http.client's words for a body cut off mid-chunk: b'' where a chunk size was due
+        return "connection closed by the server mid-answer"
     last = str(chain[-1]).splitlines()[0] if str(chain[-1]) else type(chain[-1]).__name__
     return last[:200]
 

@@ -6,22 +6,30 @@ when a frame is asked for.
 
 ``status_frame`` — one row per container, columns and dtypes:
 
-============  ======================  ===============================================
-pod           object (str)            pod name
-namespace     object (str)
-node          object (str)            ``spec.nodeName`` ("" when unscheduled)
-container     object (str)
-kind          object (str)            ``init`` | ``app`` | ``ephemeral``
-image         object (str)
-state         object (str)            ``waiting`` | ``running`` | ``terminated`` | ""
-reason        object (str)            waiting/terminated reason ("" when none)
-exit_code     Int64 (nullable)        terminated exit code, else <NA>
-ready         bool
-restarts      int64
-started_at    datetime64[ns, UTC]     running or terminated ``startedAt``, else NaT
-finished_at   datetime64[ns, UTC]     terminated ``finishedAt``, else NaT
-target        object (str)            ephemeral ``targetContainerName`` ("" otherwise)
-============  ======================  ===============================================
+================  ======================  ===========================================
+pod               object (str)            pod name
+namespace         object (str)
+node              object (str)            ``spec.nodeName`` ("" when unscheduled)
+container         object (str)
+kind              object (str)            ``init`` | ``app`` | ``ephemeral``
+image             object (str)
+state             object (str)            ``waiting`` | ``running`` | ``terminated`` | ""
+reason            object (str)            waiting/terminated reason ("" when none)
+message           object (str)            waiting/terminated message ("" when none)
+exit_code         Int64 (nullable)        terminated exit code, else <NA>
+ready             bool
+restarts          int64
+started_at        datetime64[ns, UTC]     running or terminated ``startedAt``, else NaT
+finished_at       datetime64[ns, UTC]     terminated ``finishedAt``, else NaT
+target            object (str)            ephemeral ``targetContainerName`` ("" otherwise)
+last_reason       object (str)            ``lastState.terminated.reason`` ("" when none)
+last_exit_code    Int64 (nullable)        ``lastState.terminated.exitCode``, else <NA>
+last_finished_at  datetime64[ns, UTC]     ``lastState.terminated.finishedAt``, else NaT
+================  ======================  ===========================================
+
+The ``last_*`` columns are what ``kubectl describe pod`` prints as "Last
+State: Terminated": for a crash-looping container the current state is
+``waiting``/``CrashLoopBackOff`` and only the last state says why it died.
 
 ``pods_frame`` — one row per pod: ``name``, ``namespace``, ``phase``, ``node``,
 ``ip`` (str), ``ready`` (str ``"n/m"`` of regular containers), ``restarts``
@@ -49,12 +57,20 @@ STATUS_COLUMNS = (
     "image",
     "state",
     "reason",
+    "message",
     "exit_code",
     "ready",
     "restarts",
     "started_at",
     "finished_at",
     "target",
+    "last_reason",
+    "last_exit_code",
+    "last_finished_at",
+)
+_STR_COLUMNS = (
+    "pod", "namespace", "node", "container", "kind", "image", "state", "reason", "message",
+    "target", "last_reason",
 )
 PODS_COLUMNS = ("name", "namespace", "phase", "node", "ip", "ready", "restarts", "age", "ephemeral")
 
@@ -115,20 +131,27 @@ def _status_frame(pd: Any, pods_json: Iterable[JSON] | JSON) -> pd.DataFrame:
                 cols["image"].append(c.get("image", ""))
                 cols["state"].append(sname)
                 cols["reason"].append(detail.get("reason") or "")
+                cols["message"].append(detail.get("message") or "")
                 cols["exit_code"].append(detail.get("exitCode") if sname == "terminated" else None)
                 cols["ready"].append(bool(st.get("ready", False)))
                 cols["restarts"].append(int(st.get("restartCount") or 0))
                 cols["started_at"].append(detail.get("startedAt"))
                 cols["finished_at"].append(detail.get("finishedAt"))
                 cols["target"].append(c.get("targetContainerName") or "")
+                last = (st.get("lastState") or {}).get("terminated") or {}
+                cols["last_reason"].append(last.get("reason") or "")
+                cols["last_exit_code"].append(last.get("exitCode"))
+                cols["last_finished_at"].append(last.get("finishedAt"))
     data: dict[str, Any] = {c: cols[c] for c in STATUS_COLUMNS}
     data["exit_code"] = pd.array(cols["exit_code"], dtype="Int64")
     data["ready"] = pd.array(cols["ready"], dtype=bool)
     data["restarts"] = pd.array(cols["restarts"], dtype="int64")
     data["started_at"] = _times(cols["started_at"])
     data["finished_at"] = _times(cols["finished_at"])
+    data["last_exit_code"] = pd.array(cols["last_exit_code"], dtype="Int64")
+    data["last_finished_at"] = _times(cols["last_finished_at"])
     frame = pd.DataFrame(data, columns=list(STATUS_COLUMNS))
-    return _strs(frame, ("pod", "namespace", "node", "container", "kind", "image", "state", "reason", "target"))
+    return _strs(frame, _STR_COLUMNS)
 
 
 def pods_frame(pods_json: Iterable[JSON] | JSON, *, now: datetime | None = None) -> pd.DataFrame:

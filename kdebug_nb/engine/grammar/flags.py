@@ -96,6 +96,18 @@ FLAGS: tuple[Flag, ...] = (
        group="global", metavar="NAMESPACE"),
     _f("context", "string", "kubeconfig context to use.", group="global", metavar="CONTEXT"),
     _f("kubeconfig", "string", "Path of the kubeconfig file to use.", group="global", metavar="PATH"),
+    _f("server", "string", "The address and port of the Kubernetes API server.", short="s",
+       group="global", metavar="URL"),
+    _f("token", "string", "Bearer token for authentication to the API server.", group="global",
+       metavar="TOKEN"),
+    _f("as", "string", "Username to impersonate for the operation.", dest="impersonate",
+       group="global", metavar="USER"),
+    _f("certificate-authority", "string", "Path to a cert file for the certificate authority.",
+       group="global", metavar="PATH"),
+    _f("insecure-skip-tls-verify", "bool", "Do not check the server's certificate "
+       "(makes HTTPS connections insecure).", default="false", group="global"),
+    _f("request-timeout", "duration", "How long a single request may take (e.g. 30s, 1m; a bare "
+       "number is seconds; 0 means no limit). Default: 60s.", group="global", metavar="DURATION"),
     _f("detach", "bool", "Create the debug container and return without waiting.",
        default="false", group="kdebug"),
     _f("timeout", "float", "Seconds to wait for the debug container to start.",

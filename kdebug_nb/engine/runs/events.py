@@ -63,9 +63,17 @@ class RunWaiting(RunEvent):
 
 @dataclass(frozen=True)
 class RunOutput(RunEvent):
-    """A chunk of what the command printed (stdout and stderr, as its log has them)."""
+    """A chunk of what the command printed (stdout and stderr, as its log has them).
+
+    ``data`` is the chunk's bytes as the log sent them; ``text`` is their
+    UTF-8 decoding (invalid bytes become U+FFFD). A character split across two
+    chunks is in the text of the chunk that completes it, so ``text`` may be
+    empty while ``data`` is not. Adapters that write to a byte stream (the
+    CLI) write ``data``, so binary output survives unchanged.
+    """
 
     text: str
+    data: bytes = b""
 
 
 @dataclass(frozen=True)

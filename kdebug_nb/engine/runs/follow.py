@@ -8,15 +8,25 @@ to start. Attach is used only to send stdin.
 
 from __future__ import annotations
 
+import codecs
 import time
 from typing import Any
 
 from kdebug_nb import errors
 from kdebug_nb.engine.client import Cancel, ClusterClient
+from kdebug_nb.engine.client.wire import lost
 from kdebug_nb.engine.options import DebugOptions, Plan
+from kdebug_nb.engine.runs.liveness import Liveness
 from kdebug_nb.engine.runs.report import Reporter
 from kdebug_nb.engine.runs.result import DebugResult
-from kdebug_nb.engine.runs.waiting import PodWatch, Stopped, container_status
+from kdebug_nb.engine.runs.stdin import StdinPipe, StdinPump
+from kdebug_nb.engine.runs.waiting import (
+    PodWatch,
+    Stopped,
+    container_status,
+    never_ran,
+    start_hint,
+)
 from kdebug_nb.engine.runs.watchdog import RUN_TIMEOUT, Watchdog
 
 
@@ -27,6 +37,7 @@ def follow(
     result: DebugResult,
     *,
     stdin_data: str | None,
+    stdin_stream: StdinPipe | None = None,
     since: dict[str, Any] | None,
     cancel: Cancel,
     watchdog: Watchdog,
@@ -37,6 +48,8 @@ def follow(
     container = plan.container
     deadline = time.monotonic() + opts.timeout if opts.timeout and opts.timeout > 0 else None
     parts: list[str] = []
+    raw: list[bytes] = []
+    pump: StdinPump | None = None
     watch = PodWatch(
         client, plan.namespace, plan.pod_name, copy=plan.mode == "copy", since=since, cancel=cancel
     )
@@ -47,16 +60,30 @@ def follow(
             # kubectl prints this on stderr for every update carrying a message
             report.notice(f"Warning: container {container}: {message}", "warning")
 
+    # a frozen server would hold the silent watch and log below forever
+    liveness = Liveness(client, cancel)
+    liveness.start()
     try:
         pod = watch.until_started(container, deadline, waiting)
         record_pod(result, pod, container)
-        want_stdin = stdin_data is not None or opts.stdin
+        why = never_ran(pod, container)
+        if why:
+            # exit 128 alone does not say the command never ran; the runtime's message does
+            line = (
+                f'Warning: debug container "{container}" in pod "{plan.pod_name}" cannot start: '
+                f"{why} — {start_hint(result.reason, why, plan.pod_name, plan.namespace, container)}"
+            )
+            result.warnings = (*result.warnings, line)
+            report.notice(line, "warning")
+        want_stdin = stdin_data is not None or stdin_stream is not None or opts.stdin
         if not opts.command and not want_stdin:
             # nothing to capture: the container is up (or already done)
             return
         if opts.run_timeout:
             watchdog.arm(opts.run_timeout)
-        if want_stdin and result.exit_code is None:
+        if stdin_stream is not None and result.exit_code is None:
+            pump = StdinPump(client, plan.namespace, plan.pod_name, container, stdin_stream, cancel)
+        elif want_stdin and result.exit_code is None:
             # stdin goes in through attach; what the process prints comes out of its
             # log, read from the start, so nothing is lost to the attach race
             report.waiting("running", message="sending stdin")
@@ -66,24 +93,72 @@ def follow(
                 # it ended before we could attach; its log and state still tell
                 pass
         report.waiting("running")
-        for chunk in client.follow_log(plan.namespace, plan.pod_name, container, cancel=cancel):
-            parts.append(chunk)
-            report.output(chunk)
+        decoder = codecs.getincrementaldecoder("utf-8")("replace")
+        for data in client.follow_log_bytes(plan.namespace, plan.pod_name, container, cancel=cancel):
+            raw.append(data)
+            text = decoder.decode(data)
+            parts.append(text)
+            report.output(text, data)
+        tail = decoder.decode(b"", final=True)
+        if tail:
+            parts.append(tail)
+            report.output(tail)
         result.output = "".join(parts)
+        result.output_bytes = b"".join(raw)
         if cancel.cancelled:
+            _raise_failure(cancel)
             _cut_short(result, cancel.reason, opts)
             return
         pod = watch.until_finished(container)
+        _raise_failure(cancel)
         record_pod(result, pod, container)
         if result.exit_code:
             # one more request, only when it failed: the events often say why (OOMKilled...)
-            result.events = tuple(client.events_for(plan.namespace, plan.pod_name)[-10:])
+            try:
+                events = client.events_for(plan.namespace, plan.pod_name, unreachable_raises=True)
+            except errors.ConnectionFailed as exc:
+                # e.g. a sandbox stopping kills its containers, then closes: the
+                # exit code is real, but the reason for it is the server's going
+                when = f" just after {container} exited with code {result.exit_code}"
+                line = f"Warning: {lost(client.server, exc.__cause__ or exc, when).message}"
+                result.warnings = (*result.warnings, line)
+                report.notice(line, "warning")
+                events = []
+            result.events = tuple(events[-10:])
+            _pod_ended_it(pod, plan, result, report)
         report.waiting("terminated", result.reason, str(result.exit_code))
     except (KeyboardInterrupt, Stopped):
         result.output = result.output or "".join(parts)
+        result.output_bytes = result.output_bytes or b"".join(raw)
+        _raise_failure(cancel)
         _cut_short(result, "", opts)
     finally:
+        liveness.close()
+        if pump is not None:
+            pump.finish()
         watch.close()
+
+
+def _pod_ended_it(pod: dict[str, Any], plan: Plan, result: DebugResult, report: Reporter) -> None:
+    """Say why the pod ended the command, when the kubelet gave the pod a reason.
+
+    An eviction or a node shutdown kills every container of the pod and sets
+    ``status.reason``/``message`` on it (``Evicted``, ``Terminated``); the
+    exit code alone (137) would not tell.
+    """
+    status = pod.get("status") or {}
+    reason, message = str(status.get("reason") or ""), str(status.get("message") or "")
+    if not (reason or message):
+        return
+    line = f"Warning: pod {plan.pod_name}: {reason}" + (f": {message}" if message else "")
+    result.warnings = (*result.warnings, line)
+    report.notice(line, "warning")
+
+
+def _raise_failure(cancel: Cancel) -> None:
+    """End the run with the error of a cancel that was a failure (the server stopped answering)."""
+    if cancel.error is not None:
+        raise cancel.error
 
 
 def _cut_short(result: DebugResult, reason: str, opts: DebugOptions) -> None:

@@ -19,8 +19,8 @@ class Reporter:
     def waiting(self, state: str, reason: str = "", message: str = "") -> None:
         self.emit(RunWaiting(self.run_id, state, reason, message, time.monotonic() - self.t0))
 
-    def output(self, text: str) -> None:
-        self.emit(RunOutput(self.run_id, text))
+    def output(self, text: str, data: bytes = b"") -> None:
+        self.emit(RunOutput(self.run_id, text, data))
 
     def notice(self, text: str, level: str = "notice") -> None:
         self.emit(RunNotice(self.run_id, text, level))

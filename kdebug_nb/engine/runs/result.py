@@ -34,6 +34,9 @@ class DebugResult:
     node: str = ""
     command: tuple[str, ...] = ()
     output: str = ""
+    #: the output's bytes as the container's log holds them (``output`` is
+    #: their UTF-8 decoding, with U+FFFD for invalid bytes)
+    output_bytes: bytes = field(default=b"", repr=False)
     exit_code: int | None = None
     reason: str = ""
     started_at: str | None = None
@@ -116,7 +119,7 @@ class DebugResult:
             )
         output = ""
         if self.output and not self.streamed:
-            pre = f'<pre style="margin:0.3em 0">{html.escape(self.output)}</pre>'
+            pre = f'<pre style="margin:0.3em 0">{_html_clip(self.output)}</pre>'
             lines = self.output.count("\n")
             if lines > _OPEN_LINES:
                 pre = f"<details><summary>output ({lines} lines)</summary>{pre}</details>"
@@ -138,6 +141,7 @@ class DebugResult:
         data["warnings"] = list(self.warnings)
         data["ok"] = self.ok
         data.pop("streamed", None)
+        data.pop("output_bytes", None)  # not JSON; ``output`` is its decoding
         return data
 
 
@@ -149,3 +153,27 @@ _TEXT_CHARS = 2000
 
 def _clip(text: str) -> str:
     return text if len(text) <= _TEXT_CHARS else text[:_TEXT_CHARS] + "…"
+
+
+#: characters of output an HTML display embeds (head and tail): a notebook
+#: saves every display, so 50 MB of output must not become 50 MB of HTML
+_HTML_CHARS = 100_000
+
+
+def _html_clip(text: str) -> str:
+    """Escaped head and tail of ``text`` within ``_HTML_CHARS``, saying what was left out."""
+    if len(text) <= _HTML_CHARS:
+        return html.escape(text)
+    half = _HTML_CHARS // 2
+    head, tail = text[:half], text[-half:]
+    left_out = len(text) - len(head) - len(tail)
+    lines = text.count("\n", half, len(text) - half)
+    note = (
+        f"\n… {left_out:,} characters ({lines:,} lines) left out here;"
+        " the result's .output holds all of it …\n"
+    )
+    return (
+        html.escape(head)
+        + f'<span style="color:#666;font-style:italic">{html.escape(note)}</span>'
+        + html.escape(tail)
+    )

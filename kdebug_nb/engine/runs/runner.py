@@ -18,6 +18,7 @@ from typing import Any
 
 from kdebug_nb import errors
 from kdebug_nb.engine.client import Cancel, ClusterClient, Connection
+from kdebug_nb.engine.client.connection import overrides_of
 from kdebug_nb.engine.grammar import TargetRef, Validated, validate
 from kdebug_nb.engine.options import DebugOptions, Plan
 from kdebug_nb.engine.runs.apply import CreatedPods, apply, remove
@@ -40,6 +41,7 @@ from kdebug_nb.engine.runs.plan import (
 )
 from kdebug_nb.engine.runs.report import Reporter
 from kdebug_nb.engine.runs.result import DebugResult
+from kdebug_nb.engine.runs.stdin import StdinPipe
 from kdebug_nb.engine.runs.watchdog import STOPPED, Watchdog
 
 
@@ -56,6 +58,7 @@ class Invocation:
         line: str = "",
         source: str = "python",
         stdin_data: str | None = None,
+        stdin_stream: StdinPipe | None = None,
         stop: threading.Event | None = None,
         suffix: Callable[[], str] | None = None,
     ) -> None:
@@ -67,6 +70,7 @@ class Invocation:
         self.line = line
         self.source = source
         self.stdin_data = stdin_data
+        self.stdin_stream = stdin_stream
         self.stop = stop
         self.suffix = suffix
         self.client: ClusterClient | None = None
@@ -135,7 +139,9 @@ class Invocation:
             raise self._failed(exc) from None
 
     def _open(self, checked: Validated) -> None:
-        conn = self.connection.with_flags(self.opts.kubeconfig, self.opts.context, self.opts.namespace)
+        conn = self.connection.with_flags(
+            self.opts.kubeconfig, self.opts.context, self.opts.namespace
+        ).with_overrides(overrides_of(self.opts))
         client = ClusterClient(conn)
         client.on_warning = self._server_warning
         self.client = client
@@ -203,7 +209,8 @@ class Invocation:
         result.notices = tuple(self._pending_notices) + tuple(plan.notices)
         result.warnings = tuple(self._pending_warnings) + tuple(plan.warnings)
         self._result = result
-        if plan.container and not opts.detach and (self.stdin_data is not None or opts.stdin):
+        wants_stdin = self.stdin_data is not None or self.stdin_stream is not None or opts.stdin
+        if plan.container and not opts.detach and wants_stdin:
             stdin_once(plan)
         self._emit_lines(plan)
         if opts.dry_run:
@@ -231,6 +238,7 @@ class Invocation:
                 plan,
                 result,
                 stdin_data=self.stdin_data,
+                stdin_stream=self.stdin_stream,
                 since=since,
                 cancel=cancel,
                 watchdog=watchdog,
@@ -255,7 +263,10 @@ class Invocation:
             if cancel.reason == STOPPED and not isinstance(exc, errors.Interrupted):
                 # the stop shut a stream down mid-request: report the stop, not the broken pipe
                 error = errors.Interrupted(f"stopped: {exc.one_line()}")
-            if opts.rm and plan.mode in ("copy", "node") and created:
+            # a server that went away or stopped answering would hold a delete for the
+            # whole request timeout again: report the pod as left behind instead
+            reachable = not isinstance(error, errors.ConnectionFailed)
+            if opts.rm and plan.mode in ("copy", "node") and created and reachable:
                 try:
                     remove(client, plan, created, result, self.registry)
                 except errors.KDebugError:

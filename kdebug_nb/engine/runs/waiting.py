@@ -34,6 +34,21 @@ FAIL_REASONS = IMAGE_REASONS | {
     "CrashLoopBackOff",
 }
 
+#: terminated reasons of a container whose command never ran: containerd's
+#: ``StartError`` (exit 128, e.g. the command is not in the image) and
+#: dockershim's ``ContainerCannotRun``
+NEVER_RAN = frozenset({"StartError", "ContainerCannotRun"})
+
+
+def never_ran(pod: JSON, container: str) -> str:
+    """``Reason: message`` when ``container`` terminated without its command ever running."""
+    status = container_status(pod, container) or {}
+    term = (status.get("state") or {}).get("terminated") or {}
+    if term.get("reason") not in NEVER_RAN:
+        return ""
+    message = " ".join(str(term.get("message") or "").split())
+    return f"{term['reason']}: {message}" if message else str(term["reason"])
+
 #: how long to wait for the terminated state after a log ends
 EXIT_GRACE = 10.0
 
@@ -142,7 +157,7 @@ def start_hint(reason: str, message: str, pod: str, namespace: str, container: s
         return "the image runs as root: pick an image with a non-root user, or another --profile"
     if reason == "CrashLoopBackOff":
         return f"it keeps exiting; read why with kubectl logs {pod} -c {container} -n {namespace}"
-    if reason in ("RunContainerError", "StartError", "CreateContainerError"):
+    if reason in ("RunContainerError", "StartError", "CreateContainerError", "ContainerCannotRun"):
         return "check that the image has the command you gave (after --)"
     return f"look at kubectl describe pod {pod} -n {namespace}"
 

@@ -3,8 +3,9 @@
 One thread per run that needs it (a ``stop`` event was given, or a run-time
 bound was armed). When a trigger fires, the run's :class:`Cancel` shuts its
 open streams down; the run's own thread then sees ``cancel.reason`` and ends
-the way that reason asks. Another trigger (e.g. a server that stopped
-answering) is one more check in :meth:`Watchdog._loop`.
+the way that reason asks. A server that stopped answering is the other
+trigger; its check blocks on requests, so it has a thread of its own
+(``runs/liveness.py``) that cancels through the same :class:`Cancel`.
 """
 
 from __future__ import annotations

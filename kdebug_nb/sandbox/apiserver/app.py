@@ -22,8 +22,9 @@ managers (``managedFields``), admission webhooks, quotas, leases, service
 accounts and their token volumes are absent; validation covers the rules a
 debugging session meets, not the whole Pod schema; responses are always
 JSON (clients asking for protobuf accept JSON); a watch replays at most
-``WATCH_HISTORY`` changes before answering 410 Expired. TLS and the admin's
-token are the ``Sandbox``'s (``server.py``), not the app's.
+the last 10,000 changes or 32 MiB of them (``store/history.py``) before
+answering 410 Expired; request bodies over 3 MiB get 413. TLS and the
+admin's token are the ``Sandbox``'s (``server.py``), not the app's.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from aiohttp import web
 
 from kdebug_nb.sandbox.apiserver import discovery
 from kdebug_nb.sandbox.apiserver.common import CLUSTER_KEY
-from kdebug_nb.sandbox.apiserver.middleware import RequestRecord, make_middleware
+from kdebug_nb.sandbox.apiserver.middleware import MAX_REQUEST_BYTES, RequestRecord, make_middleware
 from kdebug_nb.sandbox.apiserver.routes import api_routes
 from kdebug_nb.sandbox.apiserver.watch import end_all_watches
 from kdebug_nb.sandbox.store.cluster import Cluster
@@ -68,7 +69,7 @@ def create_app(
     """
     app = web.Application(
         middlewares=[make_middleware(cluster, request_log)],
-        client_max_size=64 * 1024 * 1024,
+        client_max_size=MAX_REQUEST_BYTES,
     )
     app[CLUSTER_KEY] = cluster
     app.add_routes(discovery.routes())

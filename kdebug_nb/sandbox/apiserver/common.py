@@ -7,14 +7,18 @@ decodes by the response's Content-Type.
 
 from __future__ import annotations
 
+import base64
+import codecs
+import datetime
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
 
 from kdebug_nb.sandbox.apiserver.request_info import RequestInfo
-from kdebug_nb.sandbox.store.cluster import Cluster, Obj, User
+from kdebug_nb.sandbox.store.cluster import SURROGATE, Cluster, Obj, User, encode
 from kdebug_nb.sandbox.store.status import StatusError, bad_request, not_found
 
 CLUSTER_KEY = web.AppKey("kdebug_cluster", Cluster)
@@ -80,34 +84,9 @@ def get_object(request: web.Request, kind: str) -> Obj:
     return obj
 
 
-_encoder = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, check_circular=False)
-
-
-def encode(obj: Any) -> bytes:
-    return _encoder.encode(obj).encode()
-
-
-_ENCODED = "api.encoded"
-
-
 def encoded(cluster: Cluster, obj: Obj) -> bytes:
-    """``encode(obj)`` for a stored object, cached until its resourceVersion changes.
-
-    Every write goes through ``cluster.put``, which stamps a new
-    resourceVersion, so (identity, resourceVersion) names one content.
-    """
-    cache: dict[tuple[str, str, str], tuple[int, str, bytes]] = cluster.extensions.setdefault(_ENCODED, {})
-    meta = obj["metadata"]
-    key = (obj.get("kind", ""), meta.get("namespace", ""), meta["name"])
-    rv = meta.get("resourceVersion", "")
-    hit = cache.get(key)
-    if hit is not None and hit[0] == id(obj) and hit[1] == rv and rv:
-        return hit[2]
-    data = encode(obj)
-    if len(cache) > 2 * sum(len(s) for s in cluster.objects.values()) + 1024:
-        cache.clear()  # forget deleted objects now and then
-    cache[key] = (id(obj), rv, data)
-    return data
+    """``encode(obj)`` for a stored object: the encoding the store made when it was written."""
+    return cluster.encoded(obj)
 
 
 def list_body(cluster: Cluster, list_kind: str, meta: dict[str, Any], items: list[Obj]) -> bytes:
@@ -132,11 +111,72 @@ def _unknown_format() -> StatusError:
     )
 
 
+def _go_replace(exc: UnicodeError) -> tuple[str, int]:
+    """One U+FFFD per invalid byte, as Go's decoder (``utf8.DecodeRune``) reads them."""
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    return "\ufffd" * (exc.end - exc.start), exc.end
+
+
+codecs.register_error("kdebug-go-utf8", _go_replace)
+
+
+def decode_text(raw: bytes) -> str:
+    """Request bytes as text: invalid UTF-8 becomes U+FFFD instead of an error."""
+    return raw.decode("utf-8", "kdebug-go-utf8")
+
+
+def scrub(value: Any) -> Any:
+    """Replace lone surrogates (``"\\ud800"`` escapes without their pair) by U+FFFD,
+    in keys and values, as Go's ``encoding/json`` does when it decodes them."""
+    if isinstance(value, str):
+        return SURROGATE.sub("\ufffd", value) if SURROGATE.search(value) else value
+    if isinstance(value, dict):
+        return {scrub(k): scrub(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [scrub(v) for v in value]
+    return value
+
+
+def yaml_as_json(value: Any) -> Any:
+    """What sigs.k8s.io/yaml makes of a YAML document: JSON values only (string
+    keys, timestamps as strings), lone surrogates replaced."""
+    if isinstance(value, dict):
+        return {_yaml_key(k): yaml_as_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [yaml_as_json(v) for v in value]
+    if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
+        raise bad_request(f"error converting YAML to JSON: json: unsupported value: {value}")
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode()
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    return scrub(str(value))
+
+
+def _yaml_key(key: Any) -> str:
+    if isinstance(key, bool):
+        return "true" if key else "false"
+    return scrub(str(key)) if key is not None else "null"
+
+
+def _no_constants(name: str) -> Any:
+    raise ValueError(f"invalid character '{name[0]}' looking for beginning of value")
+
+
 def parse_json(raw: bytes) -> Any:
+    text = decode_text(raw)
     try:
-        return json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
+        value = json.loads(text, parse_constant=_no_constants)
+    except (ValueError, RecursionError) as exc:
         raise bad_request(f"couldn't get version/kind; json parse error: {exc}") from None
+    # Only a \uD8xx-\uDFxx escape can put a surrogate in the result.
+    return scrub(value) if _SURROGATE_ESCAPE.search(text) else value
+
+
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
 async def read_object(request: web.Request) -> Obj:
@@ -149,8 +189,8 @@ async def read_object(request: web.Request) -> Obj:
         import yaml
 
         try:
-            obj = yaml.safe_load(raw)
-        except yaml.YAMLError as exc:
+            obj = yaml_as_json(yaml.safe_load(decode_text(raw)))
+        except (yaml.YAMLError, RecursionError) as exc:
             raise bad_request(f"error converting YAML to JSON: {exc}") from None
     elif ctype in (JSON, "application/octet-stream", "") or ctype.endswith("+json"):
         obj = parse_json(raw) if raw.strip() else {}

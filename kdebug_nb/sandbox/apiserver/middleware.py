@@ -22,13 +22,17 @@ from aiohttp.typedefs import Middleware
 from kdebug_nb.sandbox.apiserver.common import REQUEST_INFO, REQUEST_USER, json_response
 from kdebug_nb.sandbox.apiserver.request_guard import refuse_foreign, refuse_untyped_write
 from kdebug_nb.sandbox.apiserver.request_info import parse_request_info
-from kdebug_nb.sandbox.policy.rbac import ADMIN, authenticate, authorize
+from kdebug_nb.sandbox.policy.rbac import ADMIN, authenticate, authorize, impersonate
 from kdebug_nb.sandbox.store.cluster import Cluster
 from kdebug_nb.sandbox.store.status import StatusError, resource_missing, status_body
 
 log = logging.getLogger(__name__)
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+#: the API server's request body limit (``MaxRequestBodyBytes`` in
+#: k8s.io/apiserver/pkg/server/config.go: 3 MiB)
+MAX_REQUEST_BYTES = 3 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,9 @@ class RequestRecord:
 def _from_http_exception(exc: web.HTTPException) -> StatusError:
     if exc.status == 404:
         return resource_missing()
+    if exc.status == 413:
+        # worded as limitedReadBody in k8s.io/apiserver/pkg/endpoints/handlers/rest.go
+        return StatusError(413, f"Request entity too large: limit is {MAX_REQUEST_BYTES}")
     if exc.status == 405:
         return StatusError(
             405, "the server does not allow this method on the requested resource", details={}
@@ -68,6 +75,7 @@ def make_middleware(cluster: Cluster, request_log: list[RequestRecord] | None) -
             try:
                 refuse_foreign(request)
                 user = authenticate(cluster, request.headers.get("Authorization"))
+                user = impersonate(cluster, user, request.headers.get("Impersonate-User"))
                 user_name = user.name
                 info = parse_request_info(request.method, request.path, request.query)
                 request[REQUEST_INFO] = info

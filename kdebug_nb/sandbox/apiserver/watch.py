@@ -15,15 +15,15 @@ Semantics follow the API server's watch cache:
   BOOKMARK events (and the ``k8s.io/initial-events-end`` one for
   ``sendInitialEvents``).
 
-One encoded copy of each change is shared by all watchers without a Table
-transform, so a hundred watchers cost one serialisation per change.
+Each change is encoded once, by the store when it is written; watchers
+without a Table transform or selectors frame those bytes as they are, so a
+hundred watchers cost one serialisation per change.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
@@ -40,23 +40,6 @@ DEFAULT_TIMEOUT = 1800.0
 IDLE_CHECK = 2.0
 BOOKMARK_EVERY = 60.0
 
-_encoded: OrderedDict[int, tuple[WatchEvent, bytes]] = OrderedDict()
-_ENCODED_MAX = 1024
-
-
-def _shared_encoding(event: WatchEvent, type_: str) -> bytes:
-    if type_ != event.type:
-        return encode({"type": type_, "object": event.obj}) + b"\n"
-    hit = _encoded.get(id(event))
-    if hit is not None and hit[0] is event:
-        return hit[1]
-    data = encode({"type": type_, "object": event.obj}) + b"\n"
-    _encoded[id(event)] = (event, data)
-    if len(_encoded) > _ENCODED_MAX:
-        _encoded.popitem(last=False)
-    return data
-
-
 class WatchRequest:
     """One client's watch: filter, transform and frame events."""
 
@@ -70,8 +53,11 @@ class WatchRequest:
         table_version: str | None,
         include: str,
         cluster: Cluster,
+        only_name: str | None = None,
     ) -> None:
         self.cluster = cluster
+        #: the selector is exactly ``metadata.name=X``: match without decoding the object
+        self.only_name = only_name
         self.kind = kind
         self.namespace = namespace
         self.matches = matches
@@ -83,11 +69,17 @@ class WatchRequest:
         #: True when ``seen`` holds exactly what matched at the watch's start
         self.seen_complete = False
 
-    def frame(self, type_: str, obj: Obj, event: WatchEvent | None = None) -> bytes:
+    def frame(self, type_: str, obj: Obj | None, event: WatchEvent | None = None) -> bytes:
         if self.table_version is None:
             if event is not None:
-                return _shared_encoding(event, type_)
-            return b'{"type":"%s","object":%s}\n' % (type_.encode(), encoded(self.cluster, obj))
+                data = event.data
+            else:
+                assert obj is not None
+                data = encoded(self.cluster, obj)
+            return b'{"type":"%s","object":%s}\n' % (type_.encode(), data)
+        if obj is None:
+            assert event is not None
+            obj = event.obj
         table = to_table(
             self.kind,
             [obj],
@@ -104,11 +96,11 @@ class WatchRequest:
             return None
         if self.namespace is not None and event.namespace != self.namespace:
             return None
-        obj = event.obj
-        key = (event.namespace, obj["metadata"]["name"])
+        key = (event.namespace, event.name)
         if not self.filtered:
-            return self.frame(event.type, obj, event)
-        ok = self.matches(obj)
+            return self.frame(event.type, None, event)
+        obj = None if self.only_name is not None else event.obj
+        ok = event.name == self.only_name if obj is None else self.matches(obj)
         if event.type == "DELETED":
             if ok or key in self.seen:
                 self.seen.discard(key)
@@ -178,11 +170,10 @@ async def serve_watch(request: web.Request, w: WatchRequest) -> web.StreamRespon
             if initial_events and bookmarks:
                 chunks.append(_bookmark(kind, start_rv, initial_end=True))
         else:
-            for event in list(cluster.history):
-                if event.rv > since and event.rv <= start_rv:
-                    data = w.translate(event)
-                    if data is not None:
-                        chunks.append(data)
+            for event in cluster.history.since(since, start_rv):
+                data = w.translate(event)
+                if data is not None:
+                    chunks.append(data)
         if chunks:
             await resp.write(b"".join(chunks))
         await _pump(request, resp, queue, w, timeout, bookmarks, cluster, start_rv)

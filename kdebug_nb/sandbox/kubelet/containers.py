@@ -22,7 +22,14 @@ from .images import Image, ImageNotFound, InvalidImageName, parse_reference
 from .interfaces import PodHost
 from .launch import Isolation
 from .logs import ContainerLogs
-from .runtime import ConfigError, ExecNotFound, Process, start_error_message
+from .runtime import (
+    ConfigError,
+    ExecNotFound,
+    Process,
+    create_error_message,
+    nul_error,
+    start_error_message,
+)
 
 Obj = dict[str, Any]
 log = logging.getLogger(__name__)
@@ -199,8 +206,14 @@ class ContainerRunner:
             await self._run()
         except asyncio.CancelledError:
             pass
-        except Exception:
+        except Exception as exc:
             log.exception("sandbox kubelet: container %s of pod %s/%s failed", self.name, self.worker.namespace, self.worker.name)
+            if "waiting" in self.status["state"]:
+                # Never leave a container waiting for a start that will not come.
+                self.status["state"] = {"terminated": {
+                    "exitCode": 128, "reason": "StartError", "message": create_error_message(str(exc)),
+                    "startedAt": EPOCH, "finishedAt": now_rfc3339(),
+                }}
         finally:
             if self.process is not None and self.process.running:
                 self.process.signal(signal.SIGKILL)
@@ -276,6 +289,9 @@ class ContainerRunner:
         if not argv:
             message = "failed to create containerd task: failed to create shim task: OCI runtime create failed: runc create failed: args must not be empty: unknown"
             return self._start_failed(message, container_id)
+        bad = nul_error(argv, self.env, str(self.spec.get("workingDir") or ""))
+        if bad is not None:
+            return self._start_failed(create_error_message(bad), container_id)
         w.event(self, "Created", f"Created container: {self.name}")
         join = w.pid_namespace_for(self)
         try:

@@ -13,6 +13,7 @@ everything.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ipaddress
 import logging
 from typing import Any
@@ -58,6 +59,11 @@ class Kubelet:
             self.cluster.listeners.remove(self._on_event)
         workers = list(self.workers.values())
         self.workers.clear()
+        for w in workers:
+            # clients watching the pod learn why its containers are about to die
+            w.node_shutdown = True
+            with contextlib.suppress(Exception):  # stopping must go on whatever the store says
+                w.publish()
         await asyncio.gather(*(w.terminate(0) for w in workers), return_exceptions=True)
         for task in list(self._background):
             task.cancel()
@@ -102,10 +108,10 @@ class Kubelet:
         try:
             self._on_pod_event(event)
         except Exception:
-            log.exception("sandbox kubelet: failed to handle %s of pod %s/%s", event.type, event.namespace, event.obj["metadata"].get("name"))
+            log.exception("sandbox kubelet: failed to handle %s of pod %s/%s", event.type, event.namespace, event.name)
 
     def _on_pod_event(self, event: WatchEvent) -> None:
-        name = event.obj["metadata"]["name"]
+        name = event.name
         key = (event.namespace, name)
         if event.type == "DELETED":
             worker = self.workers.get(key)

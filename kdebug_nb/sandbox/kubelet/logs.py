@@ -4,8 +4,8 @@ Like the CRI log files a kubelet reads, output is kept per container
 *instance* (the current run and the previous one, for ``previous=true``),
 line by line with the time each line was read. To stay cheap for large
 outputs, lines read in one chunk are stored together as one entry sharing a
-timestamp. Each instance keeps at most ``cap`` bytes; older output is
-dropped first, as log rotation would.
+timestamp. Each instance's log rotates at ``containerLogMaxSize`` as the
+kubelet's does (see ``ContainerLog``).
 
 Attach sessions see raw chunks as they are read (``subscribe``), not the
 line-buffered log.
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+import weakref
 from collections import deque
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -23,8 +24,10 @@ from datetime import UTC, datetime
 STDOUT = 1
 STDERR = 2
 
-#: per-instance memory bound (a 10 MB output must survive whole)
-DEFAULT_CAP = 32 * 1024 * 1024
+#: the kubelet's containerLogMaxSize and containerLogMaxFiles defaults
+#: (pkg/kubelet/apis/config/v1beta1/defaults.go)
+CONTAINER_LOG_MAX_SIZE = 10 * 1024 * 1024
+CONTAINER_LOG_MAX_FILES = 5
 #: a line longer than this is stored as a partial line, as CRI loggers split them
 MAX_PARTIAL = 16 * 1024
 
@@ -55,15 +58,38 @@ class LogOptions:
     limit_bytes: int | None = None
 
 
-class ContainerLog:
-    """The output of one container instance."""
+class _LogFile:
+    """One log file of an instance: entries (timestamp ns, stream, bytes) and
+    the file that replaced it when it was rotated."""
 
-    def __init__(self, cap: int = DEFAULT_CAP) -> None:
-        self.cap = cap
-        # (timestamp ns, stream, bytes holding whole lines, or one partial line)
-        self._entries: deque[tuple[int, int, bytes]] = deque()
-        self._first = 0  # sequence number of _entries[0]
-        self._size = 0
+    __slots__ = ("entries", "size", "next", "__weakref__")
+
+    def __init__(self) -> None:
+        self.entries: list[tuple[int, int, bytes]] = []
+        self.size = 0
+        self.next: _LogFile | None = None
+
+
+class ContainerLog:
+    """The output of one container instance, rotated like the kubelet's log files.
+
+    As the kubelet's ``ContainerLogManager`` (pkg/kubelet/logs/container_log_manager.go)
+    does, a file that reaches ``max_size`` is rotated: new output goes to a fresh
+    file, and reads that do not follow see only the current one, as
+    ``kubectl logs`` does after a rotation. A follower that is still reading a
+    rotated file finishes it and moves on to its successor (the kubelet's
+    reader keeps the old file open), so a follower that keeps up loses
+    nothing; a rotated file lives on only while a follower still reads it and
+    only while fewer than ``max_files`` files are newer, so memory stays
+    bounded by what followers have yet to read.
+    """
+
+    def __init__(self, max_size: int = CONTAINER_LOG_MAX_SIZE, max_files: int = CONTAINER_LOG_MAX_FILES) -> None:
+        self.max_size = max_size
+        self.max_files = max_files
+        self._file = _LogFile()
+        #: rotated files a follower may still be reading, oldest first
+        self._rotated: deque[weakref.ref[_LogFile]] = deque()
         self._pending: dict[int, bytearray] = {STDOUT: bytearray(), STDERR: bytearray()}
         self._waiters: list[asyncio.Future[None]] = []
         self._listeners: list[Listener] = []
@@ -99,12 +125,21 @@ class ContainerLog:
         self._wake()
 
     def _append(self, stream: int, data: bytes) -> None:
-        self._entries.append((time.time_ns(), stream, data))
-        self._size += len(data)
-        while self._size > self.cap and len(self._entries) > 1:
-            _, _, old = self._entries.popleft()
-            self._first += 1
-            self._size -= len(old)
+        f = self._file
+        f.entries.append((time.time_ns(), stream, data))
+        f.size += len(data)
+        if f.size >= self.max_size:
+            self._rotate()
+
+    def _rotate(self) -> None:
+        old, self._file = self._file, _LogFile()
+        old.next = self._file
+        self._rotated.append(weakref.ref(old))
+        while len(self._rotated) >= self.max_files:
+            gone = self._rotated.popleft()()
+            if gone is not None:  # a follower is that far behind: its file is deleted
+                gone.entries.clear()
+                gone.size = 0
 
     def _wake(self) -> None:
         waiters, self._waiters = self._waiters, []
@@ -125,13 +160,14 @@ class ContainerLog:
 
     @property
     def size(self) -> int:
-        return self._size
+        """Bytes in the current file."""
+        return self._file.size
 
     def tail(self, max_lines: int, max_bytes: int) -> str:
         """The end of the output (what FallbackToLogsOnError reports)."""
         parts: list[bytes] = []
         size = 0
-        for _, _, data in reversed(self._entries):
+        for _, _, data in reversed(self._file.entries):
             parts.append(data)
             size += len(data)
             if size >= max_bytes:
@@ -141,21 +177,21 @@ class ContainerLog:
         return b"".join(lines).decode("utf-8", "replace")
 
     def text(self) -> str:
-        """Everything kept, as text (tests and debugging)."""
-        return b"".join(e[2] for e in self._entries).decode("utf-8", "replace")
+        """The current file, as text (tests and debugging)."""
+        return b"".join(e[2] for e in self._file.entries).decode("utf-8", "replace")
 
     def _start(self, opts: LogOptions) -> tuple[int, int]:
-        """(sequence number, byte offset in that entry) where output starts."""
-        entries = self._entries
+        """(entry index in the current file, byte offset in that entry) where output starts."""
+        entries = self._file.entries
         idx = 0
         if opts.since_ns is not None:
             while idx < len(entries) and entries[idx][0] < opts.since_ns:
                 idx += 1
         if opts.tail_lines is None:
-            return self._first + idx, 0
+            return idx, 0
         want = opts.tail_lines
         if want <= 0:
-            return self._first + len(entries), 0
+            return len(entries), 0
         # A line starts after every "\n" that is not the log's last byte.
         last = len(entries) - 1
         count = 0
@@ -171,8 +207,8 @@ class ContainerLog:
                     continue
                 count += 1
                 if count == want:
-                    return self._first + j, nl + 1
-        return self._first + idx, 0
+                    return j, nl + 1
+        return idx, 0
 
     def _render(self, entry: tuple[int, int, bytes], offset: int, timestamps: bool) -> bytes:
         ts, _, data = entry
@@ -189,16 +225,19 @@ class ContainerLog:
     ) -> AsyncIterator[bytes]:
         """Yield the selected output; with ``follow``, keep yielding until closed
         (or until ``alive()`` turns false, checked every few seconds of silence)."""
-        seq, offset = self._start(opts)
+        f = self._file
+        idx, offset = self._start(opts)
         budget = opts.limit_bytes
         while True:
-            if seq < self._first:  # dropped under us: resume at the oldest kept
-                seq, offset = self._first, 0
             batch: list[bytes] = []
-            while seq - self._first < len(self._entries):
-                batch.append(self._render(self._entries[seq - self._first], offset, opts.timestamps))
-                seq += 1
-                offset = 0
+            while True:
+                while idx < len(f.entries):
+                    batch.append(self._render(f.entries[idx], offset, opts.timestamps))
+                    idx += 1
+                    offset = 0
+                if f.next is None or not opts.follow:
+                    break
+                f, idx = f.next, 0  # rotated under us: on to the next file
             if batch:
                 out = b"".join(batch)
                 if budget is not None:
@@ -208,8 +247,10 @@ class ContainerLog:
                     yield out
                 if budget is not None and budget <= 0:
                     return
-            if not opts.follow or self.closed:
-                if self.closed and seq - self._first < len(self._entries):
+            if not opts.follow:
+                return
+            if self.closed:
+                if idx < len(f.entries) or f.next is not None:
                     continue
                 return
             fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()

@@ -148,6 +148,48 @@ def start_error_message(name: str) -> str:
     )
 
 
+def go_quote(text: str) -> str:
+    """Go's ``strconv.Quote`` for the names in runc's messages (NUL shows as ``\\x00``)."""
+    out = []
+    for ch in text:
+        if ch in ('"', "\\"):
+            out.append("\\" + ch)
+        elif ch == "\n":
+            out.append("\\n")
+        elif ch == "\t":
+            out.append("\\t")
+        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
+            out.append(f"\\x{ord(ch):02x}")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
+
+
+def nul_error(argv: Sequence[str], env: Mapping[str, str], cwd: str = "") -> str | None:
+    """runc's error when a string it hands to execve holds a NUL byte, or None.
+
+    Go refuses such strings with EINVAL: in ``exec.LookPath`` for the
+    program (``exec: "x\\x00": invalid argument``), else in the ``execve``
+    of runc's container init (libcontainer/system ``Exec``:
+    ``exec /bin/x: invalid argument``), or in its ``chdir`` for a working
+    directory.
+    """
+    if argv and "\0" in argv[0]:
+        return f"exec: {go_quote(argv[0])}: invalid argument"
+    if "\0" in cwd:
+        return f"error during container init: chdir to cwd ({go_quote(cwd)}) set in config.json failed: invalid argument"
+    if any("\0" in a for a in argv[1:]) or any("\0" in k or "\0" in v for k, v in env.items()):
+        return f"error during container init: exec {argv[0]}: invalid argument"
+    return None
+
+
+def create_error_message(detail: str) -> str:
+    return (
+        "failed to create containerd task: failed to create shim task: OCI runtime create failed: "
+        f"runc create failed: unable to start container process: {detail}: unknown"
+    )
+
+
 def exec_error_message(name: str) -> str:
     return (
         "OCI runtime exec failed: exec failed: unable to start container process: "

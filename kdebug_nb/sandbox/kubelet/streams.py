@@ -29,7 +29,7 @@ from ..store.cluster import Cluster
 from ..store.status import StatusError, invalid, not_found
 from .logs import LogOptions
 from .remotecommand import Session, internal_error, query_bool
-from .runtime import ExecNotFound, exec_error_message
+from .runtime import ExecNotFound, exec_error_message, nul_error
 
 if TYPE_CHECKING:
     from .containers import ContainerRunner
@@ -237,6 +237,15 @@ class _Streams:
         assert worker is not None and runner is not None and runner.image is not None
         session = await Session.open(request, q)
         kubelet = worker.kubelet
+        bad = nul_error(command, runner.env)
+        if bad is not None:
+            message = (
+                "error executing command in container: failed to exec in container: failed to start exec "
+                f'"{secrets.token_hex(32)}": OCI runtime exec failed: exec failed: unable to start '
+                f"container process: {bad}: unknown"
+            )
+            await session.finish(internal_error(message))
+            return session.ws
         try:
             proc = await kubelet.runtime.spawn(
                 runner.image,

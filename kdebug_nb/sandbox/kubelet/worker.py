@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import copy
 import logging
 import shutil
 import signal
@@ -70,10 +69,16 @@ class PodWorker:
         self.init_failed = False
         self.terminal = False
         self.terminating = False
+        #: set when the sandbox stops with the pod running: the kubelet's
+        #: graceful node shutdown gives the pod this reason and message
+        #: (``pkg/kubelet/nodeshutdown/nodeshutdown_manager_linux.go``)
+        self.node_shutdown = False
         self.task: asyncio.Task[None] | None = None
         self._terminate_task: asyncio.Future[None] | None = None
         self._events: dict[tuple[str, str, str, str], str] = {}
         #: processes started by ``exec`` in this pod's containers
+        #: copies of ended ephemeral containers' statuses, by name (see _ephemeral_status)
+        self._final_statuses: dict[str, tuple[ContainerRunner, Obj]] = {}
         self.exec_processes: set[Process] = set()
         #: holds the pod's PID namespace with shareProcessNamespace (the pause container)
         self.pause: Process | None = None
@@ -460,8 +465,8 @@ class PodWorker:
 
     def render(self, status: Obj) -> Obj:
         spec = self.spec
-        init = [copy.deepcopy(r.status) for r in self.init_runners]
-        app = [copy.deepcopy(r.status) for r in self.app_runners]
+        init = [json_copy(r.status) for r in self.init_runners]
+        app = [json_copy(r.status) for r in self.app_runners]
         out: Obj = {"qosClass": status.get("qosClass") or qos_class(spec)}
         if not self.scheduled:
             cond = condition("PodScheduled", False, "Unschedulable", self.unschedulable) if self.unschedulable else None
@@ -483,13 +488,32 @@ class PodWorker:
         if init:
             out["initContainerStatuses"] = init
         out["containerStatuses"] = app
-        eph = [copy.deepcopy(r.status) for r in self.eph_runners if r.task is not None]
+        eph = [self._ephemeral_status(r) for r in self.eph_runners if r.task is not None]
         if eph:
             for s in eph:
                 s.pop("ready", None)
                 s["ready"] = False
             out["ephemeralContainerStatuses"] = eph
+        if self.node_shutdown:
+            out["reason"] = NODE_SHUTDOWN_REASON
+            out["message"] = NODE_SHUTDOWN_MESSAGE
         return out
+
+    def _ephemeral_status(self, runner: ContainerRunner) -> Obj:
+        """A copy of an ephemeral container's status; one that has ended never
+        changes again, so its copy is made once (a pod may carry hundreds)."""
+        if not runner.done.is_set():
+            status: Obj = json_copy(runner.status)
+            return status
+        final = self._final_statuses.get(runner.name)
+        if final is None or final[0] is not runner:
+            final = self._final_statuses[runner.name] = (runner, json_copy(runner.status))
+        copied: Obj = final[1]
+        return copied
+
+
+NODE_SHUTDOWN_REASON = "Terminated"
+NODE_SHUTDOWN_MESSAGE = "Pod was terminated in response to imminent node shutdown."
 
 
 async def _first(*aws: Any) -> None:
@@ -499,3 +523,13 @@ async def _first(*aws: Any) -> None:
     finally:
         for t in tasks:
             t.cancel()
+
+
+def json_copy(value: Any) -> Any:
+    """A deep copy of JSON data (dicts, lists, scalars): what a status needs,
+    several times cheaper than ``copy.deepcopy`` for a pod's hundreds of them."""
+    if isinstance(value, dict):
+        return {k: json_copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [json_copy(v) for v in value]
+    return value

@@ -31,6 +31,28 @@ def authenticate(cluster: Cluster, authorization: str | None) -> User:
     return ADMIN
 
 
+def impersonate(cluster: Cluster, user: User, name: str | None) -> User:
+    """The user an ``Impersonate-User`` header (``kubectl --as``) asks to act as.
+
+    As the API server's impersonation filter does, the caller needs the
+    ``impersonate`` verb on ``users``; the impersonated user then gets exactly
+    its own rights (a name the scenario does not know gets none).
+    """
+    if not name:
+        return user
+    if user is not ADMIN and not user.can("impersonate", "users"):
+        raise forbidden(
+            f'users "{name}" is forbidden: User "{user.name}" cannot impersonate resource '
+            '"users" in API group "" at the cluster scope',
+            name=name,
+            kind="users",
+        )
+    if name == ADMIN.name:
+        return ADMIN
+    known = next((u for u in cluster.users.values() if u.name == name), None)
+    return known or User(name=name, token="")
+
+
 def authorize(user: User, info: RequestInfo) -> None:
     """Raise 403 unless ``user`` may do what ``info`` asks."""
     if not info.is_resource or user is ADMIN:

@@ -91,6 +91,23 @@ def validate_name(name: Any, field: str = "metadata.name") -> list[Cause]:
     return []
 
 
+#: apimachinery's TotalAnnotationSizeLimitB (k8s.io/apimachinery/pkg/api/validation/objectmeta.go)
+TOTAL_ANNOTATION_SIZE = 256 * 1024
+
+
+def validate_metadata(meta: Any) -> list[Cause]:
+    """What ``ValidateObjectMeta`` checks for every kind that a sandbox meets:
+    the total size of the annotations (``ValidateAnnotations``)."""
+    annotations = meta.get("annotations") if isinstance(meta, dict) else None
+    if not isinstance(annotations, dict):
+        return []
+    total = sum(len(str(k).encode()) + len(str(v).encode()) for k, v in annotations.items())
+    if total > TOTAL_ANNOTATION_SIZE:
+        return [("FieldValueTooLong", "metadata.annotations",
+                 f"Too long: must have at most {TOTAL_ANNOTATION_SIZE} bytes")]
+    return []
+
+
 def _container_causes(c: Obj, path: str, volumes: set[str]) -> list[Cause]:
     causes: list[Cause] = []
     name = c.get("name")
@@ -209,6 +226,7 @@ def validate_pod_spec(pod: Obj) -> list[Cause]:
 def validate_pod_create(pod: Obj) -> list[Cause]:
     meta = pod.get("metadata") or {}
     causes = validate_name(meta.get("name"))
+    causes.extend(validate_metadata(meta))
     causes.extend(validate_pod_spec(pod))
     return causes
 
@@ -227,7 +245,7 @@ def _munged_spec(spec: Obj) -> Obj:
 
 
 def validate_pod_update(old: Obj, new: Obj) -> list[Cause]:
-    causes = validate_pod_spec(new)
+    causes = validate_metadata(new.get("metadata")) + validate_pod_spec(new)
     if causes:
         return causes
     old_meta, new_meta = old["metadata"], new["metadata"]

@@ -9,14 +9,21 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from kdebug_nb.sandbox.policy.validation import DNS1123_LABEL, LABEL_MSG, invalid_value, required
+from kdebug_nb.sandbox.policy.validation import (
+    DNS1123_LABEL,
+    LABEL_MSG,
+    invalid_value,
+    required,
+    validate_metadata,
+)
 from kdebug_nb.sandbox.store.cluster import Cluster, Obj
+from kdebug_nb.sandbox.store.schema import decode
 from kdebug_nb.sandbox.store.status import already_exists, invalid
 
 
 def create_namespace(cluster: Cluster, body: dict[str, Any], *, dry_run: bool = False) -> Obj:
     """Default (name label, finalizer, Active), validate and store a namespace."""
-    ns = copy.deepcopy(body)
+    ns = decode("Namespace", copy.deepcopy(body))
     ns["kind"], ns["apiVersion"] = "Namespace", "v1"
     meta = ns.get("metadata")
     if not isinstance(meta, dict):
@@ -27,6 +34,9 @@ def create_namespace(cluster: Cluster, body: dict[str, Any], *, dry_run: bool = 
         raise invalid("Namespace", "", [required("metadata.name", "name or generateName is required")])
     if not isinstance(name, str) or len(name) > 63 or not DNS1123_LABEL.match(name):
         raise invalid("Namespace", str(name), [invalid_value("metadata.name", name, LABEL_MSG)])
+    causes = validate_metadata(meta)
+    if causes:
+        raise invalid("Namespace", name, causes)
     if cluster.get("Namespace", "", name) is not None:
         raise already_exists("namespaces", name)
     labels = meta.get("labels")

@@ -11,8 +11,9 @@ import copy
 import platform
 from typing import Any
 
-from kdebug_nb.sandbox.policy.validation import validate_name
+from kdebug_nb.sandbox.policy.validation import validate_metadata, validate_name
 from kdebug_nb.sandbox.store.cluster import Cluster, Obj, now_rfc3339
+from kdebug_nb.sandbox.store.schema import decode
 from kdebug_nb.sandbox.store.status import already_exists, invalid
 
 _CONDITION_DEFAULTS = [
@@ -43,12 +44,12 @@ def _conditions(given: Any, now: str) -> list[Obj]:
 
 def create_node(cluster: Cluster, body: dict[str, Any], *, dry_run: bool = False) -> Obj:
     """Default, validate and store a node; it is Ready unless its conditions say otherwise."""
-    node = copy.deepcopy(body)
+    node = decode("Node", copy.deepcopy(body))
     node["kind"], node["apiVersion"] = "Node", "v1"
     meta = node["metadata"] = _dict(node.get("metadata"))
     meta.pop("namespace", None)
     name = meta.get("name") or ""
-    causes = validate_name(name)
+    causes = validate_name(name) + validate_metadata(meta)
     if causes:
         raise invalid("Node", str(name), causes)
     if cluster.get("Node", "", name) is not None:

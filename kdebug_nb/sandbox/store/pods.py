@@ -19,10 +19,12 @@ from kdebug_nb.sandbox.policy.admission import enforce_pod_security
 from kdebug_nb.sandbox.policy.validation import (
     forbidden_cause,
     validate_ephemeral_update,
+    validate_metadata,
     validate_pod_create,
     validate_pod_update,
 )
 from kdebug_nb.sandbox.store.cluster import Cluster, Obj, now_rfc3339
+from kdebug_nb.sandbox.store.schema import decode
 from kdebug_nb.sandbox.store.status import (
     StatusError,
     already_exists,
@@ -176,9 +178,9 @@ def create_pod(
     ``allow_ephemeral`` lets a scenario seed pods that already carry
     ephemeral containers (the API refuses them on create).
     """
-    pod = copy.deepcopy(body)
-    if pod.get("kind") not in (None, "", "Pod"):
-        raise bad_request(f"the API version in the data (v1) does not match the expected kind (Pod); got {pod.get('kind')}")
+    if body.get("kind") not in (None, "", "Pod"):
+        raise bad_request(f"the API version in the data (v1) does not match the expected kind (Pod); got {body.get('kind')}")
+    pod = decode("Pod", copy.deepcopy(body))
     pod["kind"] = "Pod"
     pod["apiVersion"] = "v1"
     meta = pod.setdefault("metadata", {})
@@ -213,6 +215,7 @@ def create_pod(
 
 def update_pod(cluster: Cluster, current: Obj, new: Obj, *, dry_run: bool = False) -> Obj:
     """PUT/PATCH on the pod itself: status and ephemeral containers are not taken."""
+    new = decode("Pod", new)
     check_resource_version(current, new)
     new = carry_system_fields(current, new)
     if not isinstance(new.get("spec"), dict):
@@ -234,13 +237,17 @@ def update_pod(cluster: Cluster, current: Obj, new: Obj, *, dry_run: bool = Fals
 
 def update_pod_status(cluster: Cluster, current: Obj, new: Obj, *, dry_run: bool = False) -> Obj:
     """PUT/PATCH on pods/status: only status (and labels/annotations) are taken."""
+    new = decode("Pod", new)
     check_resource_version(current, new)
-    result = copy.deepcopy(current)
+    result = cluster.copy(current)
     result["status"] = new.get("status") or {}
     meta = new.get("metadata") or {}
     for key in ("labels", "annotations"):
         if key in meta:
             result["metadata"][key] = meta[key]
+    causes = validate_metadata(result["metadata"])
+    if causes:
+        raise invalid("Pod", current["metadata"]["name"], causes)
     if dry_run:
         return result
     return replace_object(cluster, current, result)
@@ -248,15 +255,16 @@ def update_pod_status(cluster: Cluster, current: Obj, new: Obj, *, dry_run: bool
 
 def update_ephemeral(cluster: Cluster, current: Obj, new: Obj, *, dry_run: bool = False) -> Obj:
     """pods/ephemeralcontainers: only spec.ephemeralContainers changes are taken."""
+    new = decode("Pod", new)
     check_resource_version(current, new)
-    result = copy.deepcopy(current)
+    result = cluster.copy(current)
     new_spec = new.get("spec")
     ecs = new_spec.get("ephemeralContainers") if isinstance(new_spec, dict) else None
     if ecs:
         if not isinstance(ecs, list):
             raise bad_request("spec.ephemeralContainers must be a list")
         result["spec"]["ephemeralContainers"] = [
-            default_container(copy.deepcopy(c)) for c in ecs
+            default_container(c) for c in ecs  # decode() made them ours
         ]
     else:
         result["spec"].pop("ephemeralContainers", None)
@@ -310,6 +318,7 @@ def delete_pod(
     grace_period: int | None,
     *,
     uid: str | None = None,
+    resource_version: str | None = None,
     dry_run: bool = False,
 ) -> dict[str, Any]:
     """Delete gracefully; return the pod as the API answers the DELETE.
@@ -329,6 +338,13 @@ def delete_pod(
             "pods",
             name,
             f"Precondition failed: UID in precondition: {uid}, UID in object meta: {meta.get('uid')}",
+        )
+    if resource_version and resource_version != meta.get("resourceVersion"):
+        raise conflict(
+            "pods",
+            name,
+            f"Precondition failed: ResourceVersion in precondition: {resource_version}, "
+            f"ResourceVersion in object meta: {meta.get('resourceVersion')}",
         )
     if grace_period is None:
         grace_period = int(pod.get("spec", {}).get("terminationGracePeriodSeconds", 30))

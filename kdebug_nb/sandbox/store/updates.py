@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import copy
 
+from kdebug_nb.sandbox.policy.validation import validate_metadata
 from kdebug_nb.sandbox.store.cluster import Cluster, Obj
+from kdebug_nb.sandbox.store.schema import decode
 from kdebug_nb.sandbox.store.status import conflict, invalid
 
 
 def check_resource_version(current: Obj, new: Obj, resource: str = "pods") -> None:
+    """A write that names a resourceVersion is refused unless it is the current one."""
     wanted = (new.get("metadata") or {}).get("resourceVersion")
     if wanted and wanted != current["metadata"].get("resourceVersion"):
         raise conflict(
@@ -39,9 +42,10 @@ def carry_system_fields(current: Obj, new: Obj) -> Obj:
 
 
 def replace_object(cluster: Cluster, current: Obj, new: Obj) -> Obj:
+    """Write ``new`` over ``current``, if the store still holds the version read."""
     if new == current:
         return current  # the API server skips no-op writes; resourceVersion stays
-    return cluster.put(new)
+    return cluster.update(new, current["metadata"].get("resourceVersion"))
 
 
 
@@ -49,11 +53,15 @@ def replace_object(cluster: Cluster, current: Obj, new: Obj) -> Obj:
 def update_object(cluster: Cluster, current: Obj, new: Obj, *, dry_run: bool = False) -> Obj:
     """PUT/PATCH of a namespace, node or event: status stays the server's."""
     resource = {"Namespace": "namespaces", "Node": "nodes", "Event": "events"}[current["kind"]]
+    new = decode(current["kind"], new)
     check_resource_version(current, new, resource)
     name = current["metadata"]["name"]
     if (new.get("metadata") or {}).get("name", name) != name:
         raise invalid(current["kind"], name, [("FieldValueInvalid", "metadata.name", "field is immutable")])
     new = carry_system_fields(current, copy.deepcopy(new))
+    causes = validate_metadata(new["metadata"])
+    if causes:
+        raise invalid(current["kind"], name, causes)
     if "status" in current and current["kind"] != "Event":
         new["status"] = current["status"]
     if dry_run:

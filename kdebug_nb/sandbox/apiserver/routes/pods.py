@@ -3,8 +3,8 @@ ephemeralcontainers subresources."""
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from aiohttp import web
 
@@ -18,6 +18,7 @@ from kdebug_nb.sandbox.apiserver.common import (
     object_namespace,
     parse_json,
     query_int,
+    raw_json_response,
     read_object,
 )
 from kdebug_nb.sandbox.apiserver.selectors import field_selector, label_selector
@@ -80,7 +81,8 @@ def _with_warnings(
     return resp
 
 
-async def _patched(request: web.Request, current: Obj) -> Obj:
+async def read_patch(request: web.Request) -> Any:
+    """The patch document, read before the object it applies to is looked up."""
     ctype = request.content_type
     if ctype not in (JSON_PATCH, MERGE_PATCH, STRATEGIC_PATCH):
         raise StatusError(
@@ -92,10 +94,19 @@ async def _patched(request: web.Request, current: Obj) -> Obj:
     raw = await request.read()
     if not raw.strip():
         raise bad_request("the body of the request was empty")
-    patched = apply_patch(copy.deepcopy(current), parse_json(raw), ctype)
-    if not isinstance(patched, dict):
+    return parse_json(raw)
+
+
+def patched(cluster: Cluster, current: Obj, patch: Any, ctype: str) -> Obj:
+    new = apply_patch(cluster.copy(current), patch, ctype)
+    if not isinstance(new, dict):
         raise bad_request("the patched object is not a JSON object")
-    return patched
+    return new
+
+
+def stored_response(cluster: Cluster, obj: Obj) -> web.Response:
+    """The object as written, from the encoding the store made of it (no second encode)."""
+    return raw_json_response(cluster.encoded(obj))
 
 
 def _ephemeral_enabled(cluster: Cluster) -> None:
@@ -108,13 +119,17 @@ def patch_handler(update: Updater, *, ephemeral: bool = False) -> Handler:
         cluster = cluster_of(request)
         if ephemeral:
             _ephemeral_enabled(cluster)
+        patch = await read_patch(request)
+        # Nothing is awaited from here on: the patch applies to the object as
+        # it is now and the write cannot interleave with another (what the API
+        # server's GuaranteedUpdate gets by retrying on conflict).
         current = get_object(request, "Pod")
-        new = await _patched(request, current)
+        new = patched(cluster, current, patch, request.content_type)
         warnings = unknown_field_warnings(request, new)
         result = update(cluster, current, new, dry_run=dry_run(request))
         namespace = info_of(request).namespace
         admitted = result if ephemeral else None
-        return _with_warnings(json_response(result), cluster, namespace, admitted, warnings)
+        return _with_warnings(stored_response(cluster, result), cluster, namespace, admitted, warnings)
 
     return handle_patch
 
@@ -136,7 +151,7 @@ def put_handler(update: Updater, *, ephemeral: bool = False) -> Handler:
         warnings = unknown_field_warnings(request, body)
         result = update(cluster, current, body, dry_run=dry_run(request))
         admitted = result if ephemeral else None
-        return _with_warnings(json_response(result), cluster, info.namespace, admitted, warnings)
+        return _with_warnings(stored_response(cluster, result), cluster, info.namespace, admitted, warnings)
 
     return handle_put
 
@@ -150,16 +165,37 @@ async def delete(request: web.Request) -> web.StreamResponse:
     info = info_of(request)
     grace = query_int(request, "gracePeriodSeconds")
     is_dry = dry_run(request)
-    uid = None
+    preconditions: Obj = {}
     if await request.read():
         opts = await read_object(request)
         if opts.get("gracePeriodSeconds") is not None:
-            grace = int(opts["gracePeriodSeconds"])
-        uid = (opts.get("preconditions") or {}).get("uid")
+            grace = delete_grace(opts["gracePeriodSeconds"])
+        if isinstance(opts.get("preconditions"), dict):
+            preconditions = opts["preconditions"]
         if opts.get("dryRun"):
             is_dry = True
-    pod = delete_pod(cluster_of(request), info.namespace, info.name, grace, uid=uid, dry_run=is_dry)
+    pod = delete_pod(
+        cluster_of(request),
+        info.namespace,
+        info.name,
+        grace,
+        uid=_optional_str(preconditions.get("uid")),
+        resource_version=_optional_str(preconditions.get("resourceVersion")),
+        dry_run=is_dry,
+    )
     return json_response(pod)
+
+
+def delete_grace(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise bad_request(
+            "json: cannot unmarshal into Go struct field DeleteOptions.gracePeriodSeconds of type int64"
+        )
+    return value
+
+
+def _optional_str(value: Any) -> str | None:
+    return None if value is None or value == "" else str(value)
 
 
 async def delete_collection(request: web.Request) -> web.StreamResponse:

@@ -91,6 +91,7 @@ def list_handler(kind: str) -> Handler:
                 table_version=table_version,
                 include=include,
                 cluster=cluster,
+                only_name=None if (label_text or "").strip() else exact_name(field_text),
             )
             return await serve_watch(request, watch)
 

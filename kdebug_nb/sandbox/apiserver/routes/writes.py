@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
@@ -24,10 +23,12 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 def patch_handler(kind: str) -> Handler:
     async def handle_patch(request: web.Request) -> web.StreamResponse:
-        current = get_object(request, kind)
         if request.content_type not in (JSON_PATCH, MERGE_PATCH, STRATEGIC_PATCH):
             raise StatusError(415, f'the server does not support the patch type "{request.content_type}"')
-        patched = apply_patch(copy.deepcopy(current), parse_json(await request.read()), request.content_type)
+        patch = parse_json(await request.read())
+        # read after the body: the patch applies to the object as it is now
+        current = get_object(request, kind)
+        patched = apply_patch(cluster_of(request).copy(current), patch, request.content_type)
         if not isinstance(patched, dict):
             raise bad_request("the patched object is not a JSON object")
         return json_response(update_object(cluster_of(request), current, patched, dry_run=dry_run(request)))
@@ -37,8 +38,8 @@ def patch_handler(kind: str) -> Handler:
 
 def put_handler(kind: str) -> Handler:
     async def handle_put(request: web.Request) -> web.StreamResponse:
-        current = get_object(request, kind)
         body = await read_object(request)
+        current = get_object(request, kind)
         return json_response(update_object(cluster_of(request), current, body, dry_run=dry_run(request)))
 
     return handle_put
