@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from types import FrameType
 
 from kdebug_nb.sandbox.kubeconfig import CONTEXT
+from kdebug_nb.sandbox.kubelet.runtime import describe_mode
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -155,6 +156,7 @@ def serve(
         print(f"kubeconfig: {sb.kubeconfig} (context {CONTEXT}, namespace default)")
         print(f"  export KUBECONFIG={sb.kubeconfig}")
         print("  kubectl get pods")
+        print(f"Containers: {describe_mode()}.")
         waits = {k: v for k, v in sb.timing.as_knobs().items() if v}
         if waits:
             print("timing: " + ", ".join(f"{k}={v * 1000:g}ms" for k, v in waits.items()))
