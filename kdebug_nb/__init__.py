@@ -30,6 +30,8 @@ _LAZY = {
         "parse_args",
         "Session",
         "default_session",
+        "run_fleet",
+        "FleetResult",
     )
 }
 #: the panels (ipywidgets, from the notebook extra), adapters over the same engine

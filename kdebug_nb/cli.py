@@ -126,7 +126,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(argv: list[str], out: TextIO, err: TextIO) -> int:
-    from kdebug_nb.engine import RunEvent, RunNotice, RunOutput, Session, parse_args
+    from kdebug_nb.engine import RunEvent, RunNotice, RunOutput, Session, is_fleet, parse_args
 
     argv, history = _take_history(argv)
     opts = parse_args(argv)
@@ -136,6 +136,10 @@ def _run(argv: list[str], out: TextIO, err: TextIO) -> int:
 
         store = HistoryStore(history)
     session = Session(history=store, record=store is not None)
+    if is_fleet(opts):
+        from kdebug_nb.cli_fleet import run_fleet
+
+        return run_fleet(session, opts, out, err)
     # A dry run's stdout is the object alone, so it can be piped to jq or
     # kubectl; kubectl's informational lines move to stderr there.
     notices = err if opts.dry_run else out

@@ -1,6 +1,6 @@
 """The engine's public surface: the one module adapters (magics, CLI, widgets, fleet) import.
 
-The pipeline behind it, one package per stage::
+The pipeline behind it, one package per stage (``fleet`` runs many of them at once)::
 
     grammar  (flags, parse, validate, targets)   words -> DebugOptions -> Validated
     builders (ephemeral, copy, node, profiles)    (target JSON, options) -> Plan, pure
@@ -25,6 +25,13 @@ if TYPE_CHECKING:
     from kdebug_nb.engine.client import Cancel, ClusterClient
     from kdebug_nb.engine.client.connection import Connection
     from kdebug_nb.engine.client.tty import TerminalInput
+    from kdebug_nb.engine.fleet import (
+        FRAME_COLUMNS,
+        FleetEntry,
+        FleetProgress,
+        FleetResult,
+        is_fleet,
+    )
     from kdebug_nb.engine.frames.events import EVENT_COLUMNS, events_frame
     from kdebug_nb.engine.frames.status import STATUS_COLUMNS, pods_frame, status_frame
     from kdebug_nb.engine.grammar import (
@@ -62,6 +69,7 @@ if TYPE_CHECKING:
         default_session,
         pods,
         run,
+        run_fleet,
         set_default_session,
         status,
     )
@@ -91,6 +99,12 @@ _HOMES = {
     "options": "kdebug_nb.engine.grammar.keywords",
     "run": "kdebug_nb.engine.session",
     "debug": "kdebug_nb.engine.session",
+    "run_fleet": "kdebug_nb.engine.session",
+    "FleetResult": "kdebug_nb.engine.fleet",
+    "FleetEntry": "kdebug_nb.engine.fleet",
+    "FleetProgress": "kdebug_nb.engine.fleet",
+    "FRAME_COLUMNS": "kdebug_nb.engine.fleet",
+    "is_fleet": "kdebug_nb.engine.fleet",
     "status": "kdebug_nb.engine.session",
     "pods": "kdebug_nb.engine.session",
     "cleanup": "kdebug_nb.engine.session",
@@ -170,7 +184,11 @@ __all__ = [
     "DebugResult",
     "EphemeralContainersDisabled",
     "FLAGS",
+    "FRAME_COLUMNS",
     "Flag",
+    "FleetEntry",
+    "FleetProgress",
+    "FleetResult",
     "Forbidden",
     "ImageError",
     "Interrupted",
@@ -203,11 +221,13 @@ __all__ = [
     "events",
     "events_frame",
     "logs",
+    "is_fleet",
     "options",
     "parse_args",
     "pods",
     "pods_frame",
     "run",
+    "run_fleet",
     "set_default_session",
     "split_words",
     "status",

@@ -11,10 +11,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from kdebug_nb.engine.ratelimit import DEFAULT_BURST, DEFAULT_QPS
+
 Mode = Literal["ephemeral", "copy", "node"]
 PROFILES: tuple[str, ...] = ("legacy", "general", "baseline", "restricted", "netadmin", "sysadmin")
 DEFAULT_PROFILE = "general"
 DEFAULT_TIMEOUT = 60.0
+DEFAULT_MAX_CONCURRENCY = 10
+MAX_CONCURRENCY_LIMIT = 100
+DEFAULT_MAX_OUTPUT = 1024 * 1024
+ON_INTERRUPT = ("abandon", "wait")
 
 
 @dataclass(frozen=True)
@@ -71,9 +77,19 @@ class DebugOptions:
     rm: bool = False
     dry_run: bool = False
     output: str = ""  # "yaml" | "json" with dry_run
+    # fleet runs (kdebug_nb.engine.fleet)
     selector: str = ""
     all_namespaces: bool = False
+    field_selector: str = ""
+    #: 0: the default, DEFAULT_MAX_CONCURRENCY
     max_concurrency: int = 0
+    #: bytes of output kept per pod (the rest is dropped and the drop marked)
+    max_output: int = DEFAULT_MAX_OUTPUT
+    #: what an interrupt does to the runs already going: "abandon" or "wait"
+    on_interrupt: str = "abandon"
+    #: client-side rate limit of the run's requests (client-go's QPS and Burst; qps 0: none)
+    qps: float = DEFAULT_QPS
+    burst: int = DEFAULT_BURST
     verbose: bool = False
     #: -h/--help was given: adapters show ``grammar.USAGE`` and run nothing
     help: bool = False

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from kdebug_nb.engine.client.tty import TerminalInput
+    from kdebug_nb.engine.fleet import FleetEntry, FleetProgress, FleetResult, FleetTarget
     from kdebug_nb.runbook.store import HistoryStore
 
 class Session:
@@ -150,7 +151,7 @@ class Session:
 
     def debug(
         self,
-        target: str | Sequence[str],
+        target: str | Sequence[str] = (),
         /,
         *,
         image: str | None = None,
@@ -168,12 +169,68 @@ class Session:
         ``timeout=30``, ``run_timeout=10``, ``target="app"`` (kubectl's
         ``--target``; the pod is the first, positional argument). ``command``
         is a list or a shell-like string.
+
+        A fleet run (``selector="app=web"``, ``all_namespaces=True``,
+        ``field_selector=...``, several targets, ``max_concurrency=N``)
+        returns a ``FleetResult`` instead: see :meth:`fleet`.
         """
+        from kdebug_nb.engine.fleet import is_fleet
         from kdebug_nb.engine.grammar.keywords import options
 
         opts = options(target, image=image, command=command, **flags)
+        if is_fleet(opts):
+            if stdin_data is not None:
+                raise errors.UsageError("stdin_data goes to one container; a fleet run has many")
+            return self.fleet(  # type: ignore[return-value]
+                opts, stop=stop, observer=observer, connection=connection
+            )
         return self.run(
             opts, stdin_data=stdin_data, stop=stop, observer=observer, connection=connection
+        )
+
+    def fleet(
+        self,
+        opts_or_line: DebugOptions | str,
+        *,
+        on_progress: Callable[[FleetProgress], None] | None = None,
+        on_entry: Callable[[FleetEntry], None] | None = None,
+        stop: threading.Event | None = None,
+        source: str = "python",
+        observer: Observer | None = None,
+        connection: Connection | None = None,
+    ) -> FleetResult:
+        """A fleet run (``-l``, ``-A``, ``--field-selector``, several targets): one row per pod.
+
+        Each pod's run is an ordinary run of this session, with its own events
+        (so the history records every pod) and its own stop, which ``stop``
+        and the fleet's ``--on-interrupt`` set. ``on_progress`` hears the
+        counts, ``on_entry`` each pod's row as soon as it is known.
+        """
+        from kdebug_nb.engine import fleet as fleet_runs
+        from kdebug_nb.engine.client import ClusterClient
+        from kdebug_nb.engine.grammar import parse_args
+        from kdebug_nb.engine.grammar.render import to_line
+        from kdebug_nb.engine.runs.runner import Invocation
+
+        opts = parse_args(opts_or_line) if isinstance(opts_or_line, str) else opts_or_line
+        conn = connection or self.connection
+        emit = self._dispatcher(observer)
+
+        def run_one(pod_opts: DebugOptions, target: FleetTarget, pod_stop: threading.Event) -> DebugResult:
+            invocation = Invocation(
+                pod_opts,
+                connection=conn,
+                emit=emit,
+                registry=self.created,
+                line=to_line(pod_opts),
+                source=source,
+                stop=pod_stop,
+            )
+            return invocation.run_ref(target)
+
+        client = ClusterClient(conn.with_flags(opts.kubeconfig, opts.context, opts.namespace))
+        return fleet_runs.run(
+            opts, run_one, client=client, on_progress=on_progress, on_entry=on_entry, stop=stop
         )
 
     def dry_run(self, opts: DebugOptions, *, connection: Connection | None = None) -> list[dict[str, Any]]:
@@ -390,7 +447,7 @@ def run(
 
 
 def debug(
-    target: str | Sequence[str],
+    target: str | Sequence[str] = (),
     /,
     *,
     image: str | None = None,
@@ -401,9 +458,27 @@ def debug(
 
     Keywords as ``Session.debug``: flags with underscores (``copy_to="x"``,
     ``rm=True``, ``run_timeout=10``), plus ``stdin_data``, ``stop``,
-    ``observer`` and ``connection``.
+    ``observer`` and ``connection``. ``selector="app=web"`` (or
+    ``all_namespaces``, ``field_selector``, several targets) makes it a fleet
+    run returning a ``FleetResult``.
     """
     return default_session().debug(target, image=image, command=command, **flags)
+
+
+def run_fleet(
+    opts_or_line: DebugOptions | str,
+    *,
+    on_progress: Callable[[FleetProgress], None] | None = None,
+    on_entry: Callable[[FleetEntry], None] | None = None,
+    stop: threading.Event | None = None,
+    observer: Observer | None = None,
+    connection: Connection | None = None,
+) -> FleetResult:
+    """A fleet run on the default session (see ``Session.fleet``)."""
+    return default_session().fleet(
+        opts_or_line, on_progress=on_progress, on_entry=on_entry, stop=stop, observer=observer,
+        connection=connection,
+    )
 
 
 def status(

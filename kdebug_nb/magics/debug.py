@@ -45,6 +45,8 @@ Examples::
     %kdebug node/worker-1 --image=busybox -- cat /host/etc/hostname
     %kdebug neato --image=busybox --profile=netadmin --dry-run -o yaml
     %kdebug {pod} -n {namespace} --image=busybox -- env
+    fr = %kdebug -l app=web -A --image=busybox --max-concurrency=20 -- id   # a fleet run
+    fr.frame                                          # one row per pod: exit_code, output...
 
     %%kdebug neato --image=busybox
     echo "running in $(hostname)"
@@ -56,6 +58,11 @@ Examples::
 Output streams into the cell while the command runs; a kernel interrupt stops
 waiting and streaming and says what was left running. Every run is kept by
 ``%khistory``.
+
+With ``-l``, ``-A``, ``--field-selector`` or several pods the line is a fleet
+run: a progress bar while it runs, then a ``FleetResult`` whose ``.frame``
+has one row per pod (see ``--max-concurrency``, ``--max-output``,
+``--run-timeout``, ``--on-interrupt``).
 """
 
 
@@ -115,6 +122,13 @@ class DebugMagics(Magics):
             print(full_help())
             return None
         try:
+            from kdebug_nb.engine import is_fleet
+
+            if is_fleet(opts) and cell is None:
+                from kdebug_nb.magics.fleet import run_fleet
+
+                self.state.store  # noqa: B018 - points the session's history at KDebug.history_path
+                return run_fleet(opts, progress=settings.progress)
             if opts.dry_run:
                 return self._dry_run(opts)
             return self._run(opts, line, cell, settings)

@@ -37,6 +37,8 @@ class SandboxInfo:
     kubeconfig: str = ""
     context: str = ""
     scenario: str = ""
+    #: whether containers are isolated (namespaces) or plain processes, and why
+    containers: str = ""
 
     def __repr__(self) -> str:
         if not self.running:
@@ -44,6 +46,7 @@ class SandboxInfo:
         return (
             f"sandbox: running at {self.url} (scenario {self.scenario}, context {self.context})\n"
             f"kubectl: kubectl --kubeconfig {self.kubeconfig} get pods"
+            + (f"\ncontainers: {self.containers}" if self.containers else "")
         )
 
 
@@ -134,7 +137,14 @@ class SandboxMagics(Magics):
             kubeconfig=str(sandbox.kubeconfig),
             context=sandbox.context,
             scenario=_scenario_name(sandbox),
+            containers=_containers(),
         )
+
+
+def _containers() -> str:
+    from kdebug_nb.sandbox.kubelet.runtime import describe_mode
+
+    return describe_mode()
 
 
 def _scenario_name(sandbox: Any) -> str:

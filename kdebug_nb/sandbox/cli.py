@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from types import FrameType
 
 from kdebug_nb.sandbox.kubeconfig import CONTEXT
+from kdebug_nb.sandbox.kubelet.runtime import describe_mode
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -45,6 +46,22 @@ def build_parser() -> argparse.ArgumentParser:
         help="serve plain http with no authentication: anyone who can reach the port "
         "runs commands as you (avoid; for clients that cannot do TLS)",
     )
+    serve.add_argument(
+        "--timing",
+        metavar="KNOB=DURATION,...",
+        help="simulated waits over the scenario's, e.g. imagePull=300ms,containerStart=50ms "
+        "(knobs: imagePull, containerStart, apiLatency; default: none)",
+    )
+    serve.add_argument(
+        "--max-in-flight",
+        type=int,
+        metavar="N",
+        help="answer 429 with Retry-After past N requests in flight, watches and "
+        "streams excepted (default: the scenario's, else no cap)",
+    )
+    serve.add_argument(
+        "--retry-after", type=int, metavar="SECONDS", help="the Retry-After of those 429s (default 1)"
+    )
     sub.add_parser("scenarios", help="list the built-in scenarios")
     return parser
 
@@ -62,6 +79,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 kubeconfig=args.kubeconfig,
                 token=args.token,
                 insecure_http=args.insecure_http,
+                timing=_timing(args.timing),
+                throttle=_throttle(args.max_in_flight, args.retry_after),
             )
         if args.command == "scenarios":
             return list_scenarios()
@@ -71,6 +90,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     parser.print_help(sys.stderr)
     return 1
+
+
+def _timing(flag: str | None) -> dict[str, float]:
+    from kdebug_nb.sandbox.store.timing import parse_timing_flag
+
+    return parse_timing_flag(flag) if flag else {}
+
+
+def _throttle(max_in_flight: int | None, retry_after: int | None) -> dict[str, int]:
+    from kdebug_nb.sandbox.apiserver.throttle import parse_throttle
+
+    given = {"maxInFlight": max_in_flight, "retryAfter": retry_after}
+    return parse_throttle({k: v for k, v in given.items() if v is not None}, "--max-in-flight")
 
 
 def list_scenarios() -> int:
@@ -90,6 +122,8 @@ def serve(
     kubeconfig: str | None = None,
     token: str | None = None,
     insecure_http: bool = False,
+    timing: dict[str, float] | None = None,
+    throttle: dict[str, int] | None = None,
 ) -> int:
     """Serve until SIGINT/SIGTERM/SIGHUP; every process the sandbox started is stopped first."""
     from kdebug_nb.sandbox.server import InsecureSandboxWarning, Sandbox
@@ -105,7 +139,13 @@ def serve(
     sb: Sandbox | None = None
     try:
         sb = Sandbox(
-            scenario, port=port, token=token, kubeconfig_path=kubeconfig, insecure_http=insecure_http
+            scenario,
+            port=port,
+            token=token,
+            kubeconfig_path=kubeconfig,
+            insecure_http=insecure_http,
+            timing=timing,
+            throttle=throttle,
         )
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", InsecureSandboxWarning)
@@ -116,6 +156,13 @@ def serve(
         print(f"kubeconfig: {sb.kubeconfig} (context {CONTEXT}, namespace default)")
         print(f"  export KUBECONFIG={sb.kubeconfig}")
         print("  kubectl get pods")
+        print(f"Containers: {describe_mode()}.")
+        waits = {k: v for k, v in sb.timing.as_knobs().items() if v}
+        if waits:
+            print("timing: " + ", ".join(f"{k}={v * 1000:g}ms" for k, v in waits.items()))
+        if sb.throttle.max_in_flight:
+            print(f"throttle: 429 past {sb.throttle.max_in_flight} requests in flight "
+                  f"(Retry-After {sb.throttle.retry_after}s)")
         print("Containers run as processes on this machine. Ctrl-C stops the sandbox and all of them.")
         sys.stdout.flush()
         # Event.wait with a timeout keeps the main thread responsive to signals on every platform.

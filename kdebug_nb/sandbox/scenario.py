@@ -16,10 +16,17 @@ from typing import Any
 
 import yaml
 
+from kdebug_nb.sandbox.apiserver.throttle import (
+    ThrottleError,
+    apply_throttle,
+    parse_throttle,
+    throttle_of,
+)
 from kdebug_nb.sandbox.store.cluster import Cluster, Obj, User
 from kdebug_nb.sandbox.store.namespaces import create_namespace
 from kdebug_nb.sandbox.store.nodes import create_node
 from kdebug_nb.sandbox.store.pods import create_pod
+from kdebug_nb.sandbox.store.timing import TimingError, parse_timing, timing_of
 
 __all__ = [
     "Scenario",
@@ -43,6 +50,8 @@ _TOP_KEYS = {
     "users",
     "policy",
     "pods",
+    "timing",
+    "throttle",
 }
 _NAMESPACE_KEYS = {"name", "labels", "annotations"}
 _NODE_KEYS = {
@@ -57,7 +66,7 @@ _NODE_KEYS = {
     "unschedulable",
     "nodeInfo",
 }
-_USER_KEYS = {"name", "token", "allow"}
+_USER_KEYS = {"name", "token", "allow", "namespaces"}
 _POLICY_KEYS = {"ephemeralContainers": bool, "requireAuth": bool}
 
 
@@ -79,6 +88,10 @@ class Scenario:
     users: list[dict[str, Any]] = field(default_factory=list)
     policy: dict[str, bool] = field(default_factory=dict)
     pods: list[dict[str, Any]] = field(default_factory=list)
+    #: ``timing`` knobs (``kdebug_nb.sandbox.store.timing``), seconds by knob name
+    timing: dict[str, float] = field(default_factory=dict)
+    #: ``throttle`` settings (``kdebug_nb.sandbox.apiserver.throttle``)
+    throttle: dict[str, int] = field(default_factory=dict)
 
     @property
     def require_auth(self) -> bool:
@@ -141,6 +154,10 @@ def load_scenario(name_or_path: str | Path | None = None, *, _depth: int = 0) ->
         policy:
           ephemeralContainers: true    # false: PATCH .../ephemeralcontainers is refused
           requireAuth: false           # (--insecure-http only) true: anonymous gets 401
+        timing:                        # what takes time on a real node (all default to 0)
+          imagePull: 300ms             #   also containerStart, apiLatency (sandbox/store/timing.py)
+        throttle:                      # 429 + Retry-After past this many requests in flight
+          maxInFlight: 4               #   (0: off); retryAfter: seconds (default 1)
         pods:                          # ordinary Pod manifests, created as the API would
           - apiVersion: v1             #   (defaulted, validated, Pod Security admission)
             kind: Pod
@@ -201,6 +218,8 @@ def _merge(base: Scenario, child: Scenario) -> Scenario:
         users=merged(base.users, child.users),
         policy={**base.policy, **child.policy},
         pods=merged(base.pods, child.pods),
+        timing={**base.timing, **child.timing},
+        throttle={**base.throttle, **child.throttle},
     )
 
 
@@ -258,19 +277,12 @@ def _parse(data: dict[str, Any], source: str, default_name: str) -> Scenario:
         _check_keys(user, _USER_KEYS, f"{source}: {where}")
         if not user.get("token"):
             raise ScenarioError(f"{source}: {where}: missing token")
-        allow = user.get("allow", {})
-        if not isinstance(allow, dict):
-            raise ScenarioError(f"{source}: {where}: allow must map resources to verb lists")
-        for resource, verbs in allow.items():
-            if isinstance(verbs, str):
-                verbs = [verbs]
-            bad = [v for v in verbs or [] if v not in VERBS]
-            if bad:
-                raise ScenarioError(
-                    f"{source}: {where}: unknown verb {bad[0]!r} for {resource!r} "
-                    f"(known: {', '.join(sorted(VERBS))})"
-                )
-            allow[resource] = list(verbs or [])
+        _check_allow(user.get("allow", {}), f"{source}: {where}")
+        scoped = user.get("namespaces", {})
+        if not isinstance(scoped, dict):
+            raise ScenarioError(f"{source}: {where}: namespaces must map namespaces to allow maps")
+        for ns_name, ns_allow in scoped.items():
+            _check_allow(ns_allow, f"{source}: {where}: namespaces.{ns_name}")
         sc.users.append(user)
     policy = data.get("policy") or {}
     if not isinstance(policy, dict):
@@ -283,6 +295,13 @@ def _parse(data: dict[str, Any], source: str, default_name: str) -> Scenario:
         if not isinstance(value, bool):
             raise ScenarioError(f"{source}: policy.{key} must be true or false")
     sc.policy = dict(policy)
+    try:
+        if "timing" in data:
+            sc.timing = parse_timing(data["timing"], f"{source}: timing")
+        if "throttle" in data:
+            sc.throttle = parse_throttle(data["throttle"], f"{source}: throttle")
+    except (TimingError, ThrottleError) as exc:
+        raise ScenarioError(str(exc)) from None
     for i, pod in enumerate(_list(data, "pods", source)):
         if not isinstance(pod, dict):
             raise ScenarioError(f"{source}: pods[{i}] must be a Pod manifest (a mapping)")
@@ -293,6 +312,22 @@ def _parse(data: dict[str, Any], source: str, default_name: str) -> Scenario:
             raise ScenarioError(f"{source}: pods[{i}]: kind must be Pod, not {pod['kind']!r}")
         sc.pods.append(pod)
     return sc
+
+
+def _check_allow(allow: Any, where: str) -> None:
+    """An ``allow`` map: resource → verbs (a single verb may be a string)."""
+    if not isinstance(allow, dict):
+        raise ScenarioError(f"{where}: allow must map resources to verb lists")
+    for resource, verbs in allow.items():
+        if isinstance(verbs, str):
+            verbs = [verbs]
+        bad = [v for v in verbs or [] if v not in VERBS]
+        if bad:
+            raise ScenarioError(
+                f"{where}: unknown verb {bad[0]!r} for {resource!r} "
+                f"(known: {', '.join(sorted(VERBS))})"
+            )
+        allow[resource] = list(verbs or [])
 
 
 def _list(data: Mapping[str, Any], key: str, source: str) -> list[Any]:
@@ -351,9 +386,17 @@ def apply_scenario(cluster: Cluster, scenario: Scenario) -> None:
             raise ScenarioError(f"{scenario.source}: images: {exc}") from None
     for user in scenario.users:
         allow = {res: set(verbs) for res, verbs in user.get("allow", {}).items()}
-        cluster.users[str(user["token"])] = User(str(user["name"]), str(user["token"]), allow)
+        scoped = {
+            str(ns): {res: set(verbs) for res, verbs in rules.items()}
+            for ns, rules in (user.get("namespaces") or {}).items()
+        }
+        cluster.users[str(user["token"])] = User(
+            str(user["name"]), str(user["token"]), allow, scoped
+        )
     cluster.policy.ephemeral_containers = scenario.policy.get("ephemeralContainers", True)
     cluster.policy.require_auth = scenario.policy.get("requireAuth", False)
+    timing_of(cluster).update(scenario.timing)
+    apply_throttle(throttle_of(cluster), scenario.throttle)
     for pod in scenario.pods:
         body = copy.deepcopy(pod)
         body.setdefault("apiVersion", "v1")

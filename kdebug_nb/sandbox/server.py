@@ -27,11 +27,12 @@ import inspect
 import ssl
 import threading
 import warnings
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from concurrent.futures import Future
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
+from kdebug_nb.sandbox.apiserver.throttle import Throttle, apply_throttle, throttle_of
 from kdebug_nb.sandbox.kubeconfig import (
     CONTEXT,
     KubeconfigRefused,
@@ -42,6 +43,7 @@ from kdebug_nb.sandbox.kubeconfig import (
 )
 from kdebug_nb.sandbox.scenario import Scenario, apply_scenario, load_scenario
 from kdebug_nb.sandbox.store.cluster import Cluster, User
+from kdebug_nb.sandbox.store.timing import Timing, timing_of
 from kdebug_nb.sandbox.tls import new_token, server_context, throwaway_identity
 
 if TYPE_CHECKING:
@@ -77,6 +79,8 @@ class Sandbox:
     as the admin (the scenario's ``requireAuth`` aside), and warns. ``tls``
     is for older callers: https is the default, so True changes nothing and
     False is refused (plain http is ``insecure_http``).
+    ``timing`` (``{"imagePull": 0.3}``, seconds) and ``throttle``
+    (``{"maxInFlight": 4, "retryAfter": 1}``) override the scenario's.
     """
 
     context = CONTEXT
@@ -91,6 +95,8 @@ class Sandbox:
         kubeconfig_path: str | Path | None = None,
         insecure_http: bool = False,
         tls: bool | None = None,
+        timing: Mapping[str, float] | None = None,
+        throttle: Mapping[str, int] | None = None,
     ) -> None:
         if tls is False:
             raise SandboxError("tls=False: plain http is insecure_http=True, which warns")
@@ -103,6 +109,10 @@ class Sandbox:
         self.scenario: Scenario = (
             scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
         )
+        #: knob → seconds and throttle settings applied over the scenario's
+        #: (``kdebug_nb.sandbox.store.timing``, ``kdebug_nb.sandbox.apiserver.throttle``)
+        self._timing = dict(timing or {})
+        self._throttle = dict(throttle or {})
         self.requested_port = port
         self.requested_kubeconfig = Path(kubeconfig_path) if kubeconfig_path else None
         self.tls = not insecure_http
@@ -221,6 +231,8 @@ class Sandbox:
         cluster = self.cluster
         try:
             apply_scenario(cluster, self.scenario)
+            timing_of(cluster).update(self._timing)
+            apply_throttle(throttle_of(cluster), self._throttle)
             if self.tls:
                 # Anonymous auth off, as kube-apiserver --anonymous-auth=false.
                 cluster.policy.require_auth = True
@@ -311,6 +323,16 @@ class Sandbox:
         taken earlier can catch an older stream that ended meanwhile.
         """
         return [r for r in list(self.requests) if r.started >= mark]
+
+    @property
+    def timing(self) -> Timing:
+        """The simulated waits; set a field (seconds) to change them while running."""
+        return timing_of(self.cluster)
+
+    @property
+    def throttle(self) -> Throttle:
+        """The in-flight cap: ``sb.throttle.max_in_flight = 4`` switches it on, 0 off."""
+        return throttle_of(self.cluster)
 
     def kubeconfig_dict(self) -> dict[str, Any]:
         """The written kubeconfig as a dict (``kubernetes.config.new_client_from_config_dict``)."""

@@ -244,9 +244,13 @@ def test_pod_security_admission_refusal(conn: Connection, cc: ClusterClient, mod
 
 @pytest.mark.parametrize("mode", ["ephemeral", "node"])
 def test_the_pod_security_hint_helps(conn: Connection, cc: ClusterClient, mode: str) -> None:
-    # what the hint suggests is admitted (and the run completes)
-    target, rm = ("audited", []) if mode == "ephemeral" else ("node/node-1", ["--rm"])
-    result = _run(conn, target, "-n", "secure", "--image=busybox", "--profile=restricted",
+    # what the hint suggests is admitted (and the run completes). A node
+    # debugger has no pod uid to run as: under restricted's runAsNonRoot the
+    # kubelet refuses a root image, so it takes an image with a non-root user
+    target, rm, image = (
+        ("audited", [], "busybox") if mode == "ephemeral" else ("node/node-1", ["--rm"], "curlimages/curl")
+    )
+    result = _run(conn, target, "-n", "secure", f"--image={image}", "--profile=restricted",
                   *rm, "--", "true")
     assert result.exit_code == 0
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from kdebug_nb.engine.grammar import FLEET_UNSUPPORTED, Validated, parse_args, validate
+from kdebug_nb.engine.grammar import Validated, parse_args, validate
 from kdebug_nb.engine.options import DebugOptions
 from kdebug_nb.errors import UsageError
 
@@ -64,10 +64,12 @@ def test_unknown_profile_comes_before_everything() -> None:
     assert fails("p --image=busybox --profile=General") == "unknown profile: General"
 
 
-def test_fleet_flags_are_parsed_then_rejected() -> None:
-    for argv in ("-l app=web --image=busybox", "p -A --image=busybox",
-                 "p --max-concurrency=3 --image=busybox", "--selector=a=b --image=busybox"):
-        assert fails(argv) == FLEET_UNSUPPORTED
+def test_fleet_flags_make_a_fleet_run_that_passes_kubectls_checks_too() -> None:
+    for argv in ("-l app=web --image=busybox", "-A --image=busybox",
+                 "p q --max-concurrency=3 --image=busybox", "--selector=a=b --image=busybox"):
+        validate(parse_args(argv))
+    # kubectl's own rules still apply to a fleet run's flags
+    assert fails("-l app=web") == "you must specify --image when not using --copy-to."
 
 
 def test_targeting_notice_and_its_suppression() -> None:

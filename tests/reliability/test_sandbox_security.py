@@ -44,14 +44,28 @@ UNAUTHORIZED = {
 }
 
 
+def proof_volume(proof: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(volumes, volumeMounts) showing ``proof``'s directory to a container at
+    the same path: containers see their image's files, not this machine's.
+    The directory is opened to every uid: a container's root may be an
+    unprivileged uid of this machine."""
+    proof.parent.chmod(0o777)
+    volumes = [{"name": "proof", "hostPath": {"path": str(proof.parent)}}]
+    return volumes, [{"name": "proof", "mountPath": str(proof.parent)}]
+
+
 def writer_pod(name: str, proof: Path) -> dict[str, Any]:
     """A pod whose only effect is to write ``proof``: if the file exists, it ran."""
     command = ["sh", "-c", f"id > {proof}; sleep 3600"]
+    volumes, mounts = proof_volume(proof)
     return {
         "apiVersion": "v1",
         "kind": "Pod",
         "metadata": {"name": name},
-        "spec": {"containers": [{"name": "c", "image": "busybox", "command": command}]},
+        "spec": {
+            "volumes": volumes,
+            "containers": [{"name": "c", "image": "busybox", "command": command, "volumeMounts": mounts}],
+        },
     }
 
 
@@ -115,11 +129,15 @@ def test_a_write_from_a_foreign_origin_is_refused(
 
 @pytest.fixture
 def shell_pod(
-    sandbox: Sandbox, fresh_namespace: str, running_pod: Callable[..., str]
+    sandbox: Sandbox, fresh_namespace: str, running_pod: Callable[..., str], tmp_path: Path
 ) -> Iterator[str]:
+    volumes, mounts = proof_volume(tmp_path / "ran")
     body = {
         "metadata": {"name": "shell"},
-        "spec": {"containers": [{"name": "c", "image": "busybox", "command": ["sleep", "3600"]}]},
+        "spec": {
+            "volumes": volumes,
+            "containers": [{"name": "c", "image": "busybox", "command": ["sleep", "3600"], "volumeMounts": mounts}],
+        },
     }
     yield running_pod(fresh_namespace, body)
 

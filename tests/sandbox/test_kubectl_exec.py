@@ -52,11 +52,14 @@ def test_exec_sh_in_distroless_fails(any_kubectl: Kubectl) -> None:
 
 
 def marked_processes(marker: str) -> list[int]:
-    return [
-        p.pid
-        for p in psutil.Process().children(recursive=True)
-        if marker in " ".join(p.cmdline())
-    ]
+    found = []
+    for p in psutil.Process().children(recursive=True):
+        try:
+            if marker in " ".join(p.cmdline()):
+                found.append(p.pid)
+        except (psutil.NoSuchProcess, psutil.ZombieProcess):
+            continue  # it ended (or awaits its reaping) between the listing and the read
+    return found
 
 
 @pytest.mark.parametrize("force", [False, True], ids=["graceful", "force"])

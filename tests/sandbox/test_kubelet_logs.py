@@ -96,7 +96,9 @@ def test_previous_instance(core_v1: Any, fresh_namespace: str) -> None:
 
     # the first run fails, the second keeps running
     script = 'if [ -e ran ]; then echo run 2; exec sleep 30; fi; touch ran; echo run 1; exit 1'
-    spec = make_pod("again", [{"name": "c", "image": "busybox", "command": ["sh", "-c", script]}])
+    container = {"name": "c", "image": "busybox", "command": ["sh", "-c", script], "workingDir": "/data",
+                 "volumeMounts": [{"name": "data", "mountPath": "/data"}]}
+    spec = make_pod("again", [container], volumes=[{"name": "data", "emptyDir": {}}])
     spec["spec"]["restartPolicy"] = "Always"
     create(core_v1, ns, spec)
     wait_pod(

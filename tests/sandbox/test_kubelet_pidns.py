@@ -174,8 +174,8 @@ def test_kubectl_debug_target_story(kubectl: Any, core_v1: Any, fresh_namespace:
 
 
 def test_host_path_at_host_in_a_host_pid_pod(core_v1: Any, fresh_namespace: str) -> None:
-    """Node debugging: hostPath / at /host, in a root of the container's own
-    (bind mounts in its mount namespace; the machine's / is left alone)."""
+    """Node debugging: hostPath / at /host, in the image's root (bind mounts
+    in the container's mount namespace; the machine's / is left alone)."""
     ns = fresh_namespace
     had_host = os.path.exists("/host")
     container = sleeper("c", 3610)
@@ -185,23 +185,30 @@ def test_host_path_at_host_in_a_host_pid_pod(core_v1: Any, fresh_namespace: str)
     wait_state(core_v1, ns, "node-like", "c", "running")
     listing = run_exec(core_v1, ns, "node-like", ["ls", "/host"]).split()
     assert {n for n in os.listdir("/") if not n.startswith(".")} <= set(listing)
-    # the container's own / is this machine's too (plus /host)
-    assert "host" in run_exec(core_v1, ns, "node-like", ["ls", "/"]).split()
+    # the container's own / is its image's (plus /host), as on a node
+    own = run_exec(core_v1, ns, "node-like", ["ls", "/"]).split()
+    assert "host" in own and "bin" in own
+    host_only = {n for n in os.listdir("/") if not n.startswith(".")} - set(own)
+    assert host_only, f"the machine's own top-level directories should not show: {own}"
     # still the host's PID namespace
     assert os.getpid() in processes(run_exec(core_v1, ns, "node-like", PS))
     assert os.path.exists("/host") == had_host
 
 
 def test_kubectl_debug_node_sees_host(kubectl: Any) -> None:
+    before = {p["metadata"]["name"] for p in json.loads(kubectl("get", "pods", "-o", "json").stdout)["items"]}
     result = kubectl(
         "debug", "node/node-1", "--image=busybox", "--profile=general", "-i", "--",
         "sh", "-c", "ls /host; exit 5",
     )
-    listed = result.stdout.split()
-    assert "usr" in listed and "etc" in listed, result.stdout + result.stderr
+    assert "node-debugger-node-1-" in result.stdout + result.stderr
     pods = json.loads(kubectl("get", "pods", "-o", "json").stdout)["items"]
     mine = [p for p in pods if p["metadata"]["name"].startswith("node-debugger-node-1-")
-            and p["status"].get("phase") == "Failed"]
+            and p["metadata"]["name"] not in before and p["status"].get("phase") == "Failed"]
     assert any(s["state"]["terminated"]["exitCode"] == 5 for p in mine for s in p["status"]["containerStatuses"])
+    # what it listed, from its log: an attach made after a command this quick
+    # has already printed sees nothing, here as on a cluster
+    listed = kubectl("logs", mine[0]["metadata"]["name"]).stdout.split()
+    assert "usr" in listed and "etc" in listed, listed
     for p in mine:
         kubectl("delete", "pod", p["metadata"]["name"], "--wait=false")

@@ -94,9 +94,12 @@ def test_crash_loop_back_off(core_v1: Any, fresh_namespace: str) -> None:
 
 def test_on_failure_stops_after_success(core_v1: Any, fresh_namespace: str) -> None:
     ns = fresh_namespace
-    # fails the first time, succeeds the second (a marker file in the pod's scratch dir)
+    # fails the first time, succeeds the second (a marker file in an emptyDir:
+    # a restarted container gets a fresh root filesystem, the pod's volumes stay)
     script = "if [ -e marker ]; then echo second; exit 0; fi; touch marker; exit 1"
-    spec = make_pod("flaky", [{"name": "main", "image": "busybox", "command": ["sh", "-c", script]}])
+    container = {"name": "main", "image": "busybox", "command": ["sh", "-c", script], "workingDir": "/data",
+                 "volumeMounts": [{"name": "data", "mountPath": "/data"}]}
+    spec = make_pod("flaky", [container], volumes=[{"name": "data", "emptyDir": {}}])
     spec["spec"]["restartPolicy"] = "OnFailure"
     create(core_v1, ns, spec)
     pod = wait_pod(core_v1, ns, "flaky", lambda p: p["status"]["phase"] == "Succeeded", what="Succeeded")

@@ -232,9 +232,9 @@ def test_protocol_versions_and_tty(sandbox: Any, shell_pod: tuple[str, str]) -> 
     proto, ch = _raw_exec(sandbox, ns, pod, "channel.k8s.io", script)
     assert proto == "channel.k8s.io"
     assert ch[3].decode().endswith("exit code 2")
-    # a TTY has one output stream
+    # a TTY has one output stream, and its line discipline ends lines with CR LF
     proto, ch = _raw_exec(sandbox, ns, pod, "v5.channel.k8s.io", script, tty=True)
-    assert ch[1] == b"out\nerr\n" and 2 not in ch
+    assert ch[1] == b"out\r\nerr\r\n" and 2 not in ch
 
 
 def test_spdy_and_plain_requests_are_refused_cleanly(sandbox: Any, shell_pod: tuple[str, str]) -> None:

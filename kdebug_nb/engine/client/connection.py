@@ -23,6 +23,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from kdebug_nb.engine.client.kubeconfig_files import KubeconfigFile, read_kubeconfigs
+from kdebug_nb.engine.ratelimit import RequestGate
 from kdebug_nb.errors import ConfigError, UsageError
 
 if TYPE_CHECKING:
@@ -60,16 +61,20 @@ class Connection:
     def resolve(self) -> Resolved:
         """The cached, authenticated client for this connection."""
         signature = _signature(self.kubeconfig)
+        # One client per cluster and user, whatever the namespace: runs in many
+        # namespaces (a fleet run with -A) share its connections and rate limit.
+        key = replace(self, namespace=None) if self.namespace else self
         with _LOCK:
-            cached = _CACHE.get(self)
-            if cached is not None and cached[0] == signature:
-                return cached[1]
-            resolved = _load(self)
-            # a rewritten kubeconfig (a restarted sandbox on a new port) is reloaded
-            _CACHE[self] = (signature, resolved)
-            if cached is not None:
-                _close_quietly(cached[1])
-            return resolved
+            cached = _CACHE.get(key)
+            if cached is None or cached[0] != signature:
+                resolved = _load(key)
+                # a rewritten kubeconfig (a restarted sandbox on a new port) is reloaded
+                _CACHE[key] = (signature, resolved)
+                if cached is not None:
+                    _close_quietly(cached[1])
+                cached = _CACHE[key]
+        base = cached[1]
+        return replace(base, namespace=self.namespace) if self.namespace else base
 
     def with_flags(
         self, kubeconfig: str = "", context: str = "", namespace: str = ""
@@ -112,6 +117,8 @@ class Resolved:
     #: seconds an ordinary request may take (``--request-timeout``); None: the
     #: default, ``math.inf``: no limit
     request_timeout: float | None = None
+    #: the rate limit and 429 policy every client of this connection shares
+    gate: RequestGate = field(default_factory=RequestGate, compare=False)
 
 
 _LOCK = threading.Lock()
@@ -319,10 +326,14 @@ def _load_incluster(conn: Connection) -> Resolved:
 def _tune(cfg: Any) -> None:
     # Several requests may run at once (a watch next to a log follow, fleet
     # runs); the default pool of 4 connections would serialise them.
-    cfg.connection_pool_maxsize = max(cfg.connection_pool_maxsize or 0, 16)
+    # runs); the default pool of 4 connections would serialise them. A fleet
+    # run holds up to two streams per pod in flight (--max-concurrency <= 100).
+    cfg.connection_pool_maxsize = max(cfg.connection_pool_maxsize or 0, 256)
     # One retry on connection errors: a refused connection must fail fast, the
     # way kubectl does, instead of three silent attempts. None after a
-    # timeout: a second attempt would double --request-timeout.
+    # timeout: a second attempt would double --request-timeout. 429s are not
+    # retried here (urllib3 would give up with a MaxRetryError after one):
+    # the engine's RequestGate waits them out, as client-go does.
     cfg.retries = _retry_once_unless_timed_out()
 
 
@@ -349,4 +360,4 @@ def _retry_once_unless_timed_out() -> Any:
                 raise MaxRetryError(_pool, url or "", error) from error
             return super().increment(method, url, response, error, _pool, _stacktrace)
 
-    return OnceUnlessTimedOut(total=1)
+    return OnceUnlessTimedOut(total=1, respect_retry_after_header=False, raise_on_status=False)

@@ -49,6 +49,9 @@ class RestClient:
         self.namespace = resolved.namespace
         self.server = resolved.server
         self.context = resolved.context
+        #: client-side rate limit and 429 handling, shared with every client of
+        #: this connection (``kdebug_nb.engine.ratelimit``)
+        self.gate = resolved.gate
         rt = resolved.request_timeout
         #: (connect, read) seconds for ordinary requests; ``--request-timeout``
         #: bounds them (not watches and log follows, which last as long as a run)
@@ -80,19 +83,35 @@ class RestClient:
         selector: str = "",
         field_selector: str = "",
         all_namespaces: bool = False,
+        limit: int = 0,
+        continue_token: str = "",
     ) -> JSON:
-        """A PodList as JSON: one namespace, or every namespace with ``all_namespaces``."""
+        """A PodList as JSON: one namespace, or every namespace with ``all_namespaces``.
+
+        ``limit``/``continue_token`` read one page of a chunked list
+        (``kdebug_nb.engine.paging``).
+        """
         if all_namespaces or not namespace:
             path = "/api/v1/pods"
         else:
             path = f"/api/v1/namespaces/{quote(namespace, safe='')}/pods"
-        query = [("labelSelector", selector)] if selector else []
+        query = _sel(selector)
         if field_selector:
             query.append(("fieldSelector", field_selector))
-        return self._json("GET", path, query=query)
+        return self._json("GET", path, query=query + _page(limit, continue_token))
 
-    def list_nodes(self, *, selector: str = "") -> JSON:
-        return self._json("GET", "/api/v1/nodes", query=_sel(selector))
+    def list_nodes(
+        self,
+        *,
+        selector: str = "",
+        field_selector: str = "",
+        limit: int = 0,
+        continue_token: str = "",
+    ) -> JSON:
+        query = _sel(selector)
+        if field_selector:
+            query.append(("fieldSelector", field_selector))
+        return self._json("GET", "/api/v1/nodes", query=query + _page(limit, continue_token))
 
     def list_namespaces(self, *, selector: str = "") -> JSON:
         return self._json("GET", "/api/v1/namespaces", query=_sel(selector))
@@ -226,7 +245,11 @@ class RestClient:
         content_type: str | None = None,
         timeout: tuple[float, float | None] | None = None,
     ) -> Any:
-        """Send one request; return the unread urllib3 response of a 2xx, raise otherwise."""
+        """Send one request; return the unread urllib3 response of a 2xx, raise otherwise.
+
+        Each attempt waits for the connection's rate limit; a 429 is retried
+        after its ``Retry-After`` (``RequestGate.retry_delay``), as client-go does.
+        """
         headers = {"Accept": "application/json"}
         if body is not None:
             headers["Content-Type"] = content_type or "application/json"
@@ -239,11 +262,22 @@ class RestClient:
             auth_settings=["BearerToken"],
         )
         timeout = timeout or self._timeout
-        try:
-            rest_resp = self._api.call_api(*request, _request_timeout=timeout)
-        except Exception as exc:
-            raise translate_transport(exc, self.server, timeout[1]) from exc
-        resp = rest_resp.response
+        attempt = 0
+        while True:
+            self.gate.before_request()
+            try:
+                rest_resp = self._api.call_api(*request, _request_timeout=timeout)
+            except Exception as exc:
+                raise translate_transport(exc, self.server, timeout[1]) from exc
+            resp = rest_resp.response
+            if rest_resp.status != 429:
+                break
+            delay = self.gate.retry_delay(attempt, resp.headers.get("Retry-After"))
+            if delay is None:
+                break  # given up: the 429 is raised below like any other refusal
+            close_response(resp)
+            time.sleep(delay)
+            attempt += 1
         if not 200 <= rest_resp.status <= 299:
             try:
                 raw = resp.data
@@ -264,6 +298,13 @@ def pod_path(namespace: str, name: str) -> str:
 
 def _sel(selector: str) -> list[tuple[str, str]]:
     return [("labelSelector", selector)] if selector else []
+
+
+def _page(limit: int, continue_token: str) -> list[tuple[str, str]]:
+    query = [("limit", str(limit))] if limit > 0 else []
+    if continue_token:
+        query.append(("continue", continue_token))
+    return query
 
 
 def remaining(deadline: Deadline) -> float | None:

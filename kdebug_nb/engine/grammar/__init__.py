@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from kdebug_nb.engine.grammar.flags import (
     FLAGS,
-    FLEET_UNSUPPORTED,
     LEGACY_DEPRECATION,
     OUTPUT_FORMATS,
     PULL_POLICIES,
@@ -23,7 +22,6 @@ from kdebug_nb.engine.grammar.validate import Validated, validate
 
 __all__ = [
     "FLAGS",
-    "FLEET_UNSUPPORTED",
     "LEGACY_DEPRECATION",
     "OUTPUT_FORMATS",
     "PULL_POLICIES",

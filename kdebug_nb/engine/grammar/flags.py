@@ -12,15 +12,17 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from kdebug_nb.engine.options import DEFAULT_TIMEOUT
+from kdebug_nb.engine.options import (
+    DEFAULT_MAX_CONCURRENCY,
+    DEFAULT_TIMEOUT,
+    MAX_CONCURRENCY_LIMIT,
+    ON_INTERRUPT,
+)
+from kdebug_nb.engine.ratelimit import DEFAULT_BURST, DEFAULT_QPS
 from kdebug_nb.errors import UsageError
 
 PULL_POLICIES: tuple[str, ...] = ("Always", "IfNotPresent", "Never")
 OUTPUT_FORMATS: tuple[str, ...] = ("yaml", "json")
-FLEET_UNSUPPORTED = (
-    "fleet runs (-l/--selector, -A/--all-namespaces, --max-concurrency) are not supported yet: "
-    "debug one pod at a time"
-)
 LEGACY_DEPRECATION = (
     "--profile=legacy is deprecated and will be removed in v1.39. "
     'It is recommended to explicitly specify a profile, for example "--profile=general".'
@@ -33,7 +35,7 @@ class Flag:
 
     name: str
     short: str
-    #: bool | string | map | list | float | duration | int | dryrun | verbosity
+    #: bool | string | map | list | float | duration | int | bytes | dryrun | verbosity
     kind: str
     dest: str
     help: str
@@ -127,11 +129,24 @@ FLAGS: tuple[Flag, ...] = (
     _f("v", "verbosity", "kubectl's log level, accepted so pasted commands work: --v=N with N > 0 "
        "means --verbose.", dest="verbose", group="kdebug", metavar="N"),
     _f("help", "bool", "Show this help.", short="h", default="false", group="kdebug"),
-    _f("selector", "string", "Label selector for a fleet run (not supported yet).", short="l",
-       group="fleet", metavar="SELECTOR"),
-    _f("all-namespaces", "bool", "Fleet run across namespaces (not supported yet).", short="A",
-       default="false", group="fleet"),
-    _f("max-concurrency", "int", "Fleet run concurrency (not supported yet).", group="fleet", metavar="N"),
+    _f("selector", "string", "Fleet run over the pods (or, with the target nodes, the nodes) "
+       "this label selector matches.", short="l", group="fleet", metavar="SELECTOR"),
+    _f("field-selector", "string", "Fleet run over the pods (or nodes) this field selector "
+       "matches, e.g. status.phase=Running.", group="fleet", metavar="SELECTOR"),
+    _f("all-namespaces", "bool", "Fleet run over the selected pods of every namespace.",
+       short="A", default="false", group="fleet"),
+    _f("max-concurrency", "int", "Pods debugged at once in a fleet run (1 to "
+       f"{MAX_CONCURRENCY_LIMIT}).", default=str(DEFAULT_MAX_CONCURRENCY), group="fleet",
+       metavar="N"),
+    _f("max-output", "bytes", "Output kept per pod in a fleet run; the rest is dropped and the "
+       "drop marked (e.g. 64Ki, 1Mi).", default="1Mi", group="fleet", metavar="BYTES"),
+    _f("on-interrupt", "string", "What an interrupt does to the pods already running: abandon "
+       "(stop following them) or wait (let them finish); no new pod starts either way.",
+       default="abandon", choices=ON_INTERRUPT, group="fleet", metavar="WHAT"),
+    _f("qps", "float", "Client-side limit of API requests per second (0: none), like "
+       "client-go's QPS.", default=f"{DEFAULT_QPS:g}", group="fleet", metavar="QPS"),
+    _f("burst", "int", "Requests allowed at once above --qps, like client-go's Burst.",
+       default=str(DEFAULT_BURST), group="fleet", metavar="N"),
 )
 
 BY_NAME = {f.name: f for f in FLAGS}
@@ -155,6 +170,19 @@ def to_float(value: str) -> float:
     if not _FLOAT.fullmatch(value):
         raise FlagSyntax(f"strconv.ParseFloat: parsing {go_quote(value)}: invalid syntax")
     return float(value)
+
+
+_BYTE_UNITS = {"": 1, "k": 1000, "M": 1000**2, "G": 1000**3,
+               "Ki": 1024, "Mi": 1024**2, "Gi": 1024**3}
+
+
+def to_bytes(value: str) -> int:
+    """A byte count as Kubernetes quantities spell them: ``65536``, ``64Ki``, ``1Mi``."""
+    match = re.fullmatch(r"(\d+)(|k|M|G|Ki|Mi|Gi)", value)
+    if not match:
+        raise FlagSyntax(f"quantities must match the regular expression "
+                         f"'^[0-9]+(k|M|G|Ki|Mi|Gi)?$': {go_quote(value)}")
+    return int(match.group(1)) * _BYTE_UNITS[match.group(2)]
 
 
 def to_int(value: str) -> int:

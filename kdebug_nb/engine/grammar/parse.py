@@ -27,6 +27,7 @@ from kdebug_nb.engine.grammar.flags import (
     FlagSyntax,
     go_quote,
     to_bool,
+    to_bytes,
     to_dry_run,
     to_duration,
     to_float,
@@ -55,6 +56,8 @@ class _State:
                 self.values[flag.dest] = to_duration(value)
             elif flag.kind == "int":
                 self.values[flag.dest] = to_int(value)
+            elif flag.kind == "bytes":
+                self.values[flag.dest] = to_bytes(value)
             elif flag.kind == "verbosity":
                 self.values[flag.dest] = to_verbosity(value)
             elif flag.kind == "dryrun":

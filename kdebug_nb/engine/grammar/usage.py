@@ -30,6 +30,13 @@ Examples:
   # Run a command on a node, with the node's filesystem at /host
   {prog} node/node-1 --image=busybox -- ls /host/etc
 
+  # Run an audit in every running pod labelled app=web, in every namespace, 20 at a time
+  {prog} -l app=web -A --field-selector=status.phase=Running --max-concurrency=20 \\
+      --image=busybox -- sh -c 'id; ls /'
+
+  # The same on every node labelled role=worker, deleting each node's debugging pod after
+  {prog} nodes -l role=worker --image=busybox --rm -- cat /host/etc/os-release
+
   # Show the patch that would be sent, without sending it
   {prog} mypod --image=busybox --dry-run -o json -- ps x
 """
@@ -38,7 +45,7 @@ Examples:
 def usage(prog: str) -> str:
     """The help text with ``prog`` as the command's name in the synopsis and examples."""
     titles = {"kubectl": "Options:", "global": "kubectl globals:",
-              "kdebug": "kdebug_nb options:", "fleet": "Fleet runs (not supported yet):"}
+              "kdebug": "kdebug_nb options:", "fleet": "Fleet runs (several targets, -l, -A or --field-selector):"}
     lines = [
         f"Usage: {prog} (POD | TYPE/NAME)... [flags] [-- COMMAND [ARG...]]",
         "",
@@ -46,6 +53,8 @@ def usage(prog: str) -> str:
         "debugging pod, exactly as kubectl debug (KEP-1441) does.",
         "Words before -- are targets (a pod name, pod/NAME or node/NAME); words",
         "after -- are the command. Flags may come before or after the targets.",
+        "Several targets, a selector or -A make a fleet run: the command runs in",
+        "every pod selected, --max-concurrency at a time, one result row per pod.",
         "",
         _EXAMPLES.replace("{prog}", prog),
     ]

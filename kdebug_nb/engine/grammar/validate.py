@@ -16,12 +16,12 @@ from kdebug_nb.engine.builders.common import RM_EPHEMERAL
 from kdebug_nb.engine.builders.custom import FORBIDDEN_MESSAGE, has_forbidden_fields
 from kdebug_nb.engine.grammar.custom_file import resolve_custom_spec
 from kdebug_nb.engine.grammar.flags import (
-    FLEET_UNSUPPORTED,
     LEGACY_DEPRECATION,
     OUTPUT_FORMATS,
     PULL_POLICIES,
     go_quote,
 )
+from kdebug_nb.engine.grammar.fleet import by_selector, needs_fleet, validate_fleet
 from kdebug_nb.engine.grammar.imageref import is_valid_image
 from kdebug_nb.engine.grammar.targets import TargetRef, parse_target, target_kind
 from kdebug_nb.engine.options import PROFILES, DebugOptions
@@ -52,8 +52,9 @@ def validate(opts: DebugOptions) -> Validated:
     """
     notices: list[str] = []
     warnings: list[str] = []
-    if opts.selector or opts.all_namespaces or opts.max_concurrency:
-        raise UsageError(FLEET_UNSUPPORTED)
+    fleet = needs_fleet(opts)
+    if fleet:
+        validate_fleet(opts)  # first: the new part of the line is the likelier mistake
     if opts.profile not in PROFILES:
         raise UsageError(f"unknown profile: {opts.profile}")
     custom = resolve_custom_spec(opts)
@@ -78,7 +79,7 @@ def validate(opts: DebugOptions) -> Validated:
         raise UsageError("you must specify --image when not using --copy-to.")
     if image and not is_valid_image(image):
         raise UsageError(f"invalid image name {go_quote(image)}: invalid reference format")
-    if not opts.targets and not opts.filenames:
+    if not opts.targets and not opts.filenames and not fleet:
         raise UsageError("NAME or filename is required for debug")
     if opts.image_pull_policy not in (*PULL_POLICIES, ""):
         raise UsageError(f"invalid image pull policy: {opts.image_pull_policy}")
@@ -105,7 +106,8 @@ def validate(opts: DebugOptions) -> Validated:
     _validate_own(opts)
     if opts.profile == "legacy":
         warnings.append(LEGACY_DEPRECATION)
-    targets = tuple(parse_target(t) for t in opts.targets)
+    # a fleet's targets are listed when it runs (kdebug_nb.engine.fleet.targets)
+    targets = () if by_selector(opts) else tuple(parse_target(t) for t in opts.targets)
     resolved = opts if opts.custom_spec is custom and not opts.custom else replace(
         opts, custom="", custom_spec=custom
     )
@@ -143,7 +145,9 @@ def _validate_own(opts: DebugOptions) -> None:
     if opts.detach:
         raise UsageError("--rm cannot be combined with --detach: nothing would wait for the "
                          "command to end")
-    node_only = bool(opts.targets) and all(target_kind(t) == "Node" for t in opts.targets)
+    node_only = bool(opts.targets) and all(
+        target_kind(t) == "Node" or t.lower() in ("node", "nodes", "no") for t in opts.targets
+    )
     if not opts.copy_to and not node_only and not opts.filenames:
         raise UsageError(RM_EPHEMERAL)
     if opts.copy_to and not opts.image and opts.set_image and not opts.container:

@@ -95,6 +95,22 @@ class Invocation:
             results.append(self._run_target(ref))
         return results
 
+    def run_ref(self, ref: TargetRef) -> DebugResult:
+        """One run against a target already in hand, with the usual events.
+
+        A fleet run lists its pods and hands each one here with its JSON
+        (``ref.obj``), so the target is not read again: one request fewer per pod.
+        """
+        self._start_event()
+        try:
+            checked = validate(self.opts)
+            self._pending_notices = list(checked.notices)
+            self._pending_warnings = list(checked.warnings)
+            self._open(checked)
+        except BaseException as exc:
+            raise self._failed(exc) from None
+        return self._run_target(ref)
+
     def plans(self) -> list[Plan]:
         """What a run would send for each target: reads them, sends nothing, emits nothing."""
         checked = validate(self.opts)

@@ -38,6 +38,7 @@ from kdebug_nb.sandbox.apiserver import discovery
 from kdebug_nb.sandbox.apiserver.common import CLUSTER_KEY
 from kdebug_nb.sandbox.apiserver.middleware import MAX_REQUEST_BYTES, RequestRecord, make_middleware
 from kdebug_nb.sandbox.apiserver.routes import api_routes
+from kdebug_nb.sandbox.apiserver.throttle import make_throttle_middleware
 from kdebug_nb.sandbox.apiserver.watch import end_all_watches
 from kdebug_nb.sandbox.store.cluster import Cluster
 
@@ -68,7 +69,7 @@ def create_app(
     ``extra_routes`` are added after the built-in ones.
     """
     app = web.Application(
-        middlewares=[make_middleware(cluster, request_log)],
+        middlewares=[make_middleware(cluster, request_log), make_throttle_middleware(cluster)],
         client_max_size=MAX_REQUEST_BYTES,
     )
     app[CLUSTER_KEY] = cluster

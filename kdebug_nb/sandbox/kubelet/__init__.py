@@ -6,12 +6,11 @@
 * ``stream_routes(cluster)`` serves pods' ``log``, ``exec`` and ``attach``
   subresources (``streams.py``, ``logs.py``, ``remotecommand.py``).
 
-Simulated, barely isolated: processes run on this machine as the sandbox's
-user, with no filesystem or network isolation. Where unprivileged user
-namespaces work, containers get Kubernetes' PID-namespace semantics (own,
-pod-shared, host, or their target's; ``namespaces.py``) and node debug
-pods see the host at ``/host``; elsewhere they see every process of the
-machine and no ``/host`` (``namespaces.pid_namespaces()`` says which).
+Isolated where unprivileged Linux namespaces work (``namespaces.py``):
+each container has its image's root, its pod's hostname and network, its
+own processes and its security context's identity (``ctrinit.py``,
+``podnet.py``, ``rootfs.py``, ``security.py``); elsewhere containers are
+plain processes of this machine (``runtime.py``).
 """
 
 from __future__ import annotations

@@ -18,8 +18,10 @@ import time
 from typing import Any
 
 from ..store.cluster import now_rfc3339
+from ..store.timing import timing_of
 from .images import Image, ImageNotFound, InvalidImageName, parse_reference
 from .interfaces import PodHost
+from .launch import Isolation
 from .logs import ContainerLogs
 from .runtime import (
     ConfigError,
@@ -115,6 +117,7 @@ class ContainerRunner:
         self.done = asyncio.Event()
         self.task: asyncio.Task[None] | None = None
         self.stdin_closed = False
+        self.isolation: Isolation | None = None
 
     # -- control -----------------------------------------------------------
 
@@ -230,6 +233,10 @@ class ContainerRunner:
                 return
             try:
                 self.env = self.worker.container_env(self.spec, image)
+                self.isolation = self.worker.container_setup(self.spec, image)
+                own_home = any(e.get("name") == "HOME" for e in self.spec.get("env") or ())
+                if self.worker.kubelet.runtime.isolated and self.isolation.identity.get("uid") and not own_home:
+                    self.env["HOME"] = "/"  # runc's HOME for a user without a home
             except ConfigError as e:
                 self.worker.event(self, "Failed", f"Error: {e}", type_="Warning")
                 self.set_waiting("CreateContainerConfigError", str(e))
@@ -238,6 +245,10 @@ class ContainerRunner:
                     return
                 backoff = min(backoff * 2, BACKOFF_CAP)
                 continue
+            # the runtime's create + start, which a scenario's timing may make slow
+            start_time = timing_of(self.worker.kubelet.cluster).container_start
+            if start_time > 0 and await self._sleep(start_time):
+                return
             exit_code, terminated, ran_for = await self._run_once(image)
             self.last_exit = exit_code
             self.status["state"] = {"terminated": terminated}
@@ -287,7 +298,7 @@ class ContainerRunner:
         if bad is not None:
             return self._start_failed(create_error_message(bad), container_id)
         w.event(self, "Created", f"Created container: {self.name}")
-        own_namespace, join = w.namespace_for(self)
+        join = w.pid_namespace_for(self)
         try:
             proc = await w.kubelet.runtime.spawn(
                 image,
@@ -297,9 +308,8 @@ class ContainerRunner:
                 stdin=bool(self.spec.get("stdin")),
                 tty=bool(self.spec.get("tty")),
                 on_output=log.write,
-                own_namespace=own_namespace,
                 join=join,
-                host_paths=w.host_paths(self.spec),
+                isolation=self.isolation,
             )
         except ExecNotFound as e:
             return self._start_failed(start_error_message(e.name), container_id)
@@ -399,6 +409,9 @@ class ContainerRunner:
             else:
                 t0 = time.monotonic()
                 w.event(self, "Pulling", f'Pulling image "{ref}"')
+                pull_time = timing_of(w.kubelet.cluster).image_pull
+                if pull_time > 0 and await self._sleep(pull_time):
+                    return None
                 took = go_duration(max(time.monotonic() - t0, 0.001))
                 w.event(
                     self,

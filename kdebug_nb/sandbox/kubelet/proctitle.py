@@ -1,6 +1,6 @@
 """Set the command line ``ps`` shows for this process (stdlib only).
 
-Loaded by path into ``pidinit.py`` and inlined into the image programs'
+Imported by ``ctrinit.py`` and ``podinit.py`` and inlined into the image programs'
 wrappers (``runtime.Runtime.bindir``): without it, ``ps`` in a container
 would show ``/path/to/python -I -S /path/to/script ...`` where a real
 container shows ``/pause`` or ``neato``. Like setproctitle(3): the

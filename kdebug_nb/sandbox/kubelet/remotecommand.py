@@ -127,6 +127,11 @@ class Session:
                 await proc.drain_stdin()
             elif channel == CLOSE and self.protocol == V5 and payload[:1] == bytes([STDIN]):
                 on_stdin_closed()
+            elif channel == RESIZE and self.tty:
+                # {"Width": cols, "Height": rows}: remotecommand's TerminalSize
+                with contextlib.suppress(ValueError, TypeError, AttributeError):
+                    size = json.loads(payload)
+                    proc.resize(int(size.get("Width", 0)), int(size.get("Height", 0)))
         self.client_gone = True
 
     async def run(

@@ -1,35 +1,33 @@
 """The simulated container runtime: containers are local processes.
 
-What is real: every container (and every ``kubectl exec``) is a process on
-this machine, running the command the pod asks for, with the container's
-environment, in its own session and process group, its stdout/stderr
-captured. Where Linux allows it (unprivileged user namespaces; see
-``namespaces``), each container also gets Kubernetes' process-namespace
-semantics: its own PID namespace with its own ``/proc`` (a tiny init as PID
-1), the pod's shared one with ``shareProcessNamespace``, the host's with
-``hostPID``, its target's for an ephemeral container with
-``targetContainerName``, and ``exec`` runs inside the container's. Without
-that support every process sees the whole machine, as ``namespaces`` says.
-A ``hostPID`` container with hostPath volumes (node debugging's ``/host``)
-gets a root of its own: this machine's ``/`` rebuilt from bind mounts in its
-own mount namespace, plus the volumes at their mount paths (``hostroot.py``).
-What is simulated: there is no filesystem, user or network isolation. An
-image's executables are a directory of links (its ``PATH``)
-to a local busybox applet, a host binary, or a small Python program from
-``kubelet/apps``; a command the image does not contain fails as runc fails.
-A local busybox is preferred (``/bin/busybox`` from Debian's busybox-static,
-or ``KDEBUG_SANDBOX_BUSYBOX=/path``; ``=none`` to use host binaries only).
-Processes run as the sandbox's own user (root inside their user namespace),
-with ``PATH`` set to the image's link directory and ``HOME`` and the working
-directory inside a scratch directory per pod (``workingDir: /app`` becomes
-``<scratch>/app``), so ``ls /`` shows this machine's root. Probes are not
-run: a running container counts as ready.
+Every container (and every ``kubectl exec``) is a process on this machine,
+running the command the pod asks for, with the container's environment, in
+its own session and process group, its stdout/stderr captured (or a pty with
+``tty``: ``terminal.py``).
+
+Isolated (where unprivileged namespaces work, ``namespaces.py``): a
+container is started by ``ctrinit.py`` in its pod's namespaces
+(``podnet.py``), with its image's root (``rootfs.py``) and the identity its
+security context gives it (``security.py``); ``launch.py`` writes what
+``ctrinit.py`` is told. ``exec`` enters the container's namespaces and root.
+
+The fallback (no namespaces): a plain process. An image's executables are a
+directory of links (its ``PATH``) to a local busybox applet, a host binary,
+or a small Python program from ``kubelet/apps``, so a command the image does
+not contain fails as runc fails; ``HOME`` and the working directory are in
+a scratch directory per pod (``workingDir: /app`` becomes
+``<scratch>/app``); ``ls /`` shows this machine's root. A sandbox running as
+root runs these processes as nobody (through ``ctrinit.py``), so they
+cannot read other users' processes. A local busybox is preferred
+(``/bin/busybox`` from Debian's busybox-static, or
+``KDEBUG_SANDBOX_BUSYBOX=/path``; ``=none`` to use host binaries only).
+Probes are not run: a running container counts as ready.
 
 No process may outlive the sandbox: every process group started here is
 recorded and killed on ``Runtime.close``, at interpreter exit (atexit), and
 by a small watchdog process that kills what is left if this interpreter
 dies any other way (SIGTERM, SIGKILL, a crashed kernel). Killing a
-namespace's holder kills everything in the namespace.
+container's holder kills everything in its namespaces.
 """
 
 from __future__ import annotations
@@ -37,20 +35,37 @@ from __future__ import annotations
 import asyncio
 import atexit
 import contextlib
+import json
 import logging
 import os
 import secrets
 import shutil
 import signal
+import socket
 import sys
 import tempfile
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
 
-from . import namespaces
+from . import launch, namespaces, podnet, rootfs
 from .images import Image, busybox_applets, busybox_path
+from .launch import Isolation
+from .terminal import Pty
 
 APPS_DIR = Path(__file__).parent / "apps"
+CTRINIT = str(Path(__file__).with_name("ctrinit.py"))
+#: who containers run as in the fallback when the sandbox is root (nobody)
+PLAIN_IDS = (65534, 65534)
+
+
+def describe_mode() -> str:
+    """Whether containers are isolated here, and why not when they are not."""
+    if namespaces.pid_namespaces():
+        return ("isolated: each container has its image's root, the pod's hostname and network, "
+                "its own processes and users (Linux namespaces)")
+    who = "as nobody" if os.geteuid() == 0 else "as this user"
+    return (f"NOT isolated ({namespaces.pid_namespace_reason()}): containers are plain processes "
+            f"{who}, seeing this machine's files, network and processes")
 #: the title setter, inlined into image programs' wrappers (ps shows "neato", not python)
 _PROCTITLE = (Path(__file__).parent / "proctitle.py").read_text()
 READ_CHUNK = 64 * 1024
@@ -72,6 +87,23 @@ def _kill_all_groups() -> None:
 
 
 atexit.register(_kill_all_groups)
+
+
+def remove_tree(path: Path) -> None:
+    """Remove a tree holding container layers: overlayfs leaves each layer's
+    ``work/work`` mode 000, which an unprivileged owner must open to remove.
+    Only directories strictly inside ``path`` are ever opened up."""
+    top = str(path).rstrip("/") + "/"
+
+    def on_error(func: object, name: str, exc: object) -> None:
+        error = exc[1] if isinstance(exc, tuple) else exc
+        if not isinstance(error, PermissionError) or not name.startswith(top) or not os.path.isdir(name):
+            return
+        with contextlib.suppress(OSError):
+            os.chmod(name, 0o700)
+            shutil.rmtree(name, ignore_errors=True)
+
+    shutil.rmtree(path, onerror=on_error)
 
 
 class ConfigError(Exception):
@@ -175,24 +207,28 @@ class Process:
         argv: Sequence[str],
         *,
         holder: int | None = None,
-        holder_kind: str = "pid",
+        pty: Pty | None = None,
     ) -> None:
         self.proc = proc
         self.pid = proc.pid
         self.argv = list(argv)
-        #: the ``unshare`` process whose namespaces this process lives in
-        #: (itself for a namespace of its own); None in the host's
+        #: the process holding this container's namespaces (``ctrinit.py``'s
+        #: holder, a pod's pause); None for a plain process
         self.holder = holder
-        #: "pid": a PID namespace (held by unshare + init); "root": a hostPID
-        #: container's own mount namespace and root (hostroot.py)
-        self.holder_kind = holder_kind
-        self._init_seen = False
         self._on_output = on_output
+        #: the container's first process (its root and mount namespace), isolated mode
+        self.root_pid: int | None = None
+        #: the container's layer directory, removed with it
+        self.layer: Path | None = None
+        #: the terminal, with ``tty``
+        self.pty: Pty | None = pty
         self._readers = [
             asyncio.ensure_future(self._pump(stream, n))
             for n, stream in ((1, proc.stdout), (2, proc.stderr))
             if stream is not None
         ]
+        if pty is not None:
+            self._readers.append(asyncio.ensure_future(self._pump_pty(pty)))
         self.exit_code: int | None = None
         self.signalled: int | None = None
         #: set once the process has exited and its output is all read
@@ -207,6 +243,19 @@ class Process:
             if pending is not None:
                 await pending  # the consumer is full: stop reading, the writer blocks
 
+    async def _pump_pty(self, pty: Pty) -> None:
+        while True:
+            data = await pty.read()
+            if not data:
+                return
+            pending = self._on_output(1, data)
+            if pending is not None:
+                await pending
+
+    def resize(self, width: int, height: int) -> None:
+        if self.pty is not None:
+            self.pty.resize(width, height)
+
     async def wait(self) -> int:
         """Wait for exit and for all output; returns a shell-style exit code."""
         code = await self.proc.wait()
@@ -218,6 +267,8 @@ class Process:
             _, pending = await asyncio.wait(self._readers, timeout=2)
             for task in pending:
                 task.cancel()
+        if self.pty is not None:
+            self.pty.close()
         if code < 0:
             self.signalled = -code
             code = 128 - code
@@ -234,6 +285,9 @@ class Process:
             self._kill_group(sig)
 
     def write_stdin(self, data: bytes) -> None:
+        if self.pty is not None:
+            self.pty.write(data)
+            return
         stdin = self.proc.stdin
         if stdin is not None and not stdin.is_closing():
             with contextlib.suppress(OSError, RuntimeError):
@@ -246,6 +300,9 @@ class Process:
                 await stdin.drain()
 
     def close_stdin(self) -> None:
+        if self.pty is not None:
+            self.pty.write(b"\x04")  # end-of-file, as a terminal says it
+            return
         stdin = self.proc.stdin
         if stdin is not None and not stdin.is_closing():
             with contextlib.suppress(OSError, RuntimeError):
@@ -255,30 +312,45 @@ class Process:
     def running(self) -> bool:
         return self.exit_code is None and self.proc.returncode is None
 
-    async def namespace(self) -> int | None:
-        """The holder to join to share this process's namespaces (None: the
-        host's), once its init runs; raises OSError if it is gone."""
-        if self.holder is None:
-            return None
-        if self.holder == self.pid and not self._init_seen:
-            wait = namespaces.wait_chroot if self.holder_kind == "root" else namespaces.wait_init
-            self._init_seen = await wait(self.pid, lambda: self.running)
-            if not self._init_seen:
-                raise OSError(f"the PID namespace of process {self.pid} is gone")
-        return self.holder
+
+
+def _scratch_base() -> str | None:
+    """Where a runtime keeps its layers and pod files. As root, containers
+    run as other uids that must reach them, so not under /tmp (whose mode
+    is not ours to rely on): a directory of our own that others may cross."""
+    if os.geteuid() != 0:
+        return None  # the temp directory; containers are this user
+    base = Path("/var/lib/kdebug_nb/sandboxes")
+    base.mkdir(parents=True, exist_ok=True)
+    for path in (base, base.parent):
+        path.chmod(0o711)
+    return str(base)
 
 
 class Runtime:
     """Builds images' executable directories and starts processes."""
 
     def __init__(self) -> None:
-        self.root = Path(tempfile.mkdtemp(prefix="kdebug-sandbox-"))
+        self.root = Path(tempfile.mkdtemp(prefix="kdebug-sandbox-", dir=_scratch_base()))
         self._bindirs: dict[str, Path] = {}
+        #: image -> its root, looked up in the cache once per runtime
+        self._image_roots: dict[str, Path] = {}
         self.processes: set[Process] = set()
         self._reaper: asyncio.subprocess.Process | None = None
         self._reaper_start: asyncio.Future[asyncio.subprocess.Process] | None = None
         # probed here, once, so the first container does not pay for the probe
         self.pid_namespaces = namespaces.pid_namespaces()
+        #: containers get image roots, pod networks, identities (else: plain processes)
+        self.isolated = self.pid_namespaces
+        #: fallback as root: containers run as nobody, so that they cannot read
+        #: other users' processes (their environments, their roots)
+        self.plain_identity = (
+            {"uid": PLAIN_IDS[0], "gid": PLAIN_IDS[1], "groups": [], "caps": [], "nnp": True}
+            if not self.isolated and os.geteuid() == 0 else None
+        )
+        # a container's root (an unprivileged uid when we are root) must reach its layers
+        self.root.chmod(0o711)
+        self.network = podnet.SandboxNetwork(self.launch_holder)
         log.info(
             "sandbox runtime: PID namespaces %s (%s)",
             "on" if self.pid_namespaces else "off",
@@ -330,8 +402,15 @@ class Runtime:
 
     def pod_dir(self, uid: str) -> Path:
         path = self.root / "pods" / uid
-        path.mkdir(parents=True, exist_ok=True)
+        if not path.is_dir():
+            path.mkdir(parents=True, exist_ok=True)
+            if self.plain_identity is not None:
+                os.chown(path, *PLAIN_IDS)
         return path
+
+    def describe(self) -> str:
+        """What containers are, in one line (the serve banner, ``%ksandbox status``)."""
+        return describe_mode()
 
     # -- processes ---------------------------------------------------------
 
@@ -345,70 +424,130 @@ class Runtime:
         stdin: bool,
         tty: bool,
         on_output: OutputSink,
-        own_namespace: bool = False,
         join: Process | None = None,
-        host_paths: Sequence[tuple[str, str]] = (),
+        isolation: Isolation | None = None,
+        exec_into: bool = False,
     ) -> Process:
         """Start ``argv`` as the image would run it; raises ExecNotFound.
 
-        ``join``: run inside that process's namespaces (exec, a targeted
-        ephemeral container, a container of a shared-namespace pod);
-        ``own_namespace``: in a PID namespace of its own; neither, or no
-        namespace support: in the host's. ``host_paths`` (source, mount
-        path) for a hostPID container: a root of its own where they show."""
+        Isolated (``isolation`` given, namespaces available): in the image's
+        root and the pod's namespaces; ``exec_into``: inside the running
+        container ``join``; else ``join`` is whose PID namespace to share
+        (a targeted ephemeral container, a shared-namespace pod's pause).
+        Otherwise a plain process (``cwd`` is then its working directory).
+        """
+        if isolation is not None and self.isolated:
+            return await self._spawn_isolated(
+                image, argv, env=env, stdin=stdin, tty=tty, on_output=on_output,
+                isolation=isolation, join=join, exec_into=exec_into,
+            )
         program = self.lookup(image, argv[0])
-        holder = await join.namespace() if join is not None else None
-        own, kind = False, join.holder_kind if join is not None else "pid"
-        if holder is not None:
-            cmd = namespaces.join_namespace_argv(holder, program, argv, cwd=cwd, path=env.get("PATH"), kind=kind)
-            executable = cmd[0]
-        elif host_paths and namespaces.pid_namespaces():
-            root = self.root / "roots" / secrets.token_hex(6)
-            cmd = namespaces.host_root_argv(root, cwd, host_paths, program, argv)
-            executable, own, kind = cmd[0], True, "root"
-        elif own_namespace and namespaces.pid_namespaces():
-            cmd = namespaces.own_namespace_argv(program, argv)
-            executable, own = cmd[0], True
-        else:
-            # argv[0] stays as the pod spelled it ("sh", "/bin/sh"): busybox picks
-            # its applet from it, and `ps` in the sandbox shows the pod's command line
-            cmd, executable = list(argv), program
+        if isolation is not None and (tty or self.plain_identity is not None):
+            # fallback: a plain process, on a pty, or (when we are root) as nobody
+            if self.plain_identity is not None:
+                with contextlib.suppress(OSError):
+                    os.chown(cwd, *PLAIN_IDS)
+            return await self._spawn_isolated(
+                image, argv, env=env, stdin=stdin, tty=tty, on_output=on_output,
+                isolation=isolation, join=None, exec_into=False, plain=str(cwd),
+            )
+        # argv[0] stays as the pod spelled it ("sh", "/bin/sh"): busybox picks
+        # its applet from it, and `ps` in the sandbox shows the pod's command line
         proc = await self._launch(
-            cmd,
-            executable=executable,
+            list(argv),
+            executable=program,
             stdin=asyncio.subprocess.PIPE if stdin else asyncio.subprocess.DEVNULL,
             stderr=asyncio.subprocess.STDOUT if tty else asyncio.subprocess.PIPE,
             env=dict(env),
             cwd=cwd,
         )
-        if own:
-            holder = proc.pid
-        process = Process(proc, on_output, argv, holder=holder, holder_kind=kind)
+        process = Process(proc, on_output, argv)
         self.processes.add(process)
-        if own and kind == "pid":
-            # Started means signalable: until the init (PID 1 of the new
-            # namespace) has its handlers and the command is its child, a
-            # TERM from a delete or an image change would be dropped by the
-            # kernel (PID 1 without a handler) and the stop would wait out
-            # the grace period and end in a KILL (137, not 143).
-            with contextlib.suppress(OSError):
-                await process.namespace()
         return process
 
-    async def hold_namespace(self, cwd: Path) -> Process | None:
-        """A pod's shared PID namespace, held by an init with no command (the
-        pause container); None without namespace support."""
-        if not namespaces.pid_namespaces():
-            return None
+    async def _spawn_isolated(
+        self,
+        image: Image,
+        argv: Sequence[str],
+        *,
+        env: Mapping[str, str],
+        stdin: bool,
+        tty: bool,
+        on_output: OutputSink,
+        isolation: Isolation,
+        join: Process | None,
+        exec_into: bool,
+        plain: str | None = None,
+    ) -> Process:
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        layer = None
+        try:
+            if plain is not None:
+                # fallback mode with a terminal: a plain process on a pty
+                spec: dict[str, object] = {
+                    "mode": "plain", "argv": list(argv), "env": dict(env), "cwd": plain, "tty": tty,
+                    "identity": self.plain_identity or {},
+                    "apps": isolation.apps if argv[0].rsplit("/", 1)[-1] in isolation.apps else {},
+                }
+            elif exec_into:
+                if join is None or join.root_pid is None or not join.running:
+                    raise OSError("container not running")
+                spec = launch.exec_spec(isolation, target=join.root_pid, argv=list(argv), env=dict(env),
+                                        cwd=isolation.cwd, tty=tty)
+            else:
+                join_pid = join.holder if join is not None else None
+                owner = podnet.container_root_uid()
+                lower = self._image_roots.get(image.image_id)
+                if lower is None or not lower.is_dir():
+                    lower = await asyncio.to_thread(rootfs.image_root, image, owner)
+                    self._image_roots[image.image_id] = lower
+                layer = self.root / "layers" / secrets.token_hex(6)
+                spec = launch.create_spec(isolation, lower=lower, layer=layer, argv=list(argv), env=dict(env),
+                                          cwd=isolation.cwd, tty=tty, join_pid=join_pid)
+                if owner != os.geteuid() and isolation.pod_pid is not None:
+                    for d in ("upper", "work"):
+                        os.chown(layer / d, owner, owner)
+            spec["status_fd"] = theirs.fileno()
+            proc = await self._launch(
+                [sys.executable, "-I", "-S", CTRINIT, json.dumps(spec)],
+                executable=None,
+                stdin=asyncio.subprocess.PIPE if stdin and not tty else asyncio.subprocess.DEVNULL,
+                stderr=asyncio.subprocess.STDOUT if tty else asyncio.subprocess.PIPE,
+                env={"PATH": os.defpath},
+                cwd=self.root,
+                pass_fds=(theirs.fileno(),),
+            )
+        except BaseException:
+            ours.close()
+            if layer is not None:
+                shutil.rmtree(layer, ignore_errors=True)
+            raise
+        finally:
+            theirs.close()
+        try:
+            status = await asyncio.to_thread(launch.read_status, ours)
+        finally:
+            ours.close()
+        pty = Pty(status.pty_fd) if status.pty_fd is not None else None
+        process = Process(proc, on_output, argv, holder=proc.pid, pty=pty)
+        process.root_pid = status.init_pid
+        process.layer = layer
+        self.processes.add(process)
+        if status.missing or status.error:
+            await process.wait()
+            self.forget(process)
+            if status.missing:
+                raise ExecNotFound(status.missing)
+            raise OSError(status.error)
+        return process
+
+    async def launch_holder(self, cmd: list[str], on_output: OutputSink) -> Process:
+        """Start a namespace holder (``podinit.py``): the sandbox network, a pod's pause."""
         proc = await self._launch(
-            namespaces.own_namespace_argv("", ()),
-            executable=None,
-            stdin=asyncio.subprocess.DEVNULL,
-            stderr=asyncio.subprocess.PIPE,
-            env={"PATH": os.environ.get("PATH", os.defpath)},
-            cwd=cwd,
+            cmd, executable=None, stdin=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.STDOUT,
+            env={"PATH": os.defpath}, cwd=self.root,
         )
-        process = Process(proc, lambda stream, data: None, ["pause"], holder=proc.pid)
+        process = Process(proc, on_output, ["pause"], holder=proc.pid)
         self.processes.add(process)
         return process
 
@@ -421,6 +560,7 @@ class Runtime:
         stderr: int,
         env: dict[str, str],
         cwd: Path,
+        pass_fds: tuple[int, ...] = (),
     ) -> asyncio.subprocess.Process:
         if self._reaper_start is None:
             # one watchdog, however many containers start concurrently
@@ -444,6 +584,7 @@ class Runtime:
             env=env,
             cwd=str(cwd),
             start_new_session=True,
+            pass_fds=pass_fds,
         )
         _LIVE_GROUPS.add(proc.pid)
         self._tell_reaper(f"{proc.pid}\n")
@@ -458,6 +599,9 @@ class Runtime:
     def forget(self, process: Process) -> None:
         self.processes.discard(process)
         self._tell_reaper(f"-{process.pid}\n")
+        if process.layer is not None and not process.running:
+            remove_tree(process.layer)
+            process.layer = None
 
     async def close(self) -> None:
         """Kill every process still running and remove the scratch tree."""
@@ -477,4 +621,4 @@ class Runtime:
             except TimeoutError:
                 reaper.kill()
                 await reaper.wait()
-        shutil.rmtree(self.root, ignore_errors=True)
+        remove_tree(self.root)

@@ -256,6 +256,8 @@ class _Streams:
                 tty=session.tty,
                 on_output=session.output,
                 join=runner.process,
+                isolation=runner.isolation,
+                exec_into=True,
             )
         except ExecNotFound as e:
             message = (

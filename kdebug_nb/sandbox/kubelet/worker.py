@@ -17,11 +17,13 @@ from pathlib import Path
 from typing import Any
 
 from ..store.cluster import now_rfc3339
+from . import podnet, security
 from .containers import ContainerRunner
-from .images import Image
+from .images import DEFAULT_PATH, Image
 from .interfaces import ContainerRef, NodeAgent
+from .launch import Isolation
 from .podstatus import condition, is_sidecar, merge_conditions, phase_for, pod_conditions, qos_class
-from .runtime import ConfigError, Process
+from .runtime import APPS_DIR, ConfigError, Process
 
 Obj = dict[str, Any]
 log = logging.getLogger(__name__)
@@ -80,6 +82,11 @@ class PodWorker:
         self.exec_processes: set[Process] = set()
         #: holds the pod's PID namespace with shareProcessNamespace (the pause container)
         self.pause: Process | None = None
+        #: isolated mode: holds the pod's user, network, UTS, IPC namespaces
+        self.sandbox: Process | None = None
+        self.sandbox_pid: int | None = None
+        #: the kubelet's /etc files for this pod (mount path -> file)
+        self.etc_files: dict[str, str] = {}
 
     def _runner(self, kind: str, spec: Obj) -> ContainerRunner:
         runner = ContainerRunner(self, kind, spec)
@@ -156,11 +163,9 @@ class PodWorker:
         if not await self._schedule():
             return
         self._setup_sandbox()
-        if self.spec.get("shareProcessNamespace") and not self.spec.get("hostPID"):
-            try:
-                self.pause = await self.kubelet.runtime.hold_namespace(self.scratch_dir())
-            except OSError:
-                log.exception("sandbox kubelet: no shared PID namespace for pod %s/%s", self.namespace, self.name)
+        self.publish()  # ContainerCreating while the pod's namespaces are made
+        if self.kubelet.runtime.isolated:
+            await self._start_pod_sandbox()
         self.publish()
         self.sync_ephemerals()
         for runner in self.init_runners:
@@ -189,7 +194,38 @@ class PodWorker:
         await self._release_pause()
         self.publish()
 
+    async def _start_pod_sandbox(self) -> None:
+        """The pod's namespaces (``podnet.py``) and its /etc files."""
+        runtime = self.kubelet.runtime
+        spec = self.spec
+        host_network = bool(spec.get("hostNetwork"))
+        hostname = spec.get("hostname") or self.name
+        self.etc_files = podnet.write_pod_files(
+            self.scratch_dir() / "etc", name=self.name, namespace=self.namespace, ip=self.pod_ip,
+            hostname=hostname, subdomain=spec.get("subdomain") or "", host_network=host_network,
+            owner=podnet.container_root_uid(),
+        )
+        if host_network or spec.get("hostPID"):
+            return  # the node's namespaces: node debugging
+        share = bool(spec.get("shareProcessNamespace"))
+        try:
+            process, sandbox = await runtime.network.pod(hostname, self.pod_ip, share_pid=share)
+        except OSError:
+            log.exception("sandbox kubelet: no pod sandbox for %s/%s", self.namespace, self.name)
+            return
+        assert isinstance(process, Process)
+        self.sandbox, self.sandbox_pid = process, sandbox.pid
+        process.holder = sandbox.pid
+        if share:
+            self.pause = process
+
     async def _release_pause(self) -> None:
+        sandbox, self.sandbox = self.sandbox, None
+        if sandbox is not None and sandbox is not self.pause:
+            sandbox.signal(signal.SIGKILL)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(sandbox.wait(), 5)
+            self.kubelet.runtime.forget(sandbox)
         pause, self.pause = self.pause, None
         if pause is not None:
             pause.signal(signal.SIGKILL)
@@ -243,30 +279,67 @@ class PodWorker:
 
     # -- helpers for runners -----------------------------------------------
 
-    def host_paths(self, spec: Obj) -> list[tuple[str, str]]:
-        """A hostPID container's hostPath volume mounts as (source, mount path):
-        node debugging's ``/host``. Other pods' hostPath volumes are not shown."""
-        if not self.spec.get("hostPID"):
-            return []
+    def container_setup(self, spec: Obj, image: Image) -> Isolation:
+        """The container's isolation (identity, mounts); raises ConfigError
+        for a container the kubelet refuses to create."""
+        try:
+            identity = security.identity(self.current() or {"metadata": {"name": self.name, "namespace": self.namespace, "uid": self.uid}, "spec": self.spec}, spec, image)
+        except security.RunAsNonRootError as e:
+            raise ConfigError(str(e)) from None
+        binds: list[tuple[str, str, bool]] = [(src, dst, False) for dst, src in self.etc_files.items()]
         volumes = {v.get("name"): v for v in self.spec.get("volumes") or ()}
-        found = []
         for mount in spec.get("volumeMounts") or ():
-            host_path = (volumes.get(mount.get("name")) or {}).get("hostPath") or {}
-            if host_path.get("path") and mount.get("mountPath") and not mount.get("subPath"):
-                found.append((str(host_path["path"]), str(mount["mountPath"])))
-        return found
+            volume = volumes.get(mount.get("name")) or {}
+            path = str(mount.get("mountPath") or "")
+            if not path.startswith("/"):
+                continue
+            source = self._volume_source(volume)
+            if source is None:
+                continue
+            if mount.get("subPath"):
+                source = str(Path(source) / str(mount["subPath"]).lstrip("/"))
+                Path(source).mkdir(parents=True, exist_ok=True)
+            binds.append((source, path, bool(mount.get("readOnly"))))
+        wanted = spec.get("workingDir") or image.working_dir or "/"
+        return Isolation(
+            pod_pid=self.sandbox_pid,
+            binds=binds,
+            identity=identity,
+            host_pid=bool(self.spec.get("hostPID")),
+            apps={name: str(APPS_DIR / f"{app}.py") for name, app in image.apps.items()},
+            cwd=wanted if wanted.startswith("/") else "/" + wanted,
+        )
 
-    def namespace_for(self, runner: ContainerRef) -> tuple[bool, Process | None]:
-        """Where a container's processes live, as (own namespace?, process to join)."""
+    def _volume_source(self, volume: Obj) -> str | None:
+        """Where a volume's files are on this machine (emptyDir: in the pod's
+        directory, shared by its containers; hostPath: that path)."""
+        if "emptyDir" in volume:
+            path = self.scratch_dir() / "volumes" / str(volume.get("name"))
+            if not path.is_dir():
+                path.mkdir(parents=True, exist_ok=True)
+                path.chmod(0o777)  # what the kubelet gives an emptyDir
+            return str(path)
+        host_path = volume.get("hostPath")
+        if host_path and host_path.get("path"):
+            path = Path(str(host_path["path"]))
+            if not path.exists() and host_path.get("type") in ("DirectoryOrCreate",):
+                path.mkdir(parents=True, exist_ok=True)
+            return str(path) if path.exists() else None
+        return None
+
+    def pid_namespace_for(self, runner: ContainerRef) -> Process | None:
+        """Whose PID namespace a container joins: the pod's pause with
+        ``shareProcessNamespace``, a running target of an ephemeral
+        container; None: one of its own (or the host's with ``hostPID``)."""
         if self.spec.get("hostPID"):
-            return False, None
+            return None
         if self.pause is not None:
-            return False, self.pause
+            return self.pause
         target_name = runner.spec.get("targetContainerName") if runner.kind == "ephemeral" else None
         target = self.runners.get(target_name) if target_name else None
         if target is not None and target.process is not None and target.process.running:
-            return False, target.process
-        return True, None
+            return target.process
+        return None
 
     def current(self) -> Obj | None:
         pod = self.cluster.get("Pod", self.namespace, self.name)
@@ -292,13 +365,15 @@ class PodWorker:
         for references the sandbox cannot satisfy (it has no Secrets or ConfigMaps)."""
         from .containers import expand
 
-        env: dict[str, str] = {"PATH": str(self.kubelet.runtime.bindir(image))}
+        isolated = self.kubelet.runtime.isolated
+        path = dict(image.env).get("PATH", DEFAULT_PATH) if isolated else str(self.kubelet.runtime.bindir(image))
+        env: dict[str, str] = {"PATH": path}
         env["HOSTNAME"] = self.spec.get("hostname") or self.name
         env.update((k, v) for k, v in image.env if k != "PATH")
         if spec.get("tty"):
             env["TERM"] = "xterm"
         env.update(SERVICE_ENV)
-        env["HOME"] = str(self.scratch_dir())
+        env["HOME"] = "/root" if isolated else str(self.scratch_dir())
         pod = self.current() or {}
         for source in spec.get("envFrom") or ():
             for kind, label in (("secretRef", "secret"), ("configMapRef", "configmap")):

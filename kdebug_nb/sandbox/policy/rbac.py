@@ -59,7 +59,7 @@ def authorize(user: User, info: RequestInfo) -> None:
         return
     if info.api_group == AUTHZ_GROUP and info.resource.startswith("selfsubject"):
         return
-    if user.can(info.verb, info.rbac_resource):
+    if user.can(info.verb, info.rbac_resource, info.namespace):
         return
     raise forbidden(forbidden_message(user.name, info), name=info.name, kind=info.resource)
 
@@ -102,7 +102,8 @@ def access_review(user: User, body: dict[str, Any]) -> dict[str, Any]:
         resource = str(attrs.get("resource", ""))
         sub = str(attrs.get("subresource", ""))
         full = f"{resource}/{sub}" if sub else resource
-        allowed = user is ADMIN or user.can(str(attrs.get("verb", "")), full)
+        verb, namespace = str(attrs.get("verb", "")), str(attrs.get("namespace") or "")
+        allowed = user is ADMIN or user.can(verb, full, namespace)
         review_status = {"allowed": allowed}
         if allowed and user is not ADMIN:
             review_status["reason"] = f'allowed by the sandbox rules for user "{user.name}"'

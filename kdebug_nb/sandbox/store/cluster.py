@@ -66,18 +66,26 @@ class User:
 
     ``allow`` maps a resource ("pods", "pods/ephemeralcontainers", "nodes",
     "pods/log", ...) or "*" to the set of verbs allowed ("get", "list",
-    "watch", "create", "update", "patch", "delete", or "*").
+    "watch", "create", "update", "patch", "delete", or "*") everywhere (a
+    ClusterRoleBinding's rules); ``namespaced`` holds the same kind of map
+    per namespace (RoleBindings' rules).
     """
 
     name: str
     token: str
     allow: dict[str, set[str]] = field(default_factory=dict)
+    #: rules that hold in one namespace only (a RoleBinding's), by namespace
+    namespaced: dict[str, dict[str, set[str]]] = field(default_factory=dict)
 
-    def can(self, verb: str, resource: str) -> bool:
-        for key in (resource, "*"):
-            verbs = self.allow.get(key)
-            if verbs and (verb in verbs or "*" in verbs):
-                return True
+    def can(self, verb: str, resource: str, namespace: str = "") -> bool:
+        rules = [self.allow]
+        if namespace and namespace in self.namespaced:
+            rules.append(self.namespaced[namespace])
+        for allow in rules:
+            for key in (resource, "*"):
+                verbs = allow.get(key)
+                if verbs and (verb in verbs or "*" in verbs):
+                    return True
         return False
 
 
