@@ -104,6 +104,8 @@ class SandboxMagics(Magics):
             return None
         try:
             sandbox = Sandbox(scenario, port=port).start()
+            # notebooks run their next cell at once: let the scenario's pods come up first
+            pending = sandbox.settle()
         except KDebugError:
             raise
         except Exception as exc:  # SandboxError, ScenarioError, OSError: one line each
@@ -119,6 +121,8 @@ class SandboxMagics(Magics):
             "%kdebug, %kstatus and kdebug_nb.* in this kernel now use it "
             "(your kubeconfig is untouched; %ksandbox stop to switch back)"
         )
+        if pending:
+            print(f"note: {len(pending)} pod(s) still starting: {', '.join(pending[:5])}")
         settings = self.state.settings()
         if settings.kubeconfig or settings.context:
             print(

@@ -26,6 +26,7 @@ import contextlib
 import inspect
 import ssl
 import threading
+import time
 import warnings
 from collections.abc import Awaitable, Callable, Mapping
 from concurrent.futures import Future
@@ -316,6 +317,26 @@ class Sandbox:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
+    def settle(self, timeout: float = 30.0) -> list[str]:
+        """Wait until no pod is still starting (see ``_starting``); return those that still are.
+
+        A cluster someone opens a notebook on has its pods up already; a fresh
+        sandbox's take a moment (image roots, pod networks), and a selector with
+        ``status.phase=Running`` would miss them meanwhile.
+        """
+        deadline = time.monotonic() + timeout
+        while True:
+            pending = self.call(
+                lambda: [
+                    f"{p['metadata'].get('namespace', '')}/{p['metadata']['name']}"
+                    for p in self.cluster.list("Pod")
+                    if _starting(p)
+                ]
+            )
+            if not pending or time.monotonic() >= deadline:
+                return pending
+            time.sleep(0.05)
+
     def requests_since(self, mark: float) -> list[RequestRecord]:
         """Requests that arrived at or after ``mark`` (a ``time.monotonic()`` value).
 
@@ -368,3 +389,23 @@ class Sandbox:
     def __repr__(self) -> str:
         state = self.url if self.running else "stopped"
         return f"<Sandbox scenario={self.scenario.name!r} {state}>"
+
+
+#: waiting reasons of a container the kubelet is still setting up; any other
+#: (ErrImagePull, CreateContainerConfigError...) is where the pod stays
+_SETTING_UP = frozenset({"", "ContainerCreating", "PodInitializing"})
+
+
+def _starting(pod: dict[str, Any]) -> bool:
+    """A scheduled pod the kubelet has not yet brought past its start."""
+    status = pod.get("status") or {}
+    if status.get("phase", "Pending") != "Pending" or not (pod.get("spec") or {}).get("nodeName"):
+        return False
+    statuses = [*status.get("initContainerStatuses", ()), *status.get("containerStatuses", ())]
+    if not statuses:
+        return True
+    return any(
+        "waiting" in (cs.get("state") or {})
+        and (cs["state"]["waiting"] or {}).get("reason", "") in _SETTING_UP
+        for cs in statuses
+    )

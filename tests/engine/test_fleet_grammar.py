@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from kdebug_nb.engine import Connection, Session
 from kdebug_nb.engine.grammar import USAGE, parse_args, validate
 from kdebug_nb.engine.grammar.fleet import is_fleet, needs_fleet, selected_kind, validate_fleet
 from kdebug_nb.errors import UsageError
@@ -91,3 +92,9 @@ def test_help_lists_the_fleet_flags() -> None:
     for flag in ("--selector", "--field-selector", "--all-namespaces", "--max-concurrency",
                  "--max-output", "--run-timeout", "--on-interrupt", "--qps", "--burst"):
         assert flag in USAGE
+
+
+def test_a_single_run_given_a_selector_says_to_run_a_fleet(conn: Connection) -> None:
+    session = Session(conn, record=False)
+    with pytest.raises(UsageError, match=r"pick many pods: run this as a fleet with kdebug_nb\.run_fleet"):
+        session.run("-A -l app=web --image=busybox -- true")

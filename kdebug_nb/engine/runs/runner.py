@@ -20,6 +20,7 @@ from kdebug_nb import errors
 from kdebug_nb.engine.client import Cancel, ClusterClient, Connection
 from kdebug_nb.engine.client.connection import overrides_of
 from kdebug_nb.engine.grammar import TargetRef, Validated, validate
+from kdebug_nb.engine.grammar.fleet import needs_fleet
 from kdebug_nb.engine.options import DebugOptions, Plan
 from kdebug_nb.engine.runs.apply import CreatedPods, apply, remove
 from kdebug_nb.engine.runs.events import (
@@ -146,12 +147,18 @@ class Invocation:
             checked = validate(self.opts)  # before any API call, like kubectl
             self._pending_notices = list(checked.notices)
             self._pending_warnings = list(checked.warnings)
+            if needs_fleet(self.opts):
+                raise errors.UsageError(
+                    "-l/--selector, -A, --field-selector and --max-concurrency pick many pods: "
+                    "run this as a fleet with kdebug_nb.run_fleet(...) or kdebug_nb.debug(...)"
+                )
             self._open(checked)
             refs = resolve_targets(checked, self.opts.namespace, self.explicit_namespace)
             if single and len(refs) > 1:
                 raise errors.UsageError(
                     f"{len(refs)} targets given; debug one at a time here, or run them in "
-                    "turn with kdebug_nb.default_session().run_all(...) or the kdebug command"
+                    "turn with kdebug_nb.default_session().run_all(...), or at once with "
+                    "kdebug_nb.run_fleet(...)"
                 )
             return refs
         except BaseException as exc:
