@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from kdebug_nb.engine.client import Cancel, ClusterClient
     from kdebug_nb.engine.client.connection import Connection
     from kdebug_nb.engine.client.tty import TerminalInput
+    from kdebug_nb.engine.debug_options import DebugOptions
     from kdebug_nb.engine.fleet import (
         FRAME_COLUMNS,
         FleetEntry,
@@ -47,7 +48,6 @@ if TYPE_CHECKING:
     )
     from kdebug_nb.engine.grammar.keywords import options
     from kdebug_nb.engine.grammar.render import to_line
-    from kdebug_nb.engine.options import DebugOptions
     from kdebug_nb.engine.runs.events import (
         WAIT_STATES,
         Observer,
@@ -115,7 +115,7 @@ _HOMES = {
     "ClusterClient": "kdebug_nb.engine.client",
     "Cancel": "kdebug_nb.engine.client",
     "TerminalInput": "kdebug_nb.engine.client.tty",
-    "DebugOptions": "kdebug_nb.engine.options",
+    "DebugOptions": "kdebug_nb.engine.debug_options",
     "DebugResult": "kdebug_nb.engine.runs.result",
     "parse_args": "kdebug_nb.engine.grammar",
     "split_words": "kdebug_nb.engine.grammar",

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from kdebug_nb import errors
 from kdebug_nb.engine.client.connection import Connection
-from kdebug_nb.engine.options import DebugOptions
+from kdebug_nb.engine.debug_options import DebugOptions
 from kdebug_nb.engine.runs.apply import CreatedPods
 from kdebug_nb.engine.runs.events import Observer, RunEvent
 from kdebug_nb.engine.runs.result import DebugResult

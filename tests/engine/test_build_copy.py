@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from kdebug_nb.engine.builders import build_copy, build_plan
+from kdebug_nb.engine.debug_options import DebugOptions
 from kdebug_nb.engine.grammar import parse_args
-from kdebug_nb.engine.options import DebugOptions
 from kdebug_nb.errors import UsageError
 
 PROBE = {"httpGet": {"path": "/", "port": 80}}

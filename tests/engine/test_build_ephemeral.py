@@ -10,8 +10,8 @@ import pytest
 
 from kdebug_nb.engine.builders import build_ephemeral, build_plan, counter_suffix
 from kdebug_nb.engine.builders.names import ALPHABET, random_suffix, unique_container_name
+from kdebug_nb.engine.debug_options import DebugOptions
 from kdebug_nb.engine.grammar import parse_args
-from kdebug_nb.engine.options import DebugOptions
 from kdebug_nb.errors import UsageError
 
 WEB = {

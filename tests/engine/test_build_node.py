@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 
 from kdebug_nb.engine.builders import build_node, build_plan, unsupported_kind_message
+from kdebug_nb.engine.debug_options import DebugOptions
 from kdebug_nb.engine.grammar import parse_args
-from kdebug_nb.engine.options import DebugOptions
 from kdebug_nb.errors import UsageError
 
 NODE = {"apiVersion": "v1", "kind": "Node", "metadata": {"name": "node-1"},

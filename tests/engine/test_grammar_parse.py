@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from kdebug_nb.engine.debug_options import DebugOptions
 from kdebug_nb.engine.grammar import (
     FLAGS,
     USAGE,
@@ -12,7 +13,6 @@ from kdebug_nb.engine.grammar import (
     target_kind,
     usage,
 )
-from kdebug_nb.engine.options import DebugOptions
 from kdebug_nb.errors import UsageError
 
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from kdebug_nb.engine.debug_options import DebugOptions
 from kdebug_nb.engine.grammar import Validated, parse_args, validate
-from kdebug_nb.engine.options import DebugOptions
 from kdebug_nb.errors import UsageError
 
 

@@ -107,3 +107,18 @@ def test_adapters_import_only_the_engine_public_surface() -> None:
 
     # (the panels are adapters of their own, reached through their package)
     assert set(kdebug_nb._LAZY.values()) == {"kdebug_nb.engine", "kdebug_nb.widgets"}
+
+
+def test_no_public_name_is_shadowed_by_a_submodule_once_it_is_imported() -> None:
+    # importing kdebug_nb.engine.X sets the package attribute X to the module,
+    # hiding a lazily exported function of the same name for good
+    import kdebug_nb.engine as engine
+
+    engine_dir = Path(engine.__file__).parent
+    submodules = {p.stem for p in engine_dir.glob("*.py")} | {
+        p.name for p in engine_dir.iterdir() if (p / "__init__.py").is_file()
+    }
+    assert not submodules & set(engine.__all__)
+    import kdebug_nb.engine.debug_options  # noqa: F401  (what every run imports)
+
+    assert callable(engine.options) and callable(__import__("kdebug_nb").options)

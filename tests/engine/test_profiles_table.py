@@ -16,7 +16,7 @@ from kdebug_nb.engine.builders.profiles import (
     share_process_namespace,
     strip,
 )
-from kdebug_nb.engine.options import PROFILES, DebugOptions
+from kdebug_nb.engine.debug_options import PROFILES, DebugOptions
 from kdebug_nb.errors import UsageError
 
 PROBE = {"exec": {"command": ["true"]}}

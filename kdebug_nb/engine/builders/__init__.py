@@ -15,7 +15,7 @@ from kdebug_nb.engine.builders.copy import build_copy
 from kdebug_nb.engine.builders.ephemeral import build_ephemeral
 from kdebug_nb.engine.builders.names import SuffixFunc, counter_suffix, random_suffix
 from kdebug_nb.engine.builders.node import build_node
-from kdebug_nb.engine.options import DebugOptions, Plan
+from kdebug_nb.engine.debug_options import DebugOptions, Plan
 from kdebug_nb.errors import UsageError
 
 __all__ = [

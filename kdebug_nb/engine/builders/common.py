@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from kdebug_nb.engine.builders.custom import apply_custom
-from kdebug_nb.engine.options import DebugOptions
+from kdebug_nb.engine.debug_options import DebugOptions
 from kdebug_nb.errors import UsageError
 
 NON_ROOT_WARNING = (

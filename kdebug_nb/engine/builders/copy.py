@@ -21,7 +21,7 @@ from kdebug_nb.engine.builders.names import (
     unique_container_name,
 )
 from kdebug_nb.engine.builders.profiles import apply_profile, find_container
-from kdebug_nb.engine.options import DebugOptions, Plan
+from kdebug_nb.engine.debug_options import DebugOptions, Plan
 from kdebug_nb.errors import UsageError
 
 

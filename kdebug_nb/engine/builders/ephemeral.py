@@ -23,7 +23,7 @@ from kdebug_nb.engine.builders.names import (
 )
 from kdebug_nb.engine.builders.patch import two_way_merge_patch
 from kdebug_nb.engine.builders.profiles import apply_profile
-from kdebug_nb.engine.options import DebugOptions, Plan
+from kdebug_nb.engine.debug_options import DebugOptions, Plan
 from kdebug_nb.errors import UsageError
 
 

@@ -10,7 +10,7 @@ from typing import Any
 from kdebug_nb.engine.builders.common import merge_custom, new_container
 from kdebug_nb.engine.builders.names import SuffixFunc, node_pod_name, random_suffix
 from kdebug_nb.engine.builders.profiles import apply_profile
-from kdebug_nb.engine.options import DebugOptions, Plan
+from kdebug_nb.engine.debug_options import DebugOptions, Plan
 
 MANAGED_BY_LABEL = {"app.kubernetes.io/managed-by": "kubectl-debug"}
 

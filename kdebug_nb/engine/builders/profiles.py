@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Literal
 
-from kdebug_nb.engine.options import DebugOptions
+from kdebug_nb.engine.debug_options import DebugOptions
 from kdebug_nb.errors import UsageError
 
 Style = Literal["ephemeral", "copy", "node"]

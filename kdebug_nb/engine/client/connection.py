@@ -29,7 +29,7 @@ from kdebug_nb.errors import ConfigError, UsageError
 if TYPE_CHECKING:
     from kubernetes.client.api_client import ApiClient
 
-    from kdebug_nb.engine.options import DebugOptions
+    from kdebug_nb.engine.debug_options import DebugOptions
 
 _SA_DIR = "/var/run/secrets/kubernetes.io/serviceaccount"
 

@@ -15,6 +15,7 @@ import threading
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from kdebug_nb.engine.debug_options import DebugOptions
 from kdebug_nb.engine.fleet.result import FRAME_COLUMNS, FleetEntry, FleetResult, cap_output
 from kdebug_nb.engine.fleet.scheduler import (
     EntryFn,
@@ -24,7 +25,6 @@ from kdebug_nb.engine.fleet.scheduler import (
     run_fleet,
 )
 from kdebug_nb.engine.fleet.targets import FleetTarget, by_selector, is_fleet, iter_targets
-from kdebug_nb.engine.options import DebugOptions
 
 if TYPE_CHECKING:
     from kdebug_nb.engine.client import ClusterClient

@@ -30,9 +30,9 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, replace
 
 from kdebug_nb import errors
+from kdebug_nb.engine.debug_options import DEFAULT_MAX_CONCURRENCY, DebugOptions
 from kdebug_nb.engine.fleet.result import FleetEntry, FleetResult, cap_output
 from kdebug_nb.engine.fleet.targets import FleetTarget, copy_name
-from kdebug_nb.engine.options import DEFAULT_MAX_CONCURRENCY, DebugOptions
 from kdebug_nb.engine.runs.result import DebugResult
 
 #: runs one pod's debug: (that pod's options, the target, its stop event) → result

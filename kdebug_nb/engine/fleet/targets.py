@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+from kdebug_nb.engine.debug_options import DebugOptions
 from kdebug_nb.engine.grammar.fleet import (
     by_selector,
     check_copy_template,
@@ -18,7 +19,6 @@ from kdebug_nb.engine.grammar.fleet import (
     validate_fleet,
 )
 from kdebug_nb.engine.grammar.targets import TargetRef
-from kdebug_nb.engine.options import DebugOptions
 from kdebug_nb.engine.paging import PAGE_SIZE, iter_items
 
 if TYPE_CHECKING:

@@ -13,7 +13,7 @@ import re
 from typing import Any
 
 from kdebug_nb.engine.builders.custom import normalize_container_spec
-from kdebug_nb.engine.options import DebugOptions
+from kdebug_nb.engine.debug_options import DebugOptions
 from kdebug_nb.errors import UsageError
 
 

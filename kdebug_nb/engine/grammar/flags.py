@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from kdebug_nb.engine.options import (
+from kdebug_nb.engine.debug_options import (
     DEFAULT_MAX_CONCURRENCY,
     DEFAULT_TIMEOUT,
     MAX_CONCURRENCY_LIMIT,

@@ -12,8 +12,8 @@ run calls it for several names too.
 
 from __future__ import annotations
 
+from kdebug_nb.engine.debug_options import MAX_CONCURRENCY_LIMIT, ON_INTERRUPT, DebugOptions
 from kdebug_nb.engine.grammar.targets import target_kind
-from kdebug_nb.engine.options import MAX_CONCURRENCY_LIMIT, ON_INTERRUPT, DebugOptions
 from kdebug_nb.errors import UsageError
 
 POD_TYPES = frozenset({"pod", "pods", "po"})

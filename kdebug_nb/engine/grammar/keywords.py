@@ -13,7 +13,7 @@ from dataclasses import fields
 from typing import Any
 
 from kdebug_nb import errors
-from kdebug_nb.engine.options import DebugOptions
+from kdebug_nb.engine.debug_options import DebugOptions
 
 _FIELDS = {f.name for f in fields(DebugOptions)}
 #: keyword spellings people reach for, mapped to DebugOptions fields

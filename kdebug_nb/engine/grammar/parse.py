@@ -14,6 +14,7 @@ import shlex
 from collections.abc import Sequence
 from typing import Any
 
+from kdebug_nb.engine.debug_options import DebugOptions
 from kdebug_nb.engine.grammar.envmap import (
     MapSyntaxError,
     merge_pairs,
@@ -34,7 +35,6 @@ from kdebug_nb.engine.grammar.flags import (
     to_int,
     to_verbosity,
 )
-from kdebug_nb.engine.options import DebugOptions
 from kdebug_nb.errors import UsageError
 
 

@@ -6,8 +6,8 @@ import shlex
 from dataclasses import fields
 from typing import Any
 
+from kdebug_nb.engine.debug_options import DebugOptions
 from kdebug_nb.engine.grammar.flags import FLAGS
-from kdebug_nb.engine.options import DebugOptions
 
 _DEFAULTS = {f.name: f.default for f in fields(DebugOptions)}
 

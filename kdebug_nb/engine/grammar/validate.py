@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 
 from kdebug_nb.engine.builders.common import RM_EPHEMERAL
 from kdebug_nb.engine.builders.custom import FORBIDDEN_MESSAGE, has_forbidden_fields
+from kdebug_nb.engine.debug_options import PROFILES, DebugOptions
 from kdebug_nb.engine.grammar.custom_file import resolve_custom_spec
 from kdebug_nb.engine.grammar.flags import (
     LEGACY_DEPRECATION,
@@ -24,7 +25,6 @@ from kdebug_nb.engine.grammar.flags import (
 from kdebug_nb.engine.grammar.fleet import by_selector, needs_fleet, validate_fleet
 from kdebug_nb.engine.grammar.imageref import is_valid_image
 from kdebug_nb.engine.grammar.targets import TargetRef, parse_target, target_kind
-from kdebug_nb.engine.options import PROFILES, DebugOptions
 from kdebug_nb.errors import UsageError
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from kdebug_nb import errors
 from kdebug_nb.engine.client import ClusterClient, Connection
-from kdebug_nb.engine.options import Plan
+from kdebug_nb.engine.debug_options import Plan
 from kdebug_nb.engine.runs.result import DebugResult
 
 

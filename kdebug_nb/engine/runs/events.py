@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from kdebug_nb.engine.options import DebugOptions
+    from kdebug_nb.engine.debug_options import DebugOptions
     from kdebug_nb.engine.runs.result import DebugResult
     from kdebug_nb.errors import KDebugError
 

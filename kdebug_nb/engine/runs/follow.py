@@ -16,7 +16,7 @@ from typing import Any
 from kdebug_nb import errors
 from kdebug_nb.engine.client import Cancel, ClusterClient
 from kdebug_nb.engine.client.wire import lost
-from kdebug_nb.engine.options import DebugOptions, Plan
+from kdebug_nb.engine.debug_options import DebugOptions, Plan
 from kdebug_nb.engine.runs.liveness import Liveness
 from kdebug_nb.engine.runs.report import Reporter
 from kdebug_nb.engine.runs.result import DebugResult

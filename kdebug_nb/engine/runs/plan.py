@@ -18,9 +18,9 @@ from typing import Any
 from kdebug_nb import errors
 from kdebug_nb.engine.builders import build_plan
 from kdebug_nb.engine.client import ClusterClient
+from kdebug_nb.engine.debug_options import DebugOptions, Plan
 from kdebug_nb.engine.grammar import TargetRef, Validated
 from kdebug_nb.engine.grammar.targets import file_targets
-from kdebug_nb.engine.options import DebugOptions, Plan
 
 
 def resolve_targets(

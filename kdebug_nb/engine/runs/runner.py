@@ -19,9 +19,9 @@ from typing import Any
 from kdebug_nb import errors
 from kdebug_nb.engine.client import Cancel, ClusterClient, Connection
 from kdebug_nb.engine.client.connection import overrides_of
+from kdebug_nb.engine.debug_options import DebugOptions, Plan
 from kdebug_nb.engine.grammar import TargetRef, Validated, validate
 from kdebug_nb.engine.grammar.fleet import needs_fleet
-from kdebug_nb.engine.options import DebugOptions, Plan
 from kdebug_nb.engine.runs.apply import CreatedPods, apply, remove
 from kdebug_nb.engine.runs.events import (
     RunEvent,
