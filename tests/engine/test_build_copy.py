@@ -1,4 +1,4 @@
-"""Mode C builder: §4 of the behaviour document, worked examples (a)-(e) and the §4.3 table."""
+"""Mode C builder: kubectl's ``generatePodCopyWithDebugContainer`` (staging/src/k8s.io/kubectl/pkg/cmd/debug/debug.go), worked examples (a)-(e) and the shareProcessNamespace table."""
 
 from __future__ import annotations
 
@@ -111,7 +111,7 @@ def test_e_legacy_profile() -> None:
     assert plan.body["spec"]["shareProcessNamespace"] is True
 
 
-# ---------------------------------------------------------------- §4.3 shareProcessNamespace
+# ---------------------------------------------------------------- shareProcessNamespace
 
 
 def with_share(value: bool | None) -> dict[str, Any]:
@@ -150,7 +150,7 @@ def test_share_processes_set_image_only_keeps_the_original(original: bool | None
     assert plan.body["spec"].get("shareProcessNamespace") == original
 
 
-# ---------------------------------------------------------------- §4.2 details
+# ---------------------------------------------------------------- copy details
 
 
 def test_same_node_keeps_node_name_and_replace_deletes_the_original() -> None:

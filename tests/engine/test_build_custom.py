@@ -1,4 +1,4 @@
-"""--custom (§7): typed normalisation of the spec and its strategic merge."""
+"""--custom (``applyCustomProfile`` and ``applyCustomProfileEphemeral`` in staging/src/k8s.io/kubectl/pkg/cmd/debug/debug.go): typed normalisation of the spec and its strategic merge."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Mode E builder: §3 of the behaviour document, worked examples verbatim."""
+"""Mode E builder: kubectl's ``generateDebugContainer`` (staging/src/k8s.io/kubectl/pkg/cmd/debug/debug.go), worked examples verbatim."""
 
 from __future__ import annotations
 
@@ -90,7 +90,7 @@ def test_command_env_pull_policy_and_arguments_only() -> None:
     assert container["args"] == ["ps", "x"] and "command" not in container
 
 
-# ---------------------------------------------------------------- §3.2 names
+# ---------------------------------------------------------------- names (computeDebugContainerName)
 
 
 def test_generated_name_avoids_every_container_name() -> None:
@@ -122,7 +122,7 @@ def test_a_stuck_generator_fails_instead_of_looping_forever() -> None:
         unique_container_name({"debugger-x"}, fixed("x"))
 
 
-# ---------------------------------------------------------------- §3.3 -c clashes
+# ---------------------------------------------------------------- -c clashes
 
 
 def test_clash_with_a_regular_container_puts_the_profile_change_there() -> None:
@@ -137,7 +137,7 @@ def test_clash_with_a_regular_container_puts_the_profile_change_there() -> None:
     assert plan.notices == ()
 
 
-# ---------------------------------------------------------------- §7 and §8 in mode E
+# ---------------------------------------------------------------- --custom and the profiles in mode E
 
 
 def test_custom_spec_merges_into_the_ephemeral_container() -> None:
@@ -183,7 +183,7 @@ def test_build_plan_gives_a_namespace_to_manifest_pods() -> None:
 
 
 def test_clash_with_an_existing_ephemeral_container_gives_kubectls_patch() -> None:
-    # §3.3 (uncertain in the document): observed with kubectl 1.35 -v=2 against the sandbox
+    # observed with kubectl 1.35 -v=2 against the sandbox
     pod = copy.deepcopy(WEB)
     pod["spec"]["ephemeralContainers"] = [{
         "name": "dbg-one", "image": "busybox", "imagePullPolicy": "Always", "resources": {},

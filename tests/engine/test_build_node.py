@@ -1,4 +1,4 @@
-"""Mode N builder (§5) and build_plan's dispatch on kind (§2.2)."""
+"""Mode N builder (``generateNodeDebugPod``) and build_plan's dispatch on kind (``visitNode``/``visitPod``), both in staging/src/k8s.io/kubectl/pkg/cmd/debug/debug.go."""
 
 from __future__ import annotations
 
@@ -104,7 +104,7 @@ def test_long_node_names_are_not_shortened() -> None:
     assert plan.pod_name == f"node-debugger-{'n' * 250}-sfx"
 
 
-# ---------------------------------------------------------------- §2.2 dispatch
+# ---------------------------------------------------------------- dispatch on kind
 
 
 def test_unsupported_kinds() -> None:

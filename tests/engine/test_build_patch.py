@@ -1,4 +1,4 @@
-"""The two-way strategic merge patch of mode E (§3.4), on its own."""
+"""The two-way strategic merge patch of mode E (``debugByEphemeralContainer`` in staging/src/k8s.io/kubectl/pkg/cmd/debug/debug.go), on its own."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""parse_args: pflag's rules as kubectl debug applies them (behaviour doc §1.1-1.2)."""
+"""parse_args: pflag's rules as kubectl debug applies them (github.com/spf13/pflag, flag.go ``parseArgs``)."""
 
 from __future__ import annotations
 

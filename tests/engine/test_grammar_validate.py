@@ -1,4 +1,4 @@
-"""validate: kubectl's checks in kubectl's order (§1.4-1.5), then kdebug_nb's own.
+"""validate: kubectl's checks in kubectl's order (``Complete`` then ``Validate`` in staging/src/k8s.io/kubectl/pkg/cmd/debug/debug.go), then kdebug_nb's own.
 
 Each case also breaks a *later* rule, so a test fails if the order is wrong.
 """
@@ -20,7 +20,7 @@ def fails(argv: str | list[str]) -> str:
     return str(info.value)
 
 
-# kubectl's numbering in §1.5; every argv also violates rules further down the list.
+# numbered in the order of kubectl's Validate; every argv also violates rules further down the list.
 ORDERED = [
     ("1", "--attach=true -t --image-pull-policy=bad",
      "you must specify --container or create a new container using --image in order to attach."),
@@ -83,7 +83,7 @@ def test_targeting_notice_and_its_suppression() -> None:
 
 
 def test_node_targets_accept_target_and_copy_flags() -> None:
-    # validation does not know the target's kind (§1.5, last paragraph)
+    # validation does not know the target's kind (Validate runs before the target is read)
     notices = validate(parse_args("node/n --image=busybox --target=app")).notices
     assert notices[0].startswith('Targeting container "app".')
     validate(parse_args("node/n --image=busybox --keep-labels --share-processes=false"))
@@ -108,7 +108,7 @@ def test_filenames_with_names_are_refused() -> None:
         "resource/name arguments cannot be provided when a path is specified")
 
 
-# ---------------------------------------------------------------- --custom (§1.4, §1.5 #9)
+# ---------------------------------------------------------------- --custom (read in Complete, checked in Validate)
 
 
 def test_custom_file_unreadable(tmp_path: Path) -> None:

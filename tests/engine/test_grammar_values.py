@@ -1,4 +1,4 @@
-"""Value parsing: --env/--set-image maps (§1.3.1) and the image reference check (§1.3.3)."""
+"""Value parsing: --env/--set-image maps (pflag's StringToString) and the image reference check (distribution/reference's ReferenceRegexp, as kubectl's Validate uses it)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pytest
 from kdebug_nb.engine.grammar.envmap import MapSyntaxError, merge_pairs, parse_map
 from kdebug_nb.engine.grammar.imageref import is_valid_image
 
-# ---------------------------------------------------------------- §1.3.1 maps
+# ---------------------------------------------------------------- maps
 
 
 @pytest.mark.parametrize("value,pairs", [
@@ -44,7 +44,7 @@ def test_repeated_flags_accumulate_later_wins_first_position_kept() -> None:
         ("A", "3"), ("B", "2"), ("C", "4"))
 
 
-# ---------------------------------------------------------------- §1.3.3 image references
+# ---------------------------------------------------------------- image references
 
 DIGEST = "sha256:" + "a" * 64
 

@@ -1,4 +1,4 @@
-"""Profiles (§6): the table per mode, and the primitives' quirks."""
+"""Profiles (staging/src/k8s.io/kubectl/pkg/cmd/debug/profiles.go): the table per mode, and the primitives' quirks."""
 
 from __future__ import annotations
 

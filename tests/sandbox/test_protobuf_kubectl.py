@@ -55,7 +55,7 @@ def known_to(version: str, spec: dict[str, Any]) -> dict[str, Any]:
 
 
 def expected_copy_spec(version: str, *, keep_probes: bool) -> dict[str, Any]:
-    """The maximal spec after kubectl's copy rules (behaviour doc §4.1, §6.1 strip)."""
+    """The maximal spec after kubectl's copy rules (``generatePodCopyWithDebugContainer`` in debug.go, the profiles' strip in profiles.go)."""
     spec = known_to(version, maximal_pod()["spec"])
     del spec["nodeName"]  # no --same-node
     del spec["ephemeralContainers"]
