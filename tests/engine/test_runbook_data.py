@@ -136,7 +136,8 @@ def test_logs_default_container_tail_and_since(
         return api.logs(name, namespace=fresh_namespace, connection=conn, **kw)
 
     wait_until(lambda: logs() == "a\nb\nc\n", timeout=10, what="the second container's lines")
-    assert logs(container="first") == "one\n"
+    # the pod is Running once both processes exist, not once each has printed
+    wait_until(lambda: logs(container="first") == "one\n", timeout=10, what="the first container's line")
     assert logs(tail=2) == "b\nc\n" and logs(tail=-1) == "a\nb\nc\n"
     assert logs(since="1h") == "a\nb\nc\n" and logs(since=3600) == "a\nb\nc\n"
     assert logs(since=datetime.now(UTC) + timedelta(hours=1)) == ""
