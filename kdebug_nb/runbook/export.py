@@ -42,14 +42,20 @@ def code_span(text: str) -> str:
     return f"{ticks}{pad}{text}{pad}{ticks}"
 
 
-def _utc(stamp: str) -> str:
+def when(stamp: str) -> str:
+    """A record's ISO time as ``YYYY-MM-DD HH:MM:SS UTC`` (whole seconds); "" for none,
+    and text that is not an ISO time as it stands."""
     if not stamp:
-        return "—"
+        return ""
     try:
-        when = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+        moment = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
     except ValueError:
         return stamp
-    return when.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def _utc(stamp: str) -> str:
+    return when(stamp) or "—"
 
 
 def _one_line(text: str) -> str:

@@ -17,11 +17,10 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kdebug_nb.runbook.export import record_markdown
+from kdebug_nb.runbook.export import record_markdown, when
 from kdebug_nb.runbook.record import HistoryRecord
 
 if TYPE_CHECKING:
@@ -46,17 +45,6 @@ class Postmortem:
     root_cause: str = ""
     findings: Mapping[int, str] = field(default_factory=dict)
     action_items: Sequence[tuple[str, str] | str] = ()
-
-
-def when(stamp: str) -> str:
-    """A record's ISO time as ``YYYY-MM-DD HH:MM:SS UTC`` (whole seconds)."""
-    if not stamp:
-        return ""
-    try:
-        moment = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
-    except ValueError:
-        return stamp
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
 def cell(text: object) -> str:

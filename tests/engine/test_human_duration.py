@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from kdebug_nb.engine.frames.ages import human_duration
+from kdebug_nb.durations import human_duration
 
 HOUR = 3600
 DAY = 24 * HOUR

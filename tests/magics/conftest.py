@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from magics_shell import make_shell
+from ipython_shell import make_shell
 
 if TYPE_CHECKING:
     from kdebug_nb.sandbox.server import Sandbox

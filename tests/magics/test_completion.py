@@ -89,7 +89,7 @@ def test_a_lookup_that_never_answers_is_given_up(monkeypatch: Any) -> None:
 
 def test_first_tab_after_load_returns_candidates(sandbox: Any, tmp_path: Any) -> None:
     """A fresh shell: load, point at the cluster, Tab at once (no cache warmed yet)."""
-    from magics_shell import make_shell
+    from ipython_shell import make_shell
 
     shell = make_shell(tmp_path / "ipython")
     shell.run_line_magic("load_ext", "kdebug_nb")

@@ -127,7 +127,7 @@ def test_short_errors_off_reraises(
 
 
 def test_unload_removes_everything(tmp_path: Path) -> None:
-    from magics_shell import make_shell
+    from ipython_shell import make_shell
 
     shell = make_shell(tmp_path)
     shell.run_line_magic("load_ext", "kdebug_nb")

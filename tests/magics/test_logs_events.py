@@ -8,8 +8,8 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from ipython_shell import make_shell
 from kubectl_bin import wait_until
-from magics_shell import make_shell
 
 from kdebug_nb.engine.client.connection import clear_cache
 from kdebug_nb.magics.frames import BAD, as_events_frame

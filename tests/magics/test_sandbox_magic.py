@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from magics_shell import make_shell
+from ipython_shell import make_shell
 
 from kdebug_nb.engine import default_session
 

@@ -16,20 +16,11 @@ from typing import Any
 
 @contextmanager
 def kdebug_shell(kubeconfig: Path, context: str, history: Path) -> Iterator[Any]:
-    from IPython.core.interactiveshell import InteractiveShell
-    from traitlets.config import Config
+    from ipython_shell import make_shell
 
     from kdebug_nb.engine import Session, default_session, set_default_session
 
-    class TestingShell(InteractiveShell):
-        def run_cell(self, raw_cell: str, *args: Any, **kwargs: Any) -> Any:
-            result = super().run_cell(raw_cell, *args, **kwargs)
-            result.raise_error()
-            return result
-
-    config = Config()
-    config.HistoryManager.enabled = False
-    shell = TestingShell(config=config, ipython_dir=str(history.parent / "ipython"))
+    shell = make_shell(history.parent / "ipython")
     previous = default_session()
     set_default_session(Session())
     shell.run_line_magic("load_ext", "kdebug_nb")

@@ -14,6 +14,7 @@ import uuid
 from typing import Any
 
 import pytest
+from reliability_helpers import busybox_pod
 
 from kdebug_nb.engine import Connection, Session
 
@@ -32,13 +33,7 @@ def random_bytes(n: int) -> bytes:
 
 @pytest.fixture
 def target(core_v1: Any, fresh_namespace: str, running_pod: Any) -> tuple[str, str]:
-    name = f"bin-{uuid.uuid4().hex[:6]}"
-    body = {
-        "apiVersion": "v1",
-        "kind": "Pod",
-        "metadata": {"name": name},
-        "spec": {"containers": [{"name": "app", "image": "busybox", "command": ["sleep", "3600"]}]},
-    }
+    body = busybox_pod(f"bin-{uuid.uuid4().hex[:6]}", ["sleep", "3600"])
     return fresh_namespace, running_pod(fresh_namespace, body)
 
 

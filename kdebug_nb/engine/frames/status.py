@@ -35,7 +35,7 @@ State: Terminated": for a crash-looping container the current state is
 ``ip`` (str), ``ready`` (str ``"n/m"`` of regular containers), ``restarts``
 (int64, regular containers), ``age`` (str, the time since creation as
 ``kubectl get pods`` prints it: ``45s``, ``5m3s``, ``2h``; see
-``kdebug_nb.engine.frames.ages.human_duration``), ``ephemeral`` (int64, number
+``kdebug_nb.durations.human_duration``), ``ephemeral`` (int64, number
 of ephemeral containers), ``created_at`` (datetime64[ns, UTC], to sort or
 compute with).
 """
@@ -192,7 +192,7 @@ def _pods_frame(pd: Any, pods_json: Iterable[JSON] | JSON, now: datetime | None)
         cols["ephemeral"].append(len(spec.get("ephemeralContainers") or []))
         created.append(meta.get("creationTimestamp"))
     now_ts = pd.Timestamp(now or datetime.now(UTC))
-    from kdebug_nb.engine.frames.ages import human_duration
+    from kdebug_nb.durations import human_duration
 
     data: dict[str, Any] = {c: cols[c] for c in PODS_COLUMNS if c not in ("age", "created_at")}
     data["restarts"] = pd.array(cols["restarts"], dtype="int64")

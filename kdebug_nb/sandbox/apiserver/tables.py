@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
+from kdebug_nb.durations import human_duration
 from kdebug_nb.sandbox.store.cluster import Obj
 
 Column = dict[str, Any]
@@ -41,39 +42,6 @@ def _parse_ts(ts: str | None) -> datetime | None:
         return datetime.fromisoformat(ts[:19]).replace(tzinfo=UTC)
     except ValueError:
         return None
-
-
-def human_duration(seconds: float) -> str:
-    """kubectl's ``duration.HumanDuration``."""
-    s = int(seconds)
-    if s < -1:
-        return "<invalid>"
-    if s < 0:
-        return "0s"
-    if s < 120:
-        return f"{s}s"
-    minutes = s // 60
-    if minutes < 10:
-        rem = s % 60
-        return f"{minutes}m" if rem == 0 else f"{minutes}m{rem}s"
-    if minutes < 180:
-        return f"{minutes}m"
-    hours = s // 3600
-    if hours < 8:
-        rem = minutes % 60
-        return f"{hours}h" if rem == 0 else f"{hours}h{rem}m"
-    if hours < 48:
-        return f"{hours}h"
-    if hours < 24 * 8:
-        rem = hours % 24
-        return f"{hours // 24}d" if rem == 0 else f"{hours // 24}d{rem}h"
-    if hours < 24 * 365 * 2:
-        return f"{hours // 24}d"
-    if hours < 24 * 365 * 8:
-        rem = (hours // 24) % 365
-        years = hours // 24 // 365
-        return f"{years}y" if rem == 0 else f"{years}y{rem}d"
-    return f"{hours // 24 // 365}y"
 
 
 def since(ts: str | None, now: datetime) -> str:

@@ -1,4 +1,7 @@
-"""The shell the magics tests run in (imported by tests/magics/conftest.py)."""
+"""The IPython shell the magics and reliability tests run cells in: a cell that raises fails the test.
+
+At the top of ``tests/`` so that either folder imports it, run alone or together.
+"""
 
 from __future__ import annotations
 

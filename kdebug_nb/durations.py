@@ -1,4 +1,7 @@
-"""Ages as ``kubectl get`` prints them."""
+"""Ages as ``kubectl get`` prints them, for the engine's frames and the sandbox's tables alike.
+
+A top-level module so that neither side imports the other.
+"""
 
 from __future__ import annotations
 
