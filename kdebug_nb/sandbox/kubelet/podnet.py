@@ -181,8 +181,20 @@ async def ip_batch(pid: int, commands: list[str]) -> tuple[bool, str]:
         "--", ip, "-batch", "-",
         stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
     )
-    out, _ = await proc.communicate("\n".join(commands).encode() + b"\n")
+    try:
+        out, _ = await asyncio.wait_for(
+            proc.communicate("\n".join(commands).encode() + b"\n"), IP_BATCH_TIMEOUT
+        )
+    except BaseException:
+        # a sandbox stopping mid-wiring cancels this: the child must not outlive it
+        with contextlib.suppress(ProcessLookupError):
+            proc.kill()
+        raise
     return proc.returncode == 0, out.decode(errors="replace").strip()
+
+
+#: seconds one ``ip -batch`` may take (it configures a few links; more means stuck)
+IP_BATCH_TIMEOUT = 30.0
 
 
 def _credentials() -> list[str]:
