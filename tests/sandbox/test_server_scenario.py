@@ -187,7 +187,11 @@ pods:
 
         wait_until(lambda: phase("shop") == "Running", what="shop Running")
         wait_until(lambda: phase("box") == "Succeeded", what="busybox still in the catalogue")
-        assert sandbox_request(sb, f"{base}/shop/log") == (200, b"shop up\n")
+        # Running means the process exists, not that it has printed yet.
+        wait_until(
+            lambda: sandbox_request(sb, f"{base}/shop/log") == (200, b"shop up\n"),
+            what="shop's first line in its log",
+        )
 
 
 def test_a_pod_in_an_undeclared_namespace_fails_start(tmp_path: Path) -> None:
