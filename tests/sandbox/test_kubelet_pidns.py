@@ -16,6 +16,7 @@ import time
 from typing import Any
 
 import pytest
+from kubectl_bin import wait_until
 from kubernetes.stream import stream
 from test_kubelet_support import create, make_pod, state_of, wait_pod, wait_state
 
@@ -202,9 +203,15 @@ def test_kubectl_debug_node_sees_host(kubectl: Any) -> None:
         "sh", "-c", "ls /host; exit 5",
     )
     assert "node-debugger-node-1-" in result.stdout + result.stderr
-    pods = json.loads(kubectl("get", "pods", "-o", "json").stdout)["items"]
-    mine = [p for p in pods if p["metadata"]["name"].startswith("node-debugger-node-1-")
-            and p["metadata"]["name"] not in before and p["status"].get("phase") == "Failed"]
+
+    def failed_debuggers() -> list[dict[str, Any]]:
+        # kubectl returns when the attach ends; the kubelet may not have
+        # recorded the exit yet, so the phase is waited for, not read once
+        pods = json.loads(kubectl("get", "pods", "-o", "json").stdout)["items"]
+        return [p for p in pods if p["metadata"]["name"].startswith("node-debugger-node-1-")
+                and p["metadata"]["name"] not in before and p["status"].get("phase") == "Failed"]
+
+    mine = wait_until(failed_debuggers, what="the node debugger pod Failed")
     assert any(s["state"]["terminated"]["exitCode"] == 5 for p in mine for s in p["status"]["containerStatuses"])
     # what it listed, from its log: an attach made after a command this quick
     # has already printed sees nothing, here as on a cluster
