@@ -95,6 +95,9 @@ class SandboxNetwork:
     async def start(self) -> None:
         if self._started is None:
             self._started = asyncio.ensure_future(self._start())
+            # shielded: a pod start cancelled by a stopping sandbox leaves the
+            # failure with no awaiter; it is the pod's to report, not asyncio's
+            self._started.add_done_callback(_retrieve)
         await asyncio.shield(self._started)
 
     async def _start(self) -> None:
@@ -169,6 +172,11 @@ class SandboxNetwork:
             if not ok:
                 log.info("sandbox network: pod %s not wired: %s", hostname, detail)
         return process, PodSandbox(pid, ip, wired)
+
+
+def _retrieve(future: asyncio.Future[None]) -> None:
+    if not future.cancelled() and future.exception() is not None:
+        log.debug("sandbox network: %s", future.exception())
 
 
 async def ip_batch(pid: int, commands: list[str]) -> tuple[bool, str]:
