@@ -325,7 +325,6 @@ def _load_incluster(conn: Connection) -> Resolved:
 
 def _tune(cfg: Any) -> None:
     # Several requests may run at once (a watch next to a log follow, fleet
-    # runs); the default pool of 4 connections would serialise them.
     # runs); the default pool of 4 connections would serialise them. A fleet
     # run holds up to two streams per pod in flight (--max-concurrency <= 100).
     cfg.connection_pool_maxsize = max(cfg.connection_pool_maxsize or 0, 256)

@@ -76,4 +76,14 @@ class WatchHistory:
 
     def since(self, rv: int, until: int) -> list[WatchEvent]:
         """The events after ``rv`` up to ``until``, oldest first."""
-        return [e for e in self._events if rv < e.rv <= until]
+        # walked from the newest end: a watch almost always starts from a
+        # recent resourceVersion (a PATCH's, a list's), so this reads the few
+        # events after it, not the whole window (10,000 events, see above)
+        found: list[WatchEvent] = []
+        for event in reversed(self._events):
+            if event.rv <= rv:
+                break
+            if event.rv <= until:
+                found.append(event)
+        found.reverse()
+        return found
