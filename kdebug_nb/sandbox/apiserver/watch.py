@@ -145,7 +145,7 @@ async def serve_watch(request: web.Request, w: WatchRequest) -> web.StreamRespon
     bookmarks = is_true(request.query.get("allowWatchBookmarks"))
     initial_events = is_true(request.query.get("sendInitialEvents"))
 
-    queue = cluster.subscribe()
+    queue = cluster.subscribe(kind, namespace, w.only_name)
     try:
         resp = web.StreamResponse(status=200, headers={"Content-Type": JSON})
         resp.enable_chunked_encoding()

@@ -34,6 +34,8 @@ __all__ = ["WATCH_HISTORY", "Cluster", "Obj", "Policy", "User", "WatchEvent", "n
 Obj = dict[str, Any]
 #: (kind, namespace or "", name)
 Key = tuple[str, str, str]
+#: what a watch can ever be told of: (kind, namespace or None, name or None)
+WatchScope = tuple[str, str | None, str | None]
 
 RESOURCES = {"Namespace": "namespaces", "Node": "nodes", "Pod": "pods", "Event": "events"}
 #: the API server's wording for a write based on a stale read
@@ -116,7 +118,9 @@ class Cluster:
         self.history = WatchHistory(self.rv)
         #: each stored object's encoding, for the resourceVersion it was written with
         self._encodings: dict[Key, tuple[str, bytes]] = {}
-        self.watchers: set[asyncio.Queue[WatchEvent | None]] = set()
+        #: each open watch's queue, with what it can ever be told of:
+        #: (kind, namespace or None for all, name or None for any)
+        self.watchers: dict[asyncio.Queue[WatchEvent | None], WatchScope] = {}
         #: synchronous callbacks run on every change (the kubelet's hook)
         self.listeners: list[Listener] = []
         #: arbitrary per-module state (kubelet, image catalogue, ...)
@@ -224,8 +228,13 @@ class Cluster:
             self._encodings[(kind, ns, name)] = (str(rv), data)
         event = WatchEvent(type_, kind, ns, name, rv, data)
         self.history.append(event)
-        for q in list(self.watchers):
-            q.put_nowait(event)
+        # Only watches that could want the event are woken: a kind, a
+        # namespace and a name never change, so this coarse filter drops
+        # nothing a watch's own selectors would keep (fifty one-pod watches
+        # of a fleet run are not each woken by every other pod's change).
+        for q, (w_kind, w_ns, w_name) in list(self.watchers.items()):
+            if w_kind == kind and (w_ns is None or w_ns == ns) and (w_name is None or w_name == name):
+                q.put_nowait(event)
         for listener in list(self.listeners):
             listener(event)
 
@@ -235,13 +244,16 @@ class Cluster:
         """The oldest resourceVersion a watch may still resume from."""
         return self.history.oldest_rv()
 
-    def subscribe(self) -> asyncio.Queue[WatchEvent | None]:
+    def subscribe(
+        self, kind: str, namespace: str | None = None, name: str | None = None
+    ) -> asyncio.Queue[WatchEvent | None]:
+        """A queue of the changes to ``kind`` objects (in ``namespace``, named ``name``: None for any)."""
         q: asyncio.Queue[WatchEvent | None] = asyncio.Queue()
-        self.watchers.add(q)
+        self.watchers[q] = (kind, namespace, name)
         return q
 
     def unsubscribe(self, q: asyncio.Queue[WatchEvent | None]) -> None:
-        self.watchers.discard(q)
+        self.watchers.pop(q, None)
 
     # -- events ------------------------------------------------------------
 
