@@ -1,7 +1,7 @@
 """Start one isolated sandbox container process (stdlib only, run as a script).
 
 ``python -I -S ctrinit.py SPEC`` where ``SPEC`` is JSON written by
-``launch.py``. What a container runtime's shim + runc do, with unprivileged
+``launch.py``, or ``main(SPEC)`` in a fork of ``forkserver.py``. What a container runtime's shim + runc do, with unprivileged
 namespaces (user_namespaces(7), mount_namespaces(7), pid_namespaces(7)):
 
 ``create``: enter the pod's user, network, UTS and IPC namespaces (held by
@@ -445,9 +445,9 @@ def container(spec: dict, mask: set) -> None:
     init_loop(child, bool(spec.get("tty")))
 
 
-def main() -> None:
+def main(spec: dict) -> None:
+    """Start the container ``spec`` describes; this process becomes its holder."""
     global status, loaded_apps, bind_sources
-    spec = json.loads(sys.argv[1])
     if spec.get("status_fd") is not None:
         status = socket.socket(fileno=int(spec["status_fd"]))
         os.set_inheritable(status.fileno(), False)
@@ -508,6 +508,6 @@ if __name__ == "__main__":
     if len(sys.argv) != 2:
         sys.exit("usage: ctrinit.py SPEC_JSON")
     try:
-        main()
+        main(json.loads(sys.argv[1]))
     except KeyboardInterrupt:
         sys.exit(130)

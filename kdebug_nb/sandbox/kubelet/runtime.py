@@ -10,6 +10,9 @@ container is started by ``ctrinit.py`` in its pod's namespaces
 (``podnet.py``), with its image's root (``rootfs.py``) and the identity its
 security context gives it (``security.py``); ``launch.py`` writes what
 ``ctrinit.py`` is told. ``exec`` enters the container's namespaces and root.
+``ctrinit.py`` runs in a fork of ``forkserver.py`` (an interpreter already
+started, ``forkclient.py``), or as an interpreter of its own if the fork
+server cannot run.
 
 The fallback (no namespaces): a plain process. An image's executables are a
 directory of links (its ``PATH``) to a local busybox applet, a host binary,
@@ -47,7 +50,7 @@ import tempfile
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
 
-from . import launch, namespaces, podnet, rootfs
+from . import forkclient, launch, namespaces, podnet, rootfs
 from .images import Image, busybox_applets, busybox_path
 from .launch import Isolation
 from .terminal import Pty
@@ -202,7 +205,7 @@ class Process:
 
     def __init__(
         self,
-        proc: asyncio.subprocess.Process,
+        proc: asyncio.subprocess.Process | forkclient.ForkedProcess,
         on_output: OutputSink,
         argv: Sequence[str],
         *,
@@ -351,6 +354,8 @@ class Runtime:
         # a container's root (an unprivileged uid when we are root) must reach its layers
         self.root.chmod(0o711)
         self.network = podnet.SandboxNetwork(self.launch_holder)
+        #: forks containers' holders (``forkserver.py``); the interpreter-per-container path is its fallback
+        self.forkserver = forkclient.ForkServer(self._start_forkserver)
         log.info(
             "sandbox runtime: PID namespaces %s (%s)",
             "on" if self.pid_namespaces else "off",
@@ -507,16 +512,7 @@ class Runtime:
                 if owner != os.geteuid() and isolation.pod_pid is not None:
                     for d in ("upper", "work"):
                         os.chown(layer / d, owner, owner)
-            spec["status_fd"] = theirs.fileno()
-            proc = await self._launch(
-                [sys.executable, "-I", "-S", CTRINIT, json.dumps(spec)],
-                executable=None,
-                stdin=asyncio.subprocess.PIPE if stdin and not tty else asyncio.subprocess.DEVNULL,
-                stderr=asyncio.subprocess.STDOUT if tty else asyncio.subprocess.PIPE,
-                env={"PATH": os.defpath},
-                cwd=self.root,
-                pass_fds=(theirs.fileno(),),
-            )
+            proc = await self._start_holder(spec, stdin=stdin and not tty, merge_stderr=tty, status=theirs)
         except BaseException:
             ours.close()
             if layer is not None:
@@ -541,6 +537,42 @@ class Runtime:
             raise OSError(status.error)
         return process
 
+    async def _start_holder(
+        self, spec: dict[str, object], *, stdin: bool, merge_stderr: bool, status: socket.socket
+    ) -> asyncio.subprocess.Process | forkclient.ForkedProcess:
+        """A ``ctrinit.py`` holder: forked by the fork server, or (if that
+        cannot run) started as its own interpreter, as it always could be."""
+        if not self.forkserver.gone:
+            try:
+                forked = await self.forkserver.spawn(
+                    spec, stdin=stdin, merge_stderr=merge_stderr, status_fd=status.fileno()
+                )
+            except forkclient.ForkServerGone as e:
+                log.info("sandbox: containers start without the fork server: %s", e)
+            else:
+                self._register(forked.pid)
+                return forked
+        spec = {**spec, "status_fd": status.fileno()}
+        return await self._launch(
+            [sys.executable, "-I", "-S", CTRINIT, json.dumps(spec)],
+            executable=None,
+            stdin=asyncio.subprocess.PIPE if stdin else asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.STDOUT if merge_stderr else asyncio.subprocess.PIPE,
+            env={"PATH": os.defpath},
+            cwd=self.root,
+            pass_fds=(status.fileno(),),
+        )
+
+    async def _start_forkserver(self, argv: list[str], pass_fds: tuple[int, ...]) -> asyncio.subprocess.Process:
+        await self._ensure_reaper()
+        proc = await asyncio.create_subprocess_exec(
+            *argv, stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.DEVNULL, env={"PATH": os.defpath}, cwd=str(self.root),
+            start_new_session=True, pass_fds=pass_fds,
+        )
+        self._register(proc.pid)
+        return proc
+
     async def launch_holder(self, cmd: list[str], on_output: OutputSink) -> Process:
         """Start a namespace holder (``podinit.py``): the sandbox network, a pod's pause."""
         proc = await self._launch(
@@ -562,6 +594,22 @@ class Runtime:
         cwd: Path,
         pass_fds: tuple[int, ...] = (),
     ) -> asyncio.subprocess.Process:
+        await self._ensure_reaper()
+        proc = await asyncio.create_subprocess_exec(
+            *cmd,
+            executable=executable,
+            stdin=stdin,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=stderr,
+            env=env,
+            cwd=str(cwd),
+            start_new_session=True,
+            pass_fds=pass_fds,
+        )
+        self._register(proc.pid)
+        return proc
+
+    async def _ensure_reaper(self) -> None:
         if self._reaper_start is None:
             # one watchdog, however many containers start concurrently
             self._reaper_start = asyncio.ensure_future(
@@ -575,20 +623,11 @@ class Runtime:
             )
         if self._reaper is None:
             self._reaper = await asyncio.shield(self._reaper_start)
-        proc = await asyncio.create_subprocess_exec(
-            *cmd,
-            executable=executable,
-            stdin=stdin,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=stderr,
-            env=env,
-            cwd=str(cwd),
-            start_new_session=True,
-            pass_fds=pass_fds,
-        )
-        _LIVE_GROUPS.add(proc.pid)
-        self._tell_reaper(f"{proc.pid}\n")
-        return proc
+
+    def _register(self, pgid: int) -> None:
+        """A new process group: killed at exit, or by the reaper if we die first."""
+        _LIVE_GROUPS.add(pgid)
+        self._tell_reaper(f"{pgid}\n")
 
     def _tell_reaper(self, line: str) -> None:
         stdin = self._reaper.stdin if self._reaper is not None else None
@@ -611,6 +650,10 @@ class Runtime:
         if waits:
             await asyncio.wait_for(asyncio.gather(*waits, return_exceptions=True), 5)
         self.processes.clear()
+        await self.forkserver.close()
+        if self.forkserver.pid is not None:
+            _LIVE_GROUPS.discard(self.forkserver.pid)  # gone: its pid may be reused
+            self._tell_reaper(f"-{self.forkserver.pid}\n")
         reaper, self._reaper = self._reaper, None
         if reaper is None and self._reaper_start is not None and self._reaper_start.done():
             reaper = self._reaper_start.result()
