@@ -6,7 +6,8 @@ session is attached (so Ctrl-C while waiting still interrupts ``kdebug``),
 every key then goes to the container (Ctrl-C included), the window size is
 read again on ``SIGWINCH`` and sent, and the terminal's settings are restored
 on every way out: the command ends, an error, Ctrl-C before attaching,
-``SIGTERM`` or ``SIGHUP``.
+``SIGTERM`` or ``SIGHUP`` (which then end the run as an interrupt does:
+``--rm`` still deletes the copy).
 
 Used by the CLI only; it is the ``TerminalInput`` the engine's terminal
 session reads from (``kdebug_nb.engine.TerminalInput``).
@@ -107,7 +108,9 @@ class RawTerminal:
 
     def _on_fatal(self, signum: int, frame: FrameType | None) -> None:
         self.restore()
-        raise SystemExit(128 + signum)
+        # an interrupt, as the CLI makes of these signals outside a session:
+        # the run winds down (a --copy-to --rm copy is deleted), exit code 130
+        raise KeyboardInterrupt
 
 
 __all__ = ["RawTerminal"]

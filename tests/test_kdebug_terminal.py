@@ -91,7 +91,7 @@ def test_the_terminal_is_restored_after_sigterm() -> None:
     child.expect("keys 0a")
     probe = _probe_pid(child.pid)
     os.kill(probe, 15)
-    child.expect(r"rc=143")
+    child.expect(r"rc=130")  # an interrupt, so that a run winds down (next test)
     _restored(child)
 
 
@@ -150,3 +150,27 @@ def test_kdebug_it_sends_the_window_size_and_its_changes(sandbox: Any) -> None:
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 4
+
+
+def test_sigterm_to_kdebug_it_deletes_its_rm_copy(sandbox: Any, core_v1: Any) -> None:
+    """SIGTERM (a closed terminal window's SIGHUP alike) ends ``kdebug -it`` as an
+    interrupt: the terminal is restored and ``--rm`` deletes the copy, where
+    dying on the spot would leave it running."""
+    from kubernetes.client.exceptions import ApiException
+
+    env = dict(os.environ, KUBECONFIG=str(sandbox.kubeconfig))
+    cmd = [_kdebug(), "neato", "-it", "--copy-to=neato-sigterm", "--rm", "--image=busybox", "--", "sh"]
+    script = f"{shlex.join(cmd)}; echo rc=$?; stty -a"
+    child = pexpect.spawn("sh", ["-c", script], dimensions=(24, 80), env=env, encoding="utf-8", timeout=60)
+    child.expect("try pressing enter")
+    child.sendline("echo up=$((40 + 2))")
+    child.expect("up=42")
+    os.kill(_probe_pid(child.pid), 15)
+    child.expect(r"rc=130")
+    _restored(child)
+    try:
+        pod = core_v1.read_namespaced_pod("neato-sigterm", "default")
+    except ApiException as e:
+        assert e.status == 404
+    else:  # deleted, within its grace period
+        assert pod.metadata.deletion_timestamp is not None
