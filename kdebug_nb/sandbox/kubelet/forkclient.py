@@ -103,8 +103,9 @@ class ForkServer:
         asyncio.get_running_loop().add_reader(ours.fileno(), self._readable)
 
     async def spawn(self, spec: dict[str, Any], *, stdin: bool, merge_stderr: bool,
-                    status_fd: int) -> ForkedProcess:
-        """Fork a holder running ``ctrinit.main(spec)``; raises ForkServerGone."""
+                    status_fd: int | None = None) -> ForkedProcess:
+        """Fork a holder running ``ctrinit.main(spec)`` (``podinit.main`` when
+        ``spec["program"]`` says so); raises ForkServerGone."""
         await self.ready()
         if self.gone or self._sock is None:
             raise ForkServerGone("fork server not running")
@@ -134,7 +135,8 @@ class ForkServer:
             answer: asyncio.Future[tuple[int, asyncio.Future[int]]] = loop.create_future()
             self._pending[request] = answer
             try:
-                socket.send_fds(self._sock, [b"%d " % request + body], [*theirs, status_fd])
+                passed = [*theirs, *([] if status_fd is None else [status_fd])]
+                socket.send_fds(self._sock, [b"%d " % request + body], passed)
             except OSError as e:
                 self._pending.pop(request, None)
                 raise ForkServerGone(f"fork server: {e}") from e

@@ -7,11 +7,12 @@ container, more than the rest of a container's start; a fork of this process,
 which has done it once, costs about one. The same idea as CPython's
 ``Lib/multiprocessing/forkserver.py`` and Android's zygote.
 
-Each request is one message, ``ID SPEC_JSON``, carrying four descriptors
-(stdin, stdout, stderr and the status socket of ``ctrinit.py``). The server
-forks; the child makes a session of its own, puts the descriptors on 0, 1
-and 2 and runs ``ctrinit.main(SPEC)``, exactly what ``python ctrinit.py
-SPEC`` would do. The server answers ``pid ID PID`` (or ``fail ID WHY``) and,
+Each request is one message, ``ID SPEC_JSON``, carrying stdin, stdout,
+stderr and, for ``ctrinit.py``, its status socket. The server forks; the
+child makes a session of its own, puts the descriptors on 0, 1 and 2 and
+runs ``ctrinit.main(SPEC)`` (or ``podinit.main`` when ``SPEC["program"]`` is
+``"podinit"``: a pod's pause), exactly what ``python ctrinit.py SPEC`` would
+do. The server answers ``pid ID PID`` (or ``fail ID WHY``) and,
 since the holders are its children, ``exit PID CODE`` when one ends (``CODE``
 negative for a signal, as ``asyncio`` reports it). It exits when the kubelet
 closes its end; holders still running are then the kubelet's to kill (it
@@ -29,6 +30,10 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import ctrinit  # noqa: E402  (loaded once here: what every fork saves)
+import podinit  # noqa: E402
+
+#: what a request's ``program`` may name: the script whose ``main(spec)`` the fork runs
+PROGRAMS = {"ctrinit": ctrinit.main, "podinit": podinit.main}
 
 #: a request's size at most: ``ctrinit.py``'s argv limit (MAX_ARG_STRLEN) and then some
 MAX_REQUEST = 256 * 1024
@@ -46,14 +51,15 @@ def child(ctl: socket.socket, wake: tuple[int, int], cwd: str, spec: dict, fds: 
         for fd in wake:
             os.close(fd)
         os.setsid()
-        stdin, stdout, stderr, status = fds
+        stdin, stdout, stderr, *status = fds
         for fd, target in ((stdin, 0), (stdout, 1), (stderr, 2)):
             os.dup2(fd, target)
         for fd in {stdin, stdout, stderr}:
             os.close(fd)
         os.chdir(cwd)
-        spec["status_fd"] = status
-        ctrinit.main(spec)
+        if status:
+            spec["status_fd"] = status[0]
+        PROGRAMS[spec.pop("program", "ctrinit")](spec)
         code = 0
     except SystemExit as e:
         code = e.code if isinstance(e.code, int) else 1
@@ -105,9 +111,11 @@ def serve(ctl: socket.socket) -> None:
                 return
             request, _, body = msg.partition(b" ")
             try:
-                if len(fds) != 4:
-                    raise ValueError(f"{len(fds)} descriptors, not 4")
+                if len(fds) not in (3, 4):
+                    raise ValueError(f"{len(fds)} descriptors, not 3 or 4")
                 spec = json.loads(body)
+                if spec.get("program", "ctrinit") not in PROGRAMS:
+                    raise ValueError(f"no program {spec['program']!r}")
                 pid = os.fork()
             except (OSError, ValueError) as e:
                 for fd in fds:

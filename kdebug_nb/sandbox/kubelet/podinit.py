@@ -1,6 +1,7 @@
 """Hold a sandbox network or a pod's namespaces: the pause container (stdlib only).
 
-``python -I -S podinit.py SPEC`` (JSON from ``podnet.py``): enter the
+``python -I -S podinit.py SPEC`` (JSON from ``podnet.py``), or ``main(SPEC)``
+in a fork of ``forkserver.py``: enter the
 namespaces listed under ``enter`` (a pod enters the sandbox network's user
 namespace, so the network holder can wire the pod's veth), make a user
 namespace with the id map ``map`` (written by a helper left outside, see
@@ -54,8 +55,8 @@ def pause() -> None:
                 break
 
 
-def main() -> None:
-    spec = json.loads(sys.argv[1])
+def main(spec: dict) -> None:
+    """Hold the namespaces ``spec`` describes; this process becomes the pod's pause."""
     enter(spec.get("enter", ()))
     if spec.get("map"):
         new_user_namespace(*spec["map"])
@@ -77,4 +78,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    main(json.loads(sys.argv[1]))

@@ -28,12 +28,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import os
 import shutil
 import socket
-import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -78,7 +76,8 @@ class PodSandbox:
     wired: bool
 
 
-Launcher = Callable[[list[str], Callable[[int, bytes], None]], Awaitable[object]]
+#: starts ``podinit.py`` with a spec (the runtime's ``launch_holder``); output goes to the callback
+Launcher = Callable[[dict[str, object], Callable[[int, bytes], None]], Awaitable[object]]
 
 
 class SandboxNetwork:
@@ -130,7 +129,7 @@ class SandboxNetwork:
                 else:
                     ready.set_exception(OSError(f"pod sandbox: {line}"))
 
-        process = await self._launch([sys.executable, "-I", "-S", PODINIT, json.dumps(spec)], on_output)
+        process = await self._launch(spec, on_output)
         waiter = asyncio.ensure_future(process.wait())  # type: ignore[attr-defined]
         try:
             done, _ = await asyncio.wait([ready, waiter], timeout=10, return_when=asyncio.FIRST_COMPLETED)

@@ -512,7 +512,9 @@ class Runtime:
                 if owner != os.geteuid() and isolation.pod_pid is not None:
                     for d in ("upper", "work"):
                         os.chown(layer / d, owner, owner)
-            proc = await self._start_holder(spec, stdin=stdin and not tty, merge_stderr=tty, status=theirs)
+            proc = await self._start_holder(
+                spec, program="ctrinit", stdin=stdin and not tty, merge_stderr=tty, status=theirs
+            )
         except BaseException:
             ours.close()
             if layer is not None:
@@ -538,29 +540,34 @@ class Runtime:
         return process
 
     async def _start_holder(
-        self, spec: dict[str, object], *, stdin: bool, merge_stderr: bool, status: socket.socket
+        self, spec: dict[str, object], *, program: str, stdin: bool, merge_stderr: bool,
+        status: socket.socket | None,
     ) -> asyncio.subprocess.Process | forkclient.ForkedProcess:
-        """A ``ctrinit.py`` holder: forked by the fork server, or (if that
-        cannot run) started as its own interpreter, as it always could be."""
+        """A holder running ``program`` (``ctrinit``, or ``podinit`` for a pause):
+        forked by the fork server, or (if that cannot run) started as an
+        interpreter of its own, as it always could be."""
         if not self.forkserver.gone:
             try:
                 forked = await self.forkserver.spawn(
-                    spec, stdin=stdin, merge_stderr=merge_stderr, status_fd=status.fileno()
+                    {**spec, "program": program}, stdin=stdin, merge_stderr=merge_stderr,
+                    status_fd=None if status is None else status.fileno(),
                 )
             except forkclient.ForkServerGone as e:
-                log.info("sandbox: containers start without the fork server: %s", e)
+                log.info("sandbox: %s starts without the fork server: %s", program, e)
             else:
                 self._register(forked.pid)
                 return forked
-        spec = {**spec, "status_fd": status.fileno()}
+        script = CTRINIT if program == "ctrinit" else podnet.PODINIT
+        if status is not None:
+            spec = {**spec, "status_fd": status.fileno()}
         return await self._launch(
-            [sys.executable, "-I", "-S", CTRINIT, json.dumps(spec)],
+            [sys.executable, "-I", "-S", script, json.dumps(spec)],
             executable=None,
             stdin=asyncio.subprocess.PIPE if stdin else asyncio.subprocess.DEVNULL,
             stderr=asyncio.subprocess.STDOUT if merge_stderr else asyncio.subprocess.PIPE,
             env={"PATH": os.defpath},
             cwd=self.root,
-            pass_fds=(status.fileno(),),
+            pass_fds=() if status is None else (status.fileno(),),
         )
 
     async def _start_forkserver(self, argv: list[str], pass_fds: tuple[int, ...]) -> asyncio.subprocess.Process:
@@ -573,12 +580,9 @@ class Runtime:
         self._register(proc.pid)
         return proc
 
-    async def launch_holder(self, cmd: list[str], on_output: OutputSink) -> Process:
+    async def launch_holder(self, spec: dict[str, object], on_output: OutputSink) -> Process:
         """Start a namespace holder (``podinit.py``): the sandbox network, a pod's pause."""
-        proc = await self._launch(
-            cmd, executable=None, stdin=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.STDOUT,
-            env={"PATH": os.defpath}, cwd=self.root,
-        )
+        proc = await self._start_holder(spec, program="podinit", stdin=False, merge_stderr=True, status=None)
         process = Process(proc, on_output, ["pause"], holder=proc.pid)
         self.processes.add(process)
         return process
