@@ -310,11 +310,12 @@ class DebugPanel(w.VBox):
     def _load_pods(self) -> None:
         previous = self.pod.value
         choices = pickers.pod_choices(self.session, self.connection, self.namespace.value)
-        self.pod.options = choices
         names = [name for _label, name in choices]
-        if previous in names:
-            self.pod.value = previous
-        elif not names:
+        with self.pod.hold_sync():
+            self.pod.options = choices
+            if previous in names:
+                self.pod.value = previous
+        if not names:
             self._pod_changed()
 
     def _namespace_changed(self, _change: Any = None) -> None:
@@ -324,8 +325,11 @@ class DebugPanel(w.VBox):
     def _pod_changed(self, _change: Any = None) -> None:
         ns, pod = self.namespace.value, self.pod.value
         status = self.session.status(pod, ns, connection=self.connection) if ns and pod else None
-        self.target.options = [pickers.NO_TARGET, *pickers.container_choices(status)]
-        self.target.value = pickers.NO_TARGET
+        # one message for the new choices and the reset: sent apart, a choice made
+        # between the two (the same position in the old list) would be undone
+        with self.target.hold_sync():
+            self.target.options = [pickers.NO_TARGET, *pickers.container_choices(status)]
+            self.target.value = pickers.NO_TARGET
         self.copy_name.placeholder = f"{pod}-debug" if pod else ""
         node = pickers.node_of(status)
         if node and node in self.node.options:

@@ -354,7 +354,7 @@ class Runtime:
         # a container's root (an unprivileged uid when we are root) must reach its layers
         self.root.chmod(0o711)
         self.network = podnet.SandboxNetwork(self.launch_holder)
-        #: forks containers' holders (``forkserver.py``); the interpreter-per-container path is its fallback
+        #: forks the holders of containers and pods' pauses (``forkserver.py``); an interpreter each is the fallback
         self.forkserver = forkclient.ForkServer(self._start_forkserver)
         log.info(
             "sandbox runtime: PID namespaces %s (%s)",
