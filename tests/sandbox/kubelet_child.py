@@ -32,6 +32,15 @@ PRELUDE = textwrap.dedent(
                      "metadata": {"name": "p", "namespace": "default"}, "spec": spec})
         return cluster, kubelet
 
+    async def started_runner(kubelet):
+        # pod p's container c once its process exists (polls of 10 ms, 5 s at most)
+        for _ in range(500):
+            runner = kubelet.worker("default", "p").runners["c"]
+            if runner.process is not None:
+                return runner
+            await asyncio.sleep(0.01)
+        raise AssertionError("container c of pod p did not start within 5 s")
+
     async def wait_terminated(cluster, polls):
         # polls of 10 ms; the container's last status either way
         for _ in range(polls):

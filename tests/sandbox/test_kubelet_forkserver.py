@@ -24,12 +24,7 @@ import psutil
 async def main():
     cmd = ["sh", "-c", "echo out; echo err >&2; exit 7"]
     cluster, kubelet = start_pod(cmd, restart_policy="Never")
-    runner = None
-    for _ in range(500):
-        runner = kubelet.worker("default", "p").runners["c"]
-        if runner.process is not None:
-            break
-        await asyncio.sleep(0.01)
+    runner = await started_runner(kubelet)
     holder = runner.process.pid
     parent = psutil.Process(holder).ppid() if psutil.pid_exists(holder) else None
     status = await wait_terminated(cluster, 1000)
@@ -55,11 +50,7 @@ import signal
 
 async def main():
     cluster, kubelet = start_pod(["sleep", "1000"], restart_policy="Never")
-    for _ in range(500):
-        runner = kubelet.worker("default", "p").runners["c"]
-        if runner.process is not None:
-            break
-        await asyncio.sleep(0.01)
+    runner = await started_runner(kubelet)
     os.kill(kubelet.runtime.forkserver.pid, signal.SIGKILL)
     first = await wait_terminated(cluster, 1000)
     cluster.put({"kind": "Pod", "apiVersion": "v1", "metadata": {"name": "q", "namespace": "default"},

@@ -39,11 +39,7 @@ def test_host_binaries_when_there_is_no_busybox() -> None:
 ORPHAN = """
 async def main():
     cluster, kubelet = start_pod(["sleep", "1000"])
-    for _ in range(500):
-        runner = kubelet.worker("default", "p").runners["c"]
-        if runner.process is not None:
-            break
-        await asyncio.sleep(0.01)
+    runner = await started_runner(kubelet)
     print(runner.process.pid, kubelet.runtime.root, flush=True)
     await asyncio.sleep(1000)
 """
