@@ -40,7 +40,6 @@ from .ctrinit import CLONE_NEWPID, CLONE_NEWUSER
 
 log = logging.getLogger(__name__)
 
-PODINIT = str(Path(__file__).with_name("podinit.py"))
 CLONE_NEWUTS, CLONE_NEWIPC, CLONE_NEWNET = 0x04000000, 0x08000000, 0x40000000
 HOST_BASE = 100000
 ID_RANGE = 65536

@@ -57,6 +57,7 @@ from .terminal import Pty
 
 APPS_DIR = Path(__file__).parent / "apps"
 CTRINIT = str(Path(__file__).with_name("ctrinit.py"))
+PODINIT = str(Path(__file__).with_name("podinit.py"))
 #: who containers run as in the fallback when the sandbox is root (nobody)
 PLAIN_IDS = (65534, 65534)
 
@@ -557,7 +558,7 @@ class Runtime:
             else:
                 self._register(forked.pid)
                 return forked
-        script = CTRINIT if program == "ctrinit" else podnet.PODINIT
+        script = CTRINIT if program == "ctrinit" else PODINIT
         if status is not None:
             spec = {**spec, "status_fd": status.fileno()}
         return await self._launch(
@@ -571,14 +572,10 @@ class Runtime:
         )
 
     async def _start_forkserver(self, argv: list[str], pass_fds: tuple[int, ...]) -> asyncio.subprocess.Process:
-        await self._ensure_reaper()
-        proc = await asyncio.create_subprocess_exec(
-            *argv, stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.DEVNULL,
-            stderr=asyncio.subprocess.DEVNULL, env={"PATH": os.defpath}, cwd=str(self.root),
-            start_new_session=True, pass_fds=pass_fds,
+        return await self._launch(
+            argv, executable=None, stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.DEVNULL, env={"PATH": os.defpath}, cwd=self.root, pass_fds=pass_fds,
         )
-        self._register(proc.pid)
-        return proc
 
     async def launch_holder(self, spec: dict[str, object], on_output: OutputSink) -> Process:
         """Start a namespace holder (``podinit.py``): the sandbox network, a pod's pause."""
@@ -597,13 +594,14 @@ class Runtime:
         env: dict[str, str],
         cwd: Path,
         pass_fds: tuple[int, ...] = (),
+        stdout: int = asyncio.subprocess.PIPE,
     ) -> asyncio.subprocess.Process:
         await self._ensure_reaper()
         proc = await asyncio.create_subprocess_exec(
             *cmd,
             executable=executable,
             stdin=stdin,
-            stdout=asyncio.subprocess.PIPE,
+            stdout=stdout,
             stderr=stderr,
             env=env,
             cwd=str(cwd),
